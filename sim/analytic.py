@@ -47,7 +47,9 @@ def _check_agents(agents: int) -> int:
     return int(agents)
 
 
-def _check_number(name: str, value: float, *, positive: bool = False, allow_inf: bool = False) -> float:
+def _check_number(
+    name: str, value: float, *, positive: bool = False, allow_inf: bool = False
+) -> float:
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -124,7 +126,9 @@ class ErlangCResult:
     occupancy: float
 
 
-def erlang_c_metrics(agents: int, arrival_rate: float, aht: float, threshold: float) -> ErlangCResult:
+def erlang_c_metrics(
+    agents: int, arrival_rate: float, aht: float, threshold: float
+) -> ErlangCResult:
     """All Erlang C KPIs for ``agents`` agents, ``arrival_rate`` contacts per second."""
     rate = _check_number("arrival_rate", arrival_rate)
     load = rate * _check_number("aht", aht, positive=True)
@@ -157,8 +161,9 @@ class ErlangAResult:
     occupancy: float
 
 
-def _queue_log_weights(n: int, rate: float, mu: float, theta: float, log_at_n: float,
-                       log_ref: float) -> np.ndarray:
+def _queue_log_weights(
+    n: int, rate: float, mu: float, theta: float, log_at_n: float, log_ref: float
+) -> np.ndarray:
     """Unnormalised log P(n + j in system), j = 0..J, with the dropped tail negligible."""
     excess = max((rate - n * mu) / theta, 0.0)  # the mode of the queue length
     size = int(2 * excess) + 64
@@ -187,8 +192,9 @@ def _erlang_a_no_patience(n: int, load: float, aht: float, threshold: float) -> 
     return ErlangAResult(_erlang_c(n, load), 0.0, sl, asa, asa, load / n)
 
 
-def erlang_a_metrics(agents: int, arrival_rate: float, aht: float, mean_patience: float,
-                     threshold: float) -> ErlangAResult:
+def erlang_a_metrics(
+    agents: int, arrival_rate: float, aht: float, mean_patience: float, threshold: float
+) -> ErlangAResult:
     """Exact Erlang A (M/M/n+M) KPIs; stable for any load.
 
     ``mean_patience`` is the mean of the exponential patience in seconds. With
@@ -238,8 +244,13 @@ def erlang_a_metrics(agents: int, arrival_rate: float, aht: float, mean_patience
 # --- staffing ------------------------------------------------------------------------------
 
 
-def required_agents(arrival_rate: float, aht: float, threshold: float, target: float,
-                    mean_patience: float | None = None) -> int:
+def required_agents(
+    arrival_rate: float,
+    aht: float,
+    threshold: float,
+    target: float,
+    mean_patience: float | None = None,
+) -> int:
     """Fewest agents whose service level is >= ``target``.
 
     Uses Erlang C if ``mean_patience`` is None (search starts at floor(load) + 1), else Erlang A

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -26,7 +27,51 @@ from .records import ABANDONED, ANSWERED, BLOCKED, WAITING, ReplicationOutcome
 from .scenario import Scenario
 from .streams import Streams
 
-__all__ = ["ContactCenter", "simulate"]
+__all__ = ["ContactCenter", "ContactDraws", "draw_contacts", "simulate"]
+
+
+@dataclass(frozen=True)
+class ContactDraws:
+    """Every contact's own attributes, drawn before the day is simulated.
+
+    ``arrival`` is sorted (seconds from time 0); ``handle`` is talk time, ``wrap`` the
+    after-contact work (0 for none), ``patience`` how long the contact will wait (inf for
+    never abandoning). Tests build these by hand to script exact event sequences.
+    """
+
+    arrival: np.ndarray
+    handle: np.ndarray
+    wrap: np.ndarray
+    patience: np.ndarray
+
+    @classmethod
+    def scripted(cls, arrival, handle, wrap=None, patience=None) -> ContactDraws:
+        """Contacts given explicitly (lists or arrays); wrap 0 and infinite patience by default."""
+        arrival = np.asarray(arrival, dtype=float)
+        n = len(arrival)
+        return cls(
+            arrival=arrival,
+            handle=np.asarray(handle, dtype=float),
+            wrap=np.zeros(n) if wrap is None else np.asarray(wrap, dtype=float),
+            patience=np.full(n, math.inf)
+            if patience is None
+            else np.asarray(patience, dtype=float),
+        )
+
+
+def draw_contacts(scenario: Scenario, streams: Streams) -> ContactDraws:
+    """Draw the day's contacts, each source from its own stream (common random numbers)."""
+    arrival = arrival_times(scenario.forecast, scenario.interval_seconds, streams["arrivals"])
+    n = len(arrival)
+    wrap, patience = scenario.wrap_up, scenario.patience
+    return ContactDraws(
+        arrival=arrival,
+        handle=scenario.handle_time.sample(streams["handle_time"], n),
+        wrap=wrap.sample(streams["wrap_up"], n) if wrap is not None else np.zeros(n),
+        patience=patience.sample(streams["patience"], n)
+        if patience is not None
+        else np.full(n, math.inf),
+    )
 
 
 class _Agent:
@@ -42,23 +87,14 @@ class _Agent:
 class ContactCenter:
     """One replication of a scenario: build it, then call :meth:`run` once."""
 
-    def __init__(self, scenario: Scenario, streams: Streams) -> None:
+    def __init__(self, scenario: Scenario, contacts: ContactDraws) -> None:
         self.scenario = scenario
         self.env = simpy.Environment()
-        arrivals = arrival_times(scenario.forecast, scenario.interval_seconds, streams["arrivals"])
-        n = len(arrivals)
-        self.arrival = arrivals
-        self.handle = scenario.handle_time.sample(streams["handle_time"], n)
-        self.wrap = (
-            scenario.wrap_up.sample(streams["wrap_up"], n)
-            if scenario.wrap_up is not None
-            else np.zeros(n)
-        )
-        self.patience = (
-            scenario.patience.sample(streams["patience"], n)
-            if scenario.patience is not None
-            else np.full(n, math.inf)
-        )
+        n = len(contacts.arrival)
+        self.arrival = contacts.arrival
+        self.handle = contacts.handle
+        self.wrap = contacts.wrap
+        self.patience = contacts.patience
         # Python lists: reading a list item is much cheaper than a numpy scalar in the loop.
         self._handle_list: list[float] = self.handle.tolist()
         self._wrap_list: list[float] = self.wrap.tolist()
@@ -220,4 +256,4 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Replica
 
     The result depends only on ``scenario``, ``seed`` and ``replication``.
     """
-    return ContactCenter(scenario, Streams(seed, replication)).run()
+    return ContactCenter(scenario, draw_contacts(scenario, Streams(seed, replication))).run()

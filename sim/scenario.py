@@ -113,7 +113,9 @@ def erlang_scenario(
     n_warmup = warmup_hours * 3600.0 / interval
     for label, n in (("hours", n_measured), ("warmup_hours", n_warmup)):
         if not math.isclose(n, round(n)) or n < 0:
-            raise ValueError(f"{label} must be a whole number of {interval_minutes:g}-minute intervals")
+            raise ValueError(
+                f"{label} must be a whole number of {interval_minutes:g}-minute intervals"
+            )
     n_total = int(round(n_measured)) + int(round(n_warmup))
     per_interval = calls_per_hour * interval / 3600.0
     return Scenario(
@@ -131,5 +133,7 @@ def erlang_scenario(
             f"{calls_per_hour:g} calls/h, AHT {aht_seconds:g} s"
             + ("" if patience_seconds is None else f", mean patience {patience_seconds:g} s")
         ),
-        reference=ErlangReference(calls_per_hour / 3600.0, aht_seconds, int(agents), patience_seconds),
+        reference=ErlangReference(
+            calls_per_hour / 3600.0, aht_seconds, int(agents), patience_seconds
+        ),
     )

@@ -33,6 +33,8 @@ class Streams:
         gen = self._generators.get(name)
         if gen is None:
             key = (self.replication, zlib.crc32(name.encode()))
-            gen = np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key)))
+            gen = np.random.Generator(
+                np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key))
+            )
             self._generators[name] = gen
         return gen
