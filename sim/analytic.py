@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betainc, gammaln, logsumexp
+from scipy.special import betainc, expit, gammaln, logsumexp
 
 __all__ = [
     "ErlangAResult",
@@ -217,8 +217,11 @@ def erlang_a_metrics(
     log_below = k * math.log(load) - gammaln(k + 1)  # Poisson shape below n agents busy
     log_at_n = n * math.log(load) - float(gammaln(n + 1))
     log_queue = _queue_log_weights(n, rate, mu, theta, log_at_n, float(log_below.max()))
-    log_z = logsumexp(np.concatenate((log_below, log_queue)))
-    p_queue = np.exp(log_queue - log_z)  # P(n + j in system) = P(arrival finds j waiting)
+    # The logistic form keeps p_wait and 1 - p_wait both accurate and within [0, 1].
+    log_odds = float(logsumexp(log_queue) - logsumexp(log_below))
+    p_wait, p_no_wait = float(expit(log_odds)), float(expit(-log_odds))
+    p_queue = np.exp(log_queue - log_queue.max())  # P(n + j in system) = P(arrival finds j waiting)
+    p_queue *= p_wait / p_queue.sum()
 
     jj = np.arange(p_queue.size)
     lq = float(np.dot(jj, p_queue))
@@ -230,11 +233,10 @@ def erlang_a_metrics(
     p_served = n * mu / rates
     wait_if_served = np.cumsum(1.0 / rates)
     within = betainc(jj + 1.0, n * mu / theta + 1.0, -math.expm1(-theta * threshold))
-    p_wait = float(p_queue.sum())
     return ErlangAResult(
         p_wait=p_wait,
         p_abandon=p_abandon,
-        service_level=(1.0 - p_wait) + float(np.dot(p_queue, p_served * within)),
+        service_level=p_no_wait + float(np.dot(p_queue, p_served * within)),
         asa_seconds=float(np.dot(p_queue, p_served * wait_if_served)) / (1.0 - p_abandon),
         mean_wait_all_seconds=lq / rate,
         occupancy=(1.0 - p_abandon) * load / n,

@@ -56,6 +56,11 @@ class Distribution:
         """Exponential with the given mean (cv 1): the Erlang models' assumption."""
         return cls("exponential", float(mean))
 
+    @classmethod
+    def empirical(cls, values) -> Distribution:
+        """Resampling of observed values (seconds); the mean is theirs."""
+        return cls("empirical", 1.0, values=tuple(float(v) for v in values))
+
     @property
     def std(self) -> float:
         """Standard deviation in seconds."""

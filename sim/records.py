@@ -34,6 +34,7 @@ __all__ = [
     "ANSWERED",
     "BLOCKED",
     "KPI_NAMES",
+    "SHARE_KPIS",
     "WAITING",
     "ReplicationOutcome",
     "interval_kpis",
@@ -58,6 +59,11 @@ KPI_NAMES: tuple[str, ...] = (
     "mean_wait_all_seconds",
     "occupancy",
     "agents_logged_in",
+)
+
+#: KPIs that are shares, in [0, 1].
+SHARE_KPIS: frozenset[str] = frozenset(
+    {"service_level", "abandon_rate", "wait_probability", "occupancy"}
 )
 
 

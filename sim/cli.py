@@ -1,0 +1,119 @@
+"""The Hydra application: ``python -m sim``. The only module that imports Hydra.
+
+It composes the config, validates it into a run, runs the replications, and writes the
+run folder (Hydra's run dir): tables, figures and report.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.config_store import ConfigStore
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from .config import (
+    PROJECT_ROOT,
+    Config,
+    ConfigError,
+    DayScenarioConfig,
+    ErlangScenarioConfig,
+    build_run,
+)
+from .experiment import run_replications
+from .report import render_figures, render_report
+from .results import RunFolder
+
+__all__ = ["main"]
+
+log = logging.getLogger("ccsim")
+
+
+def _register() -> None:
+    cs = ConfigStore.instance()
+    cs.store(name="base_config", node=Config)
+    cs.store(group="scenario", name="day_schema", node=DayScenarioConfig)
+    cs.store(group="scenario", name="erlang_schema", node=ErlangScenarioConfig)
+    if not OmegaConf.has_resolver("pid"):
+        # Part of the run-dir name, so that runs started in the same microsecond never collide.
+        OmegaConf.register_new_resolver("pid", os.getpid)
+
+
+def _fail(problems: list[str]) -> None:
+    sys.stderr.write("ccsim: invalid configuration, nothing was simulated:\n")
+    for problem in problems:
+        sys.stderr.write(f"  - {problem}\n")
+    sys.exit(2)
+
+
+def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
+    """Validate ``cfg``, simulate, and write every output into ``run_dir``."""
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    if missing:
+        _fail([f"{key}: required value not set" for key in missing])
+    try:
+        spec = build_run(cfg)
+    except ConfigError as exc:
+        _fail(exc.problems)
+    folder = RunFolder(run_dir)
+    log.info(
+        "scenario %s: %d replications x %d policies, seed %d",
+        spec.scenario.name,
+        spec.replications,
+        len(spec.policies),
+        spec.seed,
+    )
+    interrupted = False
+    try:
+        run_replications(
+            spec.scenario,
+            spec.policies,
+            spec.replications,
+            spec.seed,
+            workers=spec.workers,
+            on_result=folder.save_part,
+        )
+    except KeyboardInterrupt:
+        interrupted = True
+        log.warning("interrupted: writing the tables from the replications finished so far")
+    results = folder.load_parts()
+    if not results:
+        sys.stderr.write("ccsim: interrupted before any replication finished\n")
+        sys.exit(130)
+    tables = folder.write_tables(spec.scenario, results)
+    render_figures(spec.scenario, tables["intervals"], run_dir / "figures")
+    reps = int(tables["summary"]["replications"].min())
+    folder.write_text(
+        "report.md",
+        render_report(spec.scenario, tables["summary"], tables["intervals"], reps, spec.seed),
+    )
+    for row in tables["summary"].itertuples():
+        log.info(
+            "%s: service level %.1f%% (%.1f%% to %.1f%%), ASA %.1f s, abandoned %.1f%%, occupancy %.1f%%",
+            row.policy,
+            100 * row.service_level,
+            100 * row.service_level_ci_low,
+            100 * row.service_level_ci_high,
+            row.asa_seconds,
+            100 * row.abandon_rate,
+            100 * row.occupancy,
+        )
+    log.info("run folder: %s", run_dir)
+    if interrupted:
+        sys.exit(130)
+    return folder
+
+
+@hydra.main(version_base="1.3", config_path=str(PROJECT_ROOT / "configs"), config_name="config")
+def _app(cfg: DictConfig) -> None:
+    run(cfg, Path(HydraConfig.get().runtime.output_dir))
+
+
+def main() -> None:
+    """Entry point of ``python -m sim`` and the ``ccsim`` command."""
+    _register()
+    _app()

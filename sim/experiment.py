@@ -1,0 +1,166 @@
+"""Replications, common random numbers, parallel execution and confidence intervals.
+
+Replication ``r`` of every policy draws from the same named streams (seeded by the run
+seed and ``r``), so policies are compared on the same simulated days. Replications run in
+a standard ``concurrent.futures`` process pool; results do not depend on the number of
+workers or on the order in which replications finish.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .model import simulate
+from .policies import get_policy
+from .records import KPI_NAMES, SHARE_KPIS, interval_kpis, replication_kpis
+from .scenario import Scenario
+
+__all__ = [
+    "ReplicationResult",
+    "confidence_interval",
+    "interval_table",
+    "replication_table",
+    "run_replication",
+    "run_replications",
+    "summarize",
+]
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    """KPIs of one replication of one policy: the day's totals and each interval's."""
+
+    policy: str
+    replication: int
+    kpis: dict[str, float]
+    intervals: dict[str, list[float]]
+
+
+def run_replication(
+    scenario: Scenario, policy: str, seed: int, replication: int
+) -> ReplicationResult:
+    """Simulate one replication under ``policy`` and reduce it to its KPIs."""
+    if get_policy(policy).check_interval_seconds is not None:
+        raise NotImplementedError(f"policy {policy!r} needs realtime policy support, not built yet")
+    outcome = simulate(scenario, seed=seed, replication=replication)
+    per_interval = {k: v.tolist() for k, v in interval_kpis(outcome, scenario).items()}
+    return ReplicationResult(policy, replication, replication_kpis(outcome, scenario), per_interval)
+
+
+def _run_batch(
+    scenario: Scenario, tasks: list[tuple[str, int]], seed: int
+) -> list[ReplicationResult]:
+    return [run_replication(scenario, policy, seed, rep) for policy, rep in tasks]
+
+
+def run_replications(
+    scenario: Scenario,
+    policies: Iterable[str],
+    replications: int,
+    seed: int,
+    *,
+    workers: int = 1,
+    skip: Iterable[tuple[str, int]] = (),
+    on_result: Callable[[ReplicationResult], None] | None = None,
+) -> list[ReplicationResult]:
+    """Run replications ``0 .. replications-1`` of every policy, sorted by (policy, replication).
+
+    ``workers`` 0 means one per CPU core; 1 runs in this process. ``skip`` lists
+    (policy, replication) pairs already done (e.g. by an interrupted run); ``on_result`` is
+    called in this process as each result arrives, so that finished work can be saved.
+    """
+    done = set(skip)
+    tasks = [(p, r) for r in range(replications) for p in policies if (p, r) not in done]
+    workers = workers or os.cpu_count() or 1
+    workers = max(1, min(workers, len(tasks)))
+    results: list[ReplicationResult] = []
+
+    def collect(batch: list[ReplicationResult]) -> None:
+        for result in batch:
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+
+    if workers == 1:
+        for task in tasks:
+            collect(_run_batch(scenario, [task], seed))
+    else:
+        # Small batches keep every worker busy yet bound the work an interruption loses.
+        size = max(1, math.ceil(len(tasks) / (4 * workers)))
+        batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_run_batch, scenario, batch, seed) for batch in batches]
+            try:
+                for future in as_completed(futures):
+                    collect(future.result())
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    results.sort(key=lambda r: (r.policy, r.replication))
+    return results
+
+
+def replication_table(results: Iterable[ReplicationResult]) -> pd.DataFrame:
+    """One tidy row per policy and replication with every KPI."""
+    rows = [{"policy": r.policy, "replication": r.replication, **r.kpis} for r in results]
+    return pd.DataFrame(rows, columns=["policy", "replication", *KPI_NAMES])
+
+
+def interval_table(results: Iterable[ReplicationResult]) -> pd.DataFrame:
+    """One tidy row per policy, replication and interval with every KPI."""
+    frames = [
+        pd.DataFrame({"policy": r.policy, "replication": r.replication, **r.intervals})
+        for r in results
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval of independent replications (NaNs ignored).
+
+    With fewer than two values the bounds are NaN.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(x.mean())
+    if len(x) < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return mean, mean - half, mean + half
+
+
+def _natural_range(kpi: str) -> tuple[float, float]:
+    return (0.0, 1.0) if kpi in SHARE_KPIS else (0.0, math.inf)
+
+
+def summarize(table: pd.DataFrame, by: list[str], level: float = 0.95) -> pd.DataFrame:
+    """Mean over replications of each KPI with ``<kpi>_ci_low`` and ``<kpi>_ci_high``.
+
+    ``table`` holds one row per replication (and per ``by`` group); the result one row per
+    group, with a ``replications`` count. Bounds are clipped to the KPI's possible range
+    (shares to [0, 1], counts and times to >= 0): a t-interval from few replications can
+    otherwise reach past it.
+    """
+    rows = []
+    for key, group in table.groupby(by, sort=True):
+        row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
+        row["replications"] = int(group["replication"].nunique())
+        for kpi in KPI_NAMES:
+            mean, low, high = confidence_interval(group[kpi].to_numpy(), level)
+            floor, ceiling = _natural_range(kpi)
+            row[kpi] = mean
+            row[f"{kpi}_ci_low"] = max(low, floor) if not math.isnan(low) else low
+            row[f"{kpi}_ci_high"] = min(high, ceiling) if not math.isnan(high) else high
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,103 @@
+"""The run folder: part files per finished replication, then the tables.
+
+Every finished replication is written at once to ``parts/`` (atomically), so an
+interrupted run loses no finished work: the tables can be rebuilt from what is there.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from .experiment import ReplicationResult, interval_table, replication_table, summarize
+from .scenario import Scenario
+
+__all__ = ["RunFolder"]
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _jsonable(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _from_json(value):
+    if value is None:
+        return math.nan
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
+
+
+class RunFolder:
+    """Writes one run's outputs into ``path`` (created if needed)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.parts = self.path / "parts"
+        self.parts.mkdir(parents=True, exist_ok=True)
+
+    def save_part(self, result: ReplicationResult) -> None:
+        """Record one finished replication (called as each one arrives)."""
+        doc = {
+            "policy": result.policy,
+            "replication": result.replication,
+            "kpis": {k: _jsonable(v) for k, v in result.kpis.items()},
+            "intervals": {k: _jsonable(v) for k, v in result.intervals.items()},
+        }
+        name = f"{result.policy}-r{result.replication:05d}.json"
+        _atomic_write_text(self.parts / name, json.dumps(doc))
+
+    def load_parts(self) -> list[ReplicationResult]:
+        """Every replication saved so far, sorted by (policy, replication)."""
+        results = []
+        for file in sorted(self.parts.glob("*.json")):
+            doc = json.loads(file.read_text(encoding="utf-8"))
+            results.append(
+                ReplicationResult(
+                    doc["policy"],
+                    doc["replication"],
+                    {k: _from_json(v) for k, v in doc["kpis"].items()},
+                    {k: _from_json(v) for k, v in doc["intervals"].items()},
+                )
+            )
+        results.sort(key=lambda r: (r.policy, r.replication))
+        return results
+
+    def write_tables(
+        self, scenario: Scenario, results: Iterable[ReplicationResult]
+    ) -> dict[str, pd.DataFrame]:
+        """Write ``summary.csv``, ``replications.csv`` and ``intervals.csv``; return them."""
+        results = list(results)
+        per_rep = replication_table(results)
+        summary = summarize(per_rep, ["policy"])
+        intervals = summarize(interval_table(results), ["policy", "interval"])
+        k = intervals["interval"].to_numpy()
+        intervals.insert(2, "interval_start", [scenario.interval_label(int(i)) for i in k])
+        intervals.insert(3, "forecast", [scenario.forecast[int(i)] for i in k])
+        intervals.insert(4, "scheduled_agents", [scenario.staffing[int(i)] for i in k])
+        tables = {"summary": summary, "replications": per_rep, "intervals": intervals}
+        for name, frame in tables.items():
+            _atomic_write_text(
+                self.path / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n")
+            )
+        return tables
+
+    def write_text(self, name: str, text: str) -> Path:
+        """Write a text file (e.g. ``report.md``) atomically into the run folder."""
+        path = self.path / name
+        _atomic_write_text(path, text)
+        return path
