@@ -250,20 +250,24 @@ def _day(c: _Checker, s: DayScenarioConfig, sl: ServiceLevel) -> Scenario | None
         return None
     data_dir = Path(s.data_dir)
     data_dir = data_dir if data_dir.is_absolute() else PROJECT_ROOT / data_dir
+    tables = {}
     if not data_dir.is_dir():
         c.fail("scenario.data_dir", s.data_dir, f"folder not found (looked at {data_dir})")
-        return None
-    tables = {}
-    for key, file, column, integer in (
-        ("scenario.forecast_file", s.forecast_file, "contacts", False),
-        ("scenario.staffing_file", s.staffing_file, "agents", True),
-    ):
-        try:
-            tables[key] = read_interval_table(
-                data_dir / file, key, column, integer=integer, interval_minutes=s.interval_minutes
-            )
-        except DataFileError as exc:
-            c.problems.extend(exc.problems)
+    else:
+        for key, file, column, integer in (
+            ("scenario.forecast_file", s.forecast_file, "contacts", False),
+            ("scenario.staffing_file", s.staffing_file, "agents", True),
+        ):
+            try:
+                tables[key] = read_interval_table(
+                    data_dir / file,
+                    key,
+                    column,
+                    integer=integer,
+                    interval_minutes=s.interval_minutes,
+                )
+            except DataFileError as exc:
+                c.problems.extend(exc.problems)
     handle = _distribution(c, "scenario.handle_time", s.handle_time, data_dir)
     wrap = _distribution(c, "scenario.wrap_up", s.wrap_up, data_dir) if s.wrap_up else None
     patience = _distribution(c, "scenario.patience", s.patience, data_dir) if s.patience else None
@@ -311,14 +315,31 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _smuggled_keys(raw: Any, typed: Any, path: str = "") -> list[str]:
+    """Keys present in the raw config but not in its typed conversion (added with ``+``)."""
+    if isinstance(raw, dict) and isinstance(typed, dict):
+        found = [f"{path}{k}" for k in raw if k not in typed]
+        for k in raw:
+            if k in typed:
+                found += _smuggled_keys(raw[k], typed[k], f"{path}{k}.")
+        return found
+    return []
+
+
 def build_run(cfg: Any) -> RunSpec:
     """Validate a config (a ``Config`` object or an OmegaConf node of one) into a :class:`RunSpec`.
 
     Raises :class:`ConfigError` listing every problem found.
     """
-    if not isinstance(cfg, Config):
-        cfg = OmegaConf.to_object(cfg)
     c = _Checker()
+    if not isinstance(cfg, Config):
+        raw = OmegaConf.to_container(cfg, resolve=True)
+        cfg = OmegaConf.to_object(cfg)
+        typed = OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True)
+        for key in _smuggled_keys(raw, typed):
+            c.problems.append(
+                f"{key}: unknown key (misspelt, or added with '+'?); it is not part of the config schema"
+            )
     _check_service_level(c, cfg.service_level)
     _check_run(c, cfg.run, list(cfg.policies))
     sl = ServiceLevel(
