@@ -129,7 +129,9 @@ class ContactCenter:
                 continue
             self.in_system += 1
             if idle:
-                idle.popleft().wake.succeed(i)
+                agent = idle.popleft()
+                agent.busy = True  # from now on, not only once its process resumes
+                agent.wake.succeed(i)
                 continue
             queue.append(i)
             queued[i] = 1

@@ -100,18 +100,33 @@ class ReplicationOutcome:
         return self.resolved_at + self.handle + self.wrap
 
 
-def _cumulative_time(points: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """For each t in ``at``: sum over points p < t of (t - p)."""
-    p = np.sort(points)
-    prefix = np.concatenate(([0.0], np.cumsum(p)))
-    k = np.searchsorted(p, at, side="left")
-    return k * at - prefix[k]
+def time_in_intervals(
+    starts: np.ndarray, ends: np.ndarray, length: float, intervals: int
+) -> np.ndarray:
+    """Total length of the periods ``[starts, ends)`` falling in each interval of ``length`` seconds.
 
-
-def time_in_intervals(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Total length of the periods ``[starts, ends)`` falling in each ``[edges[k], edges[k+1])``."""
-    covered = _cumulative_time(starts, edges) - _cumulative_time(ends, edges)
-    return np.diff(covered)
+    Each period is split exactly at the interval boundaries: its pieces in its first and
+    last interval, plus whole intervals in between (periods end by ``intervals * length``).
+    """
+    end_of_day = intervals * length
+    starts = np.clip(np.asarray(starts, dtype=float), 0.0, end_of_day)
+    ends = np.clip(np.asarray(ends, dtype=float), 0.0, end_of_day)
+    first = np.minimum((starts // length).astype(np.int64), intervals - 1)
+    last = np.minimum((ends // length).astype(np.int64), intervals - 1)
+    same = first == last
+    totals = np.zeros(intervals)
+    totals += np.bincount(first[same], weights=(ends - starts)[same], minlength=intervals)
+    split = ~same
+    head = (first[split] + 1) * length - starts[split]
+    tail = ends[split] - last[split] * length
+    totals += np.bincount(first[split], weights=head, minlength=intervals)
+    totals += np.bincount(last[split], weights=tail, minlength=intervals)
+    # Whole intervals strictly between the first and the last: a difference array.
+    spans = np.zeros(intervals + 1)
+    np.add.at(spans, first[split] + 1, 1.0)
+    np.add.at(spans, last[split], -1.0)
+    totals += np.cumsum(spans[:-1]) * length
+    return totals
 
 
 def _interval_sums(outcome: ReplicationOutcome, scenario) -> dict[str, np.ndarray]:
@@ -134,7 +149,6 @@ def _interval_sums(outcome: ReplicationOutcome, scenario) -> dict[str, np.ndarra
     short = abandoned & (wait <= sl.short_abandon_seconds)
     if sl.short_abandon_seconds <= 0:
         short[:] = False
-    edges = np.arange(n + 1) * length
     return {
         "offered": np.bincount(idx, minlength=n).astype(float),
         "answered": count(answered),
@@ -148,9 +162,9 @@ def _interval_sums(outcome: ReplicationOutcome, scenario) -> dict[str, np.ndarra
         "wait_abandoned": total(abandoned, wait),
         "handle_answered": total(answered, outcome.handle + outcome.wrap),
         "busy_seconds": time_in_intervals(
-            outcome.resolved_at[answered], outcome.busy_until[answered], edges
+            outcome.resolved_at[answered], outcome.busy_until[answered], length, n
         ),
-        "logged_in_seconds": time_in_intervals(outcome.login_at, outcome.logout_at, edges),
+        "logged_in_seconds": time_in_intervals(outcome.login_at, outcome.logout_at, length, n),
         "period_seconds": np.full(n, length),
     }
 
