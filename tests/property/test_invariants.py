@@ -59,7 +59,7 @@ cases = st.tuples(scenarios(), st.integers(0, 2**32 - 1), st.integers(0, 3))
 
 
 def in_unit_interval_or_nan(values):
-    # Tolerance: occupancy can come out as 1 + 1e-14 or -1e-14 from rounding (see
+    # Exact: busy and logged-in time are split at interval boundaries without drift (see
     # test_model_events.py::test_occupancy_is_within_zero_and_one_exactly).
     v = np.atleast_1d(np.asarray(values, dtype=float))
     return bool(np.all(np.isnan(v) | ((v >= 0) & (v <= 1))))
