@@ -229,14 +229,14 @@ def _distribution(
             return None
         return Distribution.empirical(values)
     ok = c.number(f"{key}.mean_seconds", d.mean_seconds, low=0, strict=True)
-    cv = 1.0
     if KINDS[d.distribution]:
         ok &= c.number(f"{key}.cv", d.cv, low=0, strict=True)
-        cv = d.cv if ok else 1.0
     elif d.cv is not None:
         c.fail(f"{key}.cv", d.cv, f"a {d.distribution} distribution takes no cv; leave it null")
         ok = False
-    return Distribution(d.distribution, float(d.mean_seconds), float(cv)) if ok else None
+    if not ok or d.mean_seconds is None:
+        return None
+    return Distribution(d.distribution, float(d.mean_seconds), float(d.cv or 1.0))
 
 
 def _day(c: _Checker, s: DayScenarioConfig, sl: ServiceLevel) -> Scenario | None:

@@ -141,7 +141,7 @@ class ContactCenter:
                 timeout(p, i).callbacks.append(abandon)
 
     def _abandon(self, event: simpy.Event) -> None:
-        i = event.value
+        i: int = event.value  # type: ignore[assignment]  # the contact index given to the timeout
         if self.state[i] == WAITING:
             self.state[i] = ABANDONED
             self.resolved_at[i] = self.env.now
@@ -220,7 +220,7 @@ class ContactCenter:
                 self._log_in()
             return
         while surplus > 0 and self.idle:
-            self.idle.pop().wake.succeed(-1)  # most recently idle logs out first
+            self.idle.pop().wake.succeed(-1)  # type: ignore[union-attr]  # idle agents wait on wake
             surplus -= 1
         for agent in staying:  # then busy agents, earliest log-in first
             if surplus == 0:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -18,7 +19,7 @@ from .scenario import Scenario
 __all__ = ["analytic_reference", "render_figures", "render_report"]
 
 
-def analytic_reference(scenario: Scenario) -> dict[str, float] | None:
+def analytic_reference(scenario: Scenario) -> dict[str, Any] | None:
     """Erlang C (no patience) or Erlang A values for an erlang scenario, else ``None``.
 
     Keys are KPI column names: service_level, asa_seconds, wait_probability, abandon_rate,
