@@ -150,11 +150,15 @@ class _Checker:
         return ok
 
 
-def _check_service_level(c: _Checker, sl: ServiceLevelConfig) -> None:
-    c.number("service_level.threshold_seconds", sl.threshold_seconds, low=0, strict=False)
-    c.number("service_level.short_abandon_seconds", sl.short_abandon_seconds, low=0, strict=False)
+def _check_service_level(c: _Checker, sl: ServiceLevelConfig) -> bool:
+    ok = c.number("service_level.threshold_seconds", sl.threshold_seconds, low=0, strict=False)
+    ok &= c.number(
+        "service_level.short_abandon_seconds", sl.short_abandon_seconds, low=0, strict=False
+    )
     if not (isinstance(sl.target, (int, float)) and 0 < sl.target <= 1):
         c.fail("service_level.target", sl.target, "must be a share in (0, 1]")
+        ok = False
+    return ok
 
 
 def _check_run(c: _Checker, run: RunConfig, policies: list[str]) -> None:
@@ -241,19 +245,19 @@ def _distribution(
 
 def _day(c: _Checker, s: DayScenarioConfig, sl: ServiceLevel) -> Scenario | None:
     n_before = len(c.problems)
-    if s.interval_minutes not in ALLOWED_INTERVAL_MINUTES:
+    interval_ok = s.interval_minutes in ALLOWED_INTERVAL_MINUTES
+    if not interval_ok:
         c.fail(
             "scenario.interval_minutes",
             s.interval_minutes,
             f"allowed: {list(ALLOWED_INTERVAL_MINUTES)}",
         )
-        return None
     data_dir = Path(s.data_dir)
     data_dir = data_dir if data_dir.is_absolute() else PROJECT_ROOT / data_dir
     tables = {}
     if not data_dir.is_dir():
         c.fail("scenario.data_dir", s.data_dir, f"folder not found (looked at {data_dir})")
-    else:
+    elif interval_ok:  # the tables are checked against the interval length
         for key, file, column, integer in (
             ("scenario.forecast_file", s.forecast_file, "contacts", False),
             ("scenario.staffing_file", s.staffing_file, "agents", True),
@@ -273,7 +277,9 @@ def _day(c: _Checker, s: DayScenarioConfig, sl: ServiceLevel) -> Scenario | None
     patience = _distribution(c, "scenario.patience", s.patience, data_dir) if s.patience else None
     if s.trunks is not None:
         c.number("scenario.trunks", s.trunks, low=1, strict=False, whole=True)
-    c.number("scenario.warmup_minutes", s.warmup_minutes, low=0, strict=False, whole=True)
+    warmup_ok = c.number(
+        "scenario.warmup_minutes", s.warmup_minutes, low=0, strict=False, whole=True
+    )
     if len(tables) == 2:
         forecast, staffing = tables["scenario.forecast_file"], tables["scenario.staffing_file"]
         if forecast.start_minutes != staffing.start_minutes:
@@ -284,7 +290,7 @@ def _day(c: _Checker, s: DayScenarioConfig, sl: ServiceLevel) -> Scenario | None
                 f"intervals from {_clock(forecast.start_minutes[0])}); it has {len(staffing.values)} "
                 f"intervals from {_clock(staffing.start_minutes[0])}",
             )
-        elif (
+        elif warmup_ok and (
             s.warmup_minutes % s.interval_minutes
             or s.warmup_minutes >= len(forecast.values) * s.interval_minutes
         ):
@@ -340,12 +346,16 @@ def build_run(cfg: Any) -> RunSpec:
             c.problems.append(
                 f"{key}: unknown key (misspelt, or added with '+'?); it is not part of the config schema"
             )
-    _check_service_level(c, cfg.service_level)
+    sl_ok = _check_service_level(c, cfg.service_level)
     _check_run(c, cfg.run, list(cfg.policies))
-    sl = ServiceLevel(
-        float(cfg.service_level.threshold_seconds),
-        float(cfg.service_level.target),
-        float(cfg.service_level.short_abandon_seconds),
+    sl = (
+        ServiceLevel(
+            float(cfg.service_level.threshold_seconds),
+            float(cfg.service_level.target),
+            float(cfg.service_level.short_abandon_seconds),
+        )
+        if sl_ok
+        else ServiceLevel()  # a stand-in so the scenario is still checked; the run is refused
     )
     if isinstance(cfg.scenario, ErlangScenarioConfig):
         scenario = _erlang(c, cfg.scenario, sl)

@@ -6,11 +6,10 @@ found, each naming the config key, the file, the row and what is allowed.
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
 
 __all__ = ["DataFileError", "IntervalTable", "read_interval_table", "read_values_column"]
 
@@ -31,13 +30,47 @@ class IntervalTable:
     values: tuple[float, ...]
 
 
-def _read_csv(path: Path, key: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Table:
+    """A CSV file's header and its non-blank rows, each with its line number in the file."""
+
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+
+    def column(self, name: str) -> list[tuple[int, str]]:
+        return [(line, row.get(name) or "") for line, row in self.rows]
+
+
+def _read_csv(path: Path, key: str) -> _Table:
     if not path.is_file():
         raise DataFileError([f"{key}: file not found: {path}"])
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, skipinitialspace=True)
+            header = [h.strip() for h in next(reader, [])]
+            rows = []
+            for cells in reader:
+                if len(cells) > len(header):
+                    raise DataFileError(
+                        [
+                            f"{key}: cannot read {path} as CSV: line {reader.line_num} has "
+                            f"{len(cells)} fields but the header has {len(header)}"
+                        ]
+                    )
+                if any(c.strip() for c in cells):
+                    rows.append(
+                        (
+                            reader.line_num,
+                            dict(zip(header, (c.strip() for c in cells), strict=False)),
+                        )
+                    )
+    except (csv.Error, UnicodeDecodeError) as exc:
         raise DataFileError([f"{key}: cannot read {path} as CSV: {exc}"]) from None
+    if not any(header):
+        raise DataFileError(
+            [f"{key}: cannot read {path} as CSV: the file is empty (no header row)"]
+        )
+    return _Table(header, rows)
 
 
 def _clock_minutes(text: str) -> int | None:
@@ -56,26 +89,25 @@ def read_interval_table(
     Interval starts must follow each other at ``interval_minutes``. ``key`` is the config
     key that names the file, used in error messages.
     """
-    frame = _read_csv(path, key)
-    missing = [c for c in ("interval_start", column) if c not in frame.columns]
+    table = _read_csv(path, key)
+    missing = [c for c in ("interval_start", column) if c not in table.columns]
     if missing:
-        return _raise(
-            [f"{key}: {path.name} lacks column(s) {missing}; it has {list(frame.columns)}"]
-        )
-    if frame.empty:
+        return _raise([f"{key}: {path.name} lacks column(s) {missing}; it has {table.columns}"])
+    if not table.rows:
         return _raise([f"{key}: {path.name} has no rows"])
     problems: list[str] = []
     starts: list[int] = []
     values: list[float] = []
     kind = "a whole number >= 0" if integer else "a number >= 0"
-    for row, (start_text, value_text) in enumerate(
-        zip(frame["interval_start"], frame[column], strict=True), start=2
-    ):
-        where = f"{key}: {path.name} line {row}"
+    spacing_reported = False
+    for line, row in table.rows:
+        start_text, value_text = row.get("interval_start") or "", row.get(column) or ""
+        where = f"{key}: {path.name} line {line}"
         start = _clock_minutes(start_text)
         if start is None:
             problems.append(f"{where}: interval_start {start_text!r} is not a time; allowed: HH:MM")
-        elif starts and start - starts[-1] != interval_minutes:
+        elif starts and start - starts[-1] != interval_minutes and not spacing_reported:
+            spacing_reported = True  # once: a wrong interval length would flag every row
             problems.append(
                 f"{where}: interval_start {start_text!r} does not follow the previous one by "
                 f"{interval_minutes} minutes (the scenario's interval_minutes)"
@@ -96,11 +128,12 @@ def read_interval_table(
 
 def read_values_column(path: Path, key: str, column: str) -> tuple[float, ...]:
     """Non-negative numbers from one column of a CSV file (e.g. observed handle times)."""
-    frame = _read_csv(path, key)
-    if column not in frame.columns:
-        return _raise([f"{key}: {path.name} lacks column {column!r}; it has {list(frame.columns)}"])
-    values = [_number(v) for v in frame[column]]
-    bad = [row for row, v in enumerate(values, start=2) if v is None or v < 0]
+    table = _read_csv(path, key)
+    if column not in table.columns:
+        return _raise([f"{key}: {path.name} lacks column {column!r}; it has {table.columns}"])
+    cells = table.column(column)
+    values = [_number(text) for _, text in cells]
+    bad = [line for (line, _), v in zip(cells, values, strict=True) if v is None or v < 0]
     if bad:
         return _raise(
             [f"{key}: {path.name} column {column!r} lines {bad[:10]} are not numbers >= 0"]

@@ -1,0 +1,423 @@
+"""End-to-end tests of ``python -m sim``: the files a run writes, reproducibility, run folders
+of simultaneous runs, and the error (never a traceback) that each kind of bad input gets.
+
+Every run is a real subprocess in its own temp folder with 2-3 replications. To keep the file
+fast, the runs a group of tests needs are started together, a few at a time, by a module
+fixture; each test then checks its own run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = PROJECT / "scenarios" / "default"
+FAST = ("run.replications=2", "run.workers=1")
+PARALLEL = max(2, min(8, os.cpu_count() or 2))
+HEADER = "ccsim: invalid configuration, nothing was simulated:"
+OUTPUTS = (
+    "summary.csv",
+    "replications.csv",
+    "intervals.csv",
+    "report.md",
+    "figures/service_level.png",
+    "figures/occupancy.png",
+    "figures/staffing.png",
+    ".hydra/config.yaml",
+)
+KPIS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "blocked",
+    "service_level",
+    "abandon_rate",
+    "asa_seconds",
+    "aht_seconds",
+    "occupancy",
+)
+TABLES = ("summary.csv", "replications.csv", "intervals.csv")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished ``python -m sim`` process; its run dir is ``cwd/out`` when one was given."""
+
+    cwd: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def out(self) -> Path:
+        return self.cwd / "out"
+
+    @property
+    def output(self) -> str:
+        return self.stderr + self.stdout
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+def command(*overrides: str) -> list[str]:
+    """The ccsim command line with ``overrides``."""
+    return [sys.executable, "-m", "sim", *overrides]
+
+
+def ccsim(cwd: Path, *overrides: str, run_dir: bool = True) -> Run:
+    """Run ccsim in ``cwd`` (writing into ``cwd/out`` if ``run_dir``) and wait for it."""
+    if run_dir:
+        overrides = (*overrides, f"hydra.run.dir='{cwd / 'out'}'")
+    proc = subprocess.run(
+        command(*overrides), cwd=cwd, env=_env(), capture_output=True, text=True, timeout=300
+    )
+    return Run(cwd, proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_all(jobs: dict[str, tuple[Path, tuple[str, ...]]]) -> dict[str, Run]:
+    """Run every ``name: (cwd, overrides)`` job, ``PARALLEL`` at a time."""
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        futures = {name: pool.submit(ccsim, cwd, *ov) for name, (cwd, ov) in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def read_csv_column(path: Path, column: str) -> list[str]:
+    """One column of a CSV file, as text."""
+    return pd.read_csv(path, dtype=str)[column].tolist()
+
+
+# --- successful runs -------------------------------------------------------------------------
+
+GOOD = {
+    "default": ("run.replications=3", "run.workers=1"),
+    "default_again": ("run.replications=3", "run.workers=1"),
+    "two_workers": ("run.replications=3", "run.workers=2"),
+    "erlang_c": ("scenario=erlang", *FAST),
+    "erlang_a": ("scenario=erlang", "scenario.patience_seconds=300", *FAST),
+}
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> dict[str, Run]:
+    """The successful runs of this module, each in its own temp folder, run in parallel."""
+    return run_all({name: (tmp_path_factory.mktemp(name), ov) for name, ov in GOOD.items()})
+
+
+def ok(run: Run) -> Path:
+    """The run dir of a run that must have succeeded."""
+    assert run.returncode == 0, run.output
+    assert "Traceback" not in run.output
+    return run.out
+
+
+def test_default_run_writes_every_output(good):
+    """The default run writes the tables, report, figures, one part per replication and config."""
+    out = ok(good["default"])
+    for name in OUTPUTS:
+        assert (out / name).is_file(), name
+        assert (out / name).stat().st_size > 0, name
+    assert len(list((out / "parts").glob("*.json"))) == 3
+    assert "replications: 3" in (out / ".hydra" / "config.yaml").read_text()
+
+
+def test_default_summary_has_one_row_with_every_kpi_and_its_ci(good):
+    """summary.csv: one row for policy none, each KPI with ci_low <= value <= ci_high, in range."""
+    summary = pd.read_csv(ok(good["default"]) / "summary.csv")
+    assert len(summary) == 1
+    row = summary.iloc[0]
+    assert row["policy"] == "none" and row["replications"] == 3
+    for kpi in KPIS:
+        for column in (kpi, f"{kpi}_ci_low", f"{kpi}_ci_high"):
+            assert column in summary.columns, column
+        assert row[f"{kpi}_ci_low"] <= row[kpi] + 1e-9 <= row[f"{kpi}_ci_high"] + 2e-9, kpi
+    for share in ("service_level", "abandon_rate", "occupancy"):
+        assert 0 <= row[share] <= 1 and 0 <= row[f"{share}_ci_low"] <= row[f"{share}_ci_high"] <= 1
+    assert 2500 < row["offered"] < 4000  # the default forecast is about 3,200 calls
+    assert row["answered"] + row["abandoned"] + row["blocked"] <= row["offered"] + 1e-9
+    assert row["blocked"] == 0  # no line limit in the default scenario
+    assert row["asa_seconds"] >= 0 and 200 < row["aht_seconds"] < 450
+
+
+def test_default_replications_has_one_row_per_replication(good):
+    """replications.csv: one row per replication whose counts add up; summary means match them."""
+    out = ok(good["default"])
+    reps = pd.read_csv(out / "replications.csv")
+    summary = pd.read_csv(out / "summary.csv").iloc[0]
+    assert list(reps["replication"]) == [0, 1, 2] and set(reps["policy"]) == {"none"}
+    ended = reps["answered"] + reps["abandoned"] + reps["blocked"] + reps["waiting_at_end"]
+    assert (ended == reps["offered"]).all()
+    assert reps["service_level"].between(0, 1).all() and reps["occupancy"].between(0, 1).all()
+    for kpi in KPIS:
+        assert reps[kpi].mean() == pytest.approx(summary[kpi]), kpi
+
+
+def test_default_intervals_has_one_row_per_interval(good):
+    """intervals.csv: 24 rows, 08:00 to 19:30, carrying the forecast and staffing files' values."""
+    intervals = pd.read_csv(ok(good["default"]) / "intervals.csv", dtype={"interval_start": str})
+    assert len(intervals) == 24
+    assert list(intervals["interval"]) == list(range(24))
+    assert list(intervals["interval_start"]) == read_csv_column(
+        DEFAULT_DATA / "forecast.csv", "interval_start"
+    )
+    forecast = [float(v) for v in read_csv_column(DEFAULT_DATA / "forecast.csv", "contacts")]
+    assert intervals["forecast"].tolist() == pytest.approx(forecast)
+    staffing = [int(v) for v in read_csv_column(DEFAULT_DATA / "staffing.csv", "agents")]
+    assert intervals["scheduled_agents"].tolist() == staffing
+    for share in ("service_level", "abandon_rate", "occupancy"):
+        assert intervals[share].dropna().between(0, 1).all(), share
+
+
+def test_default_report_names_the_scenario(good):
+    """report.md names the scenario and its description."""
+    report = (ok(good["default"]) / "report.md").read_text()
+    assert "`default`" in report and "Retail bank customer-service line" in report
+
+
+def test_erlang_report_compares_with_erlang_c(good):
+    """With scenario=erlang, report.md has the Erlang C comparison with the classic 88.8%."""
+    report = (ok(good["erlang_c"]) / "report.md").read_text()
+    assert "Erlang C" in report and "88.8%" in report
+    assert "Erlang A" not in report
+
+
+def test_erlang_with_patience_report_compares_with_erlang_a(good):
+    """With scenario.patience_seconds set, report.md compares with Erlang A instead."""
+    report = (ok(good["erlang_a"]) / "report.md").read_text()
+    assert "Erlang A" in report and "Erlang C" not in report
+
+
+def test_same_config_and_seed_give_identical_tables(good):
+    """Two runs of the same config and seed into different folders write identical tables."""
+    first, again = ok(good["default"]), ok(good["default_again"])
+    assert first != again
+    for name in TABLES:
+        assert (first / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_workers_do_not_change_the_tables(good):
+    """run.workers=2 writes byte-identical tables to run.workers=1."""
+    one, two = ok(good["default"]), ok(good["two_workers"])
+    for name in TABLES:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_simultaneous_runs_get_their_own_folders(tmp_path):
+    """Two runs started at the same moment without hydra.run.dir land in two results/ folders."""
+    procs = [
+        subprocess.Popen(
+            command(*FAST),
+            cwd=tmp_path,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    summaries = sorted((tmp_path / "results").rglob("summary.csv"))
+    assert len(summaries) == 2, summaries
+    assert summaries[0].parent != summaries[1].parent
+    for summary in summaries:
+        assert len(list((summary.parent / "parts").glob("*.json"))) == 2
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bad:
+    """A bad command line: ``expected`` texts (key and value) must appear in the output.
+
+    ``by_hydra``: Hydra rejects it itself (exit 1) rather than ccsim's validation (exit 2).
+    """
+
+    overrides: tuple[str, ...]
+    expected: tuple[str, ...]
+    by_hydra: bool = False
+
+
+ERLANG = "scenario=erlang"
+BAD = {
+    "zero-agents": Bad((ERLANG, "scenario.agents=0"), ("scenario.agents = 0:",)),
+    "negative-agents": Bad((ERLANG, "scenario.agents=-3"), ("scenario.agents = -3:",)),
+    "zero-aht": Bad((ERLANG, "scenario.aht_seconds=0"), ("scenario.aht_seconds = 0.0:",)),
+    "negative-aht": Bad((ERLANG, "scenario.aht_seconds=-5"), ("scenario.aht_seconds = -5.0:",)),
+    "zero-calls": Bad((ERLANG, "scenario.calls_per_hour=0"), ("scenario.calls_per_hour = 0.0:",)),
+    "non-numeric-agents": Bad((ERLANG, "scenario.agents=abc"), ("scenario.agents", "abc"), True),
+    "non-numeric-aht": Bad(
+        (ERLANG, "scenario.aht_seconds=x1"), ("scenario.aht_seconds", "x1"), True
+    ),
+    "negative-patience": Bad(
+        (ERLANG, "scenario.patience_seconds=-1"), ("scenario.patience_seconds = -1.0:",)
+    ),
+    "negative-threshold": Bad(
+        ("service_level.threshold_seconds=-1",), ("service_level.threshold_seconds = -1.0:",)
+    ),
+    "target-above-one": Bad(("service_level.target=1.5",), ("service_level.target = 1.5:",)),
+    "target-zero": Bad(("service_level.target=0",), ("service_level.target = 0.0:",)),
+    "zero-replications": Bad(("run.replications=0",), ("run.replications = 0:",)),
+    "zero-cv": Bad(("scenario.handle_time.cv=0",), ("scenario.handle_time.cv = 0.0:",)),
+    "negative-cv": Bad(("scenario.wrap_up.cv=-0.5",), ("scenario.wrap_up.cv = -0.5:",)),
+    "unknown-distribution": Bad(
+        ("scenario.handle_time.distribution=weibull",),
+        ("scenario.handle_time.distribution = 'weibull':",),
+    ),
+    "unknown-policy": Bad(("policies=[none,nope]",), ("policies[1] = 'nope':",)),
+    "misspelt-key": Bad(("scenario.agentz=3",), ("scenario.agentz=3",), True),
+    "misspelt-key-added": Bad(("+scenario.agentz=3",), ("scenario.agentz: unknown key",)),
+    "misspelt-run-key-added": Bad(("+run.replicatons=5",), ("run.replicatons: unknown key",)),
+    "required-value-unset": Bad(
+        (ERLANG, "scenario.agents=???"), ("scenario.agents: required value not set",)
+    ),
+    "missing-data-dir": Bad(
+        ("scenario.data_dir=nowhere",), ("scenario.data_dir = 'nowhere':", "folder not found")
+    ),
+    "missing-data-file": Bad(
+        ("scenario.forecast_file=nope.csv",),
+        ("scenario.forecast_file:", "file not found", "nope.csv"),
+    ),
+    "hours-not-quarter": Bad(
+        (ERLANG, "scenario.hours=2.1"), ("scenario.hours = 2.1: must be a multiple of 0.25",)
+    ),
+    "several-at-once": Bad(
+        (
+            ERLANG,
+            "scenario.agents=0",
+            "scenario.aht_seconds=-1",
+            "run.replications=0",
+            "service_level.target=2",
+            "policies=[nope]",
+        ),
+        (
+            "scenario.agents = 0:",
+            "scenario.aht_seconds = -1.0:",
+            "run.replications = 0:",
+            "service_level.target = 2.0:",
+            "policies[0] = 'nope':",
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BadData:
+    """A copy of scenarios/default with ``line`` of ``file`` replaced by ``text`` (None: removed)."""
+
+    file: str
+    line: int
+    text: str | None
+    expected: tuple[str, ...]
+
+    def corrupt(self, folder: Path) -> None:
+        path = folder / self.file
+        lines = path.read_text().splitlines()
+        if self.text is None:
+            del lines[self.line - 1]
+        else:
+            lines[self.line - 1] = self.text
+        path.write_text("\n".join(lines) + "\n")
+
+
+BAD_DATA = {
+    "lengths-differ": BadData(
+        "staffing.csv",
+        25,
+        None,
+        ("scenario.staffing_file = 'staffing.csv':", "24 intervals", "23 intervals"),
+    ),
+    "missing-value": BadData(
+        "forecast.csv", 5, "09:30,", ("scenario.forecast_file: forecast.csv line 5:", "'(empty)'")
+    ),
+    "negative-value": BadData(
+        "staffing.csv", 7, "10:30,-3", ("scenario.staffing_file: staffing.csv line 7:", "'-3'")
+    ),
+    "non-numeric-value": BadData(
+        "forecast.csv", 3, "08:30,lots", ("scenario.forecast_file: forecast.csv line 3:", "'lots'")
+    ),
+    "fractional-staffing": BadData(
+        "staffing.csv",
+        2,
+        "08:00,17.5",
+        ("scenario.staffing_file: staffing.csv line 2:", "'17.5'", "whole number"),
+    ),
+    "bad-interval-start": BadData(
+        "forecast.csv",
+        4,
+        "9h00,108.2",
+        ("scenario.forecast_file: forecast.csv line 4:", "interval_start '9h00'", "HH:MM"),
+    ),
+}
+
+
+def _selected(request, argname: str) -> list[str]:
+    """The ``argname`` parameter of every selected test of this module."""
+    return [
+        item.callspec.params[argname]
+        for item in request.session.items
+        if item.path == request.path
+        and hasattr(item, "callspec")
+        and argname in item.callspec.params
+    ]
+
+
+@pytest.fixture(scope="module")
+def bad_runs(request, tmp_path_factory) -> dict[str, Run]:
+    """The runs of every selected bad-input test, each in its own temp folder, in parallel."""
+    jobs = {}
+    for name in _selected(request, "bad"):
+        jobs[name] = (tmp_path_factory.mktemp(name), (*FAST, *BAD[name].overrides))
+    for name in _selected(request, "bad_data"):
+        cwd = tmp_path_factory.mktemp(name)
+        shutil.copytree(DEFAULT_DATA, cwd / "data")
+        BAD_DATA[name].corrupt(cwd / "data")
+        jobs[name] = (cwd, (*FAST, f"scenario.data_dir='{cwd / 'data'}'"))
+    return run_all(jobs)
+
+
+def assert_refused(run: Run, expected: tuple[str, ...], by_hydra: bool = False) -> None:
+    """The run failed cleanly: right exit code, every expected text, no traceback, no results."""
+    assert run.returncode == (1 if by_hydra else 2), run.output
+    for text in expected:
+        assert text in run.output, (text, run.output)
+    assert "Traceback" not in run.output
+    if not by_hydra:
+        lines = run.stderr.splitlines()
+        assert lines[0] == HEADER, run.stderr
+        assert lines[1:] and all(line.startswith("  - ") for line in lines[1:]), run.stderr
+    assert not list(run.cwd.rglob("summary.csv"))
+    assert not list(run.cwd.rglob("*.json"))
+
+
+@pytest.mark.parametrize("bad", list(BAD))
+def test_bad_input_is_refused_with_key_and_value(bad_runs, bad):
+    """A bad command line exits non-zero naming the key and value, without traceback or results."""
+    case = BAD[bad]
+    assert_refused(bad_runs[bad], case.expected, case.by_hydra)
+
+
+@pytest.mark.parametrize("bad", ["several-at-once"])
+def test_several_errors_are_reported_in_one_run(bad_runs, bad):
+    """Five bad values on one command line give five problem lines in the same output."""
+    assert bad_runs[bad].stderr.count("\n  - ") == len(BAD[bad].expected)
+
+
+@pytest.mark.parametrize("bad_data", list(BAD_DATA))
+def test_bad_data_file_is_refused_with_key_file_and_line(bad_runs, bad_data):
+    """A corrupted forecast or staffing file is refused naming the key, the file and the line."""
+    assert_refused(bad_runs[bad_data], BAD_DATA[bad_data].expected)
