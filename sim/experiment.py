@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -55,6 +56,11 @@ def run_replication(
     return ReplicationResult(policy, replication, replication_kpis(outcome, scenario), per_interval)
 
 
+def _ignore_interrupts() -> None:
+    # Workers leave Ctrl-C to the parent, which stops them and keeps what has finished.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_batch(
     scenario: Scenario, tasks: list[tuple[str, int]], seed: int
 ) -> list[ReplicationResult]:
@@ -96,15 +102,20 @@ def run_replications(
         # Small batches keep every worker busy yet bound the work an interruption loses.
         size = max(1, math.ceil(len(tasks) / (4 * workers)))
         batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_run_batch, scenario, batch, seed) for batch in batches]
-            try:
-                for future in as_completed(futures):
-                    collect(future.result())
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+        futures = [pool.submit(_run_batch, scenario, batch, seed) for batch in batches]
+        try:
+            for future in as_completed(futures):
+                collect(future.result())
+        except BaseException:
+            # Ctrl-C (or an error): stop at once; what was collected is already saved.
+            # The pool offers no public way to stop running tasks: end its processes.
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            raise
+        pool.shutdown()
     results.sort(key=lambda r: (r.policy, r.replication))
     return results
 
