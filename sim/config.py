@@ -1,22 +1,36 @@
-"""Structured configs, their validation, and conversion to a :class:`~sim.scenario.Scenario`.
+"""Validation of a composed config into a :class:`RunSpec`, ready to simulate.
 
-The dataclasses here are the schema of the Hydra config tree (``sim.cli`` registers them;
-this module does not import Hydra). Hydra rejects misspelt keys and wrong types; every
-other check is done by :func:`build_run`, which reports all problems together, each
-naming the config key, the bad value and what is allowed, before anything is simulated.
+The schema (the structured-config dataclasses) is in :mod:`sim.config_schema` and is
+re-exported here; ``sim.cli`` registers it with Hydra (this module does not import
+Hydra). Hydra rejects misspelt keys and wrong types; every other check is done by
+:func:`build_run`, which reports all problems together, each naming the config key, the
+bad value and what is allowed, before anything is simulated. Day scenarios are checked
+and built by :mod:`sim.config_day`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omegaconf import MISSING, OmegaConf
+from omegaconf import OmegaConf
 
-from .data_files import DataFileError, read_interval_table, read_values_column
-from .distributions import KINDS, Distribution
+from .config_day import Checker, build_day
+from .config_schema import (
+    Config,
+    ContactServiceLevelConfig,
+    ContactTypeConfig,
+    DayScenarioConfig,
+    DistributionConfig,
+    ErlangScenarioConfig,
+    GroupConfig,
+    OverflowStepConfig,
+    RoutingConfig,
+    RunConfig,
+    ServiceLevelConfig,
+)
 from .policies import POLICIES
 from .scenario import Scenario, ServiceLevel, erlang_scenario
 
@@ -24,9 +38,14 @@ __all__ = [
     "PROJECT_ROOT",
     "Config",
     "ConfigError",
+    "ContactServiceLevelConfig",
+    "ContactTypeConfig",
     "DayScenarioConfig",
     "DistributionConfig",
     "ErlangScenarioConfig",
+    "GroupConfig",
+    "OverflowStepConfig",
+    "RoutingConfig",
     "RunConfig",
     "RunSpec",
     "ServiceLevelConfig",
@@ -35,78 +54,6 @@ __all__ = [
 
 #: Relative data paths in configs are relative to this folder (the one holding configs/).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-
-ALLOWED_INTERVAL_MINUTES = (15, 30, 60)
-
-
-@dataclass
-class DistributionConfig:
-    """A duration distribution: ``distribution`` is one of exponential, lognormal, gamma,
-    deterministic, empirical. ``cv`` is for lognormal and gamma; ``file`` and ``column``
-    (a CSV in the scenario's data folder) for empirical."""
-
-    distribution: str = "exponential"
-    mean_seconds: float | None = None
-    cv: float | None = None
-    file: str | None = None
-    column: str | None = None
-
-
-@dataclass
-class ErlangScenarioConfig:
-    """A steady single queue with exponential handle times (and patience, if set)."""
-
-    calls_per_hour: float = MISSING
-    aht_seconds: float = MISSING
-    agents: int = MISSING
-    patience_seconds: float | None = None
-    hours: float = 8.0
-    warmup_hours: float = 1.0
-
-
-@dataclass
-class DayScenarioConfig:
-    """A day of intervals: forecast and staffing tables read from ``data_dir``."""
-
-    name: str = MISSING
-    description: str = ""
-    data_dir: str = MISSING
-    forecast_file: str = "forecast.csv"
-    staffing_file: str = "staffing.csv"
-    interval_minutes: int = 30
-    handle_time: DistributionConfig = field(default_factory=DistributionConfig)
-    wrap_up: DistributionConfig | None = None
-    patience: DistributionConfig | None = None
-    trunks: int | None = None
-    warmup_minutes: int = 0
-
-
-@dataclass
-class RunConfig:
-    """Replications, seed and parallelism. ``workers`` 0 means one per CPU core."""
-
-    replications: int = 20
-    seed: int = 20261123
-    workers: int = 0
-
-
-@dataclass
-class ServiceLevelConfig:
-    """Answered within ``threshold_seconds`` over offered; ``target`` for figures and report."""
-
-    threshold_seconds: float = 20.0
-    target: float = 0.8
-    short_abandon_seconds: float = 0.0
-
-
-@dataclass
-class Config:
-    """The root of the config tree."""
-
-    scenario: Any = MISSING
-    run: RunConfig = field(default_factory=RunConfig)
-    service_level: ServiceLevelConfig = field(default_factory=ServiceLevelConfig)
-    policies: list[str] = field(default_factory=lambda: ["none"])
 
 
 class ConfigError(ValueError):
@@ -128,40 +75,16 @@ class RunSpec:
     workers: int
 
 
-class _Checker:
-    """Collects problems as ``key = value: what is allowed`` lines."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def fail(self, key: str, value: Any, allowed: str) -> None:
-        self.problems.append(f"{key} = {value!r}: {allowed}")
-
-    def number(
-        self, key: str, value: Any, *, low: float, strict: bool, whole: bool = False
-    ) -> bool:
-        ok = (
-            isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        )
-        ok = ok and (value > low if strict else value >= low) and (not whole or value == int(value))
-        if not ok:
-            kind = "a whole number" if whole else "a number"
-            self.fail(key, value, f"must be {kind} {'>' if strict else '>='} {low:g}")
-        return ok
-
-
-def _check_service_level(c: _Checker, sl: ServiceLevelConfig) -> bool:
+def _check_service_level(c: Checker, sl: ServiceLevelConfig) -> bool:
     ok = c.number("service_level.threshold_seconds", sl.threshold_seconds, low=0, strict=False)
     ok &= c.number(
         "service_level.short_abandon_seconds", sl.short_abandon_seconds, low=0, strict=False
     )
-    if not (isinstance(sl.target, (int, float)) and 0 < sl.target <= 1):
-        c.fail("service_level.target", sl.target, "must be a share in (0, 1]")
-        ok = False
+    ok &= c.share("service_level.target", sl.target)
     return ok
 
 
-def _check_run(c: _Checker, run: RunConfig, policies: list[str]) -> None:
+def _check_run(c: Checker, run: RunConfig, policies: list[str]) -> None:
     c.number("run.replications", run.replications, low=1, strict=False, whole=True)
     c.number("run.seed", run.seed, low=0, strict=False, whole=True)
     c.number("run.workers", run.workers, low=0, strict=False, whole=True)
@@ -178,7 +101,7 @@ def _check_run(c: _Checker, run: RunConfig, policies: list[str]) -> None:
         c.fail("policies", list(policies), "must not name a policy twice")
 
 
-def _erlang(c: _Checker, s: ErlangScenarioConfig, sl: ServiceLevel) -> Scenario | None:
+def _erlang(c: Checker, s: ErlangScenarioConfig, sl: ServiceLevel) -> Scenario | None:
     ok = c.number("scenario.calls_per_hour", s.calls_per_hour, low=0, strict=True)
     ok &= c.number("scenario.aht_seconds", s.aht_seconds, low=0, strict=True)
     ok &= c.number("scenario.agents", s.agents, low=1, strict=False, whole=True)
@@ -207,120 +130,6 @@ def _erlang(c: _Checker, s: ErlangScenarioConfig, sl: ServiceLevel) -> Scenario 
     )
 
 
-def _distribution(
-    c: _Checker, key: str, d: DistributionConfig, data_dir: Path
-) -> Distribution | None:
-    if d.distribution not in KINDS:
-        c.fail(
-            f"{key}.distribution", d.distribution, f"unknown distribution; allowed: {sorted(KINDS)}"
-        )
-        return None
-    if d.distribution == "empirical":
-        if not d.file or not d.column:
-            c.fail(
-                f"{key}.file/{key}.column",
-                (d.file, d.column),
-                "an empirical distribution needs both",
-            )
-            return None
-        try:
-            values = read_values_column(data_dir / d.file, f"{key}.file", d.column)
-        except DataFileError as exc:
-            c.problems.extend(exc.problems)
-            return None
-        if not sum(values) > 0:
-            c.fail(f"{key}.file", d.file, "the values must have a positive mean")
-            return None
-        return Distribution.empirical(values)
-    ok = c.number(f"{key}.mean_seconds", d.mean_seconds, low=0, strict=True)
-    if KINDS[d.distribution]:
-        ok &= c.number(f"{key}.cv", d.cv, low=0, strict=True)
-    elif d.cv is not None:
-        c.fail(f"{key}.cv", d.cv, f"a {d.distribution} distribution takes no cv; leave it null")
-        ok = False
-    if not ok or d.mean_seconds is None:
-        return None
-    return Distribution(d.distribution, float(d.mean_seconds), float(d.cv or 1.0))
-
-
-def _day(c: _Checker, s: DayScenarioConfig, sl: ServiceLevel) -> Scenario | None:
-    n_before = len(c.problems)
-    interval_ok = s.interval_minutes in ALLOWED_INTERVAL_MINUTES
-    if not interval_ok:
-        c.fail(
-            "scenario.interval_minutes",
-            s.interval_minutes,
-            f"allowed: {list(ALLOWED_INTERVAL_MINUTES)}",
-        )
-    data_dir = Path(s.data_dir)
-    data_dir = data_dir if data_dir.is_absolute() else PROJECT_ROOT / data_dir
-    tables = {}
-    if not data_dir.is_dir():
-        c.fail("scenario.data_dir", s.data_dir, f"folder not found (looked at {data_dir})")
-    elif interval_ok:  # the tables are checked against the interval length
-        for key, file, column, integer in (
-            ("scenario.forecast_file", s.forecast_file, "contacts", False),
-            ("scenario.staffing_file", s.staffing_file, "agents", True),
-        ):
-            try:
-                tables[key] = read_interval_table(
-                    data_dir / file,
-                    key,
-                    column,
-                    integer=integer,
-                    interval_minutes=s.interval_minutes,
-                )
-            except DataFileError as exc:
-                c.problems.extend(exc.problems)
-    handle = _distribution(c, "scenario.handle_time", s.handle_time, data_dir)
-    wrap = _distribution(c, "scenario.wrap_up", s.wrap_up, data_dir) if s.wrap_up else None
-    patience = _distribution(c, "scenario.patience", s.patience, data_dir) if s.patience else None
-    if s.trunks is not None:
-        c.number("scenario.trunks", s.trunks, low=1, strict=False, whole=True)
-    warmup_ok = c.number(
-        "scenario.warmup_minutes", s.warmup_minutes, low=0, strict=False, whole=True
-    )
-    if len(tables) == 2:
-        forecast, staffing = tables["scenario.forecast_file"], tables["scenario.staffing_file"]
-        if forecast.start_minutes != staffing.start_minutes:
-            c.fail(
-                "scenario.staffing_file",
-                s.staffing_file,
-                f"must cover the same intervals as scenario.forecast_file ({len(forecast.values)} "
-                f"intervals from {_clock(forecast.start_minutes[0])}); it has {len(staffing.values)} "
-                f"intervals from {_clock(staffing.start_minutes[0])}",
-            )
-        elif warmup_ok and (
-            s.warmup_minutes % s.interval_minutes
-            or s.warmup_minutes >= len(forecast.values) * s.interval_minutes
-        ):
-            c.fail(
-                "scenario.warmup_minutes",
-                s.warmup_minutes,
-                f"must be a multiple of interval_minutes ({s.interval_minutes}) shorter than the day",
-            )
-    if len(c.problems) > n_before or handle is None:
-        return None
-    return Scenario(
-        name=s.name,
-        interval_seconds=s.interval_minutes * 60.0,
-        forecast=forecast.values,
-        staffing=tuple(int(v) for v in staffing.values),
-        handle_time=handle,
-        wrap_up=wrap,
-        patience=patience,
-        trunks=None if s.trunks is None else int(s.trunks),
-        warmup_intervals=s.warmup_minutes // s.interval_minutes,
-        service_level=sl,
-        start_clock_seconds=forecast.start_minutes[0] * 60.0,
-        description=s.description,
-    )
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _smuggled_keys(raw: Any, typed: Any, path: str = "") -> list[str]:
     """Keys present in the raw config but not in its typed conversion (added with ``+``)."""
     if isinstance(raw, dict) and isinstance(typed, dict):
@@ -329,6 +138,13 @@ def _smuggled_keys(raw: Any, typed: Any, path: str = "") -> list[str]:
             if k in typed:
                 found += _smuggled_keys(raw[k], typed[k], f"{path}{k}.")
         return found
+    if isinstance(raw, list) and isinstance(typed, list):
+        stem = path.rstrip(".")
+        return [
+            key
+            for i, (r, t) in enumerate(zip(raw, typed, strict=False))
+            for key in _smuggled_keys(r, t, f"{stem}[{i}].")
+        ]
     return []
 
 
@@ -337,8 +153,11 @@ def build_run(cfg: Any) -> RunSpec:
 
     Raises :class:`ConfigError` listing every problem found.
     """
-    c = _Checker()
+    c = Checker()
     if not isinstance(cfg, Config):
+        missing = sorted(OmegaConf.missing_keys(cfg))
+        if missing:  # a typed conversion is impossible with unset values
+            raise ConfigError([f"{key}: required value not set" for key in missing])
         raw = OmegaConf.to_container(cfg, resolve=True)
         cfg = OmegaConf.to_object(cfg)
         typed = OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True)
@@ -360,7 +179,7 @@ def build_run(cfg: Any) -> RunSpec:
     if isinstance(cfg.scenario, ErlangScenarioConfig):
         scenario = _erlang(c, cfg.scenario, sl)
     elif isinstance(cfg.scenario, DayScenarioConfig):
-        scenario = _day(c, cfg.scenario, sl)
+        scenario = build_day(c, cfg.scenario, sl, PROJECT_ROOT)
     else:
         c.fail("scenario", type(cfg.scenario).__name__, "must be an erlang or a day scenario")
         scenario = None

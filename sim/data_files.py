@@ -1,17 +1,40 @@
 """Reading a scenario's data files (CSV) with errors a planner can act on.
 
 Each function returns clean values or raises :class:`DataFileError` holding every problem
-found, each naming the config key, the file, the row and what is allowed.
+found, each naming the config key, the file, the line and what is allowed. Line numbers
+are the file's own: blank lines are skipped but counted.
+
+Three kinds of file:
+
+- an interval table (forecast, staffing): ``interval_start`` (HH:MM) and one value column
+  per contact type or agent group (:func:`read_interval_table`);
+- a skills table, one row per group and contact type it can serve:
+  ``group,contact_type,proficiency,level`` (:func:`read_skills`);
+- a column of observed values, e.g. handle times for an empirical distribution
+  (:func:`read_values_column`).
 """
 
 from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
-__all__ = ["DataFileError", "IntervalTable", "read_interval_table", "read_values_column"]
+__all__ = [
+    "SKILL_COLUMNS",
+    "DataFileError",
+    "IntervalTable",
+    "SkillRow",
+    "read_interval_table",
+    "read_skills",
+    "read_values_column",
+]
+
+#: The columns of a skills file, all required.
+SKILL_COLUMNS: tuple[str, ...] = ("group", "contact_type", "proficiency", "level")
 
 
 class DataFileError(ValueError):
@@ -24,10 +47,31 @@ class DataFileError(ValueError):
 
 @dataclass(frozen=True)
 class IntervalTable:
-    """One value per interval, with the interval start times in minutes after midnight."""
+    """Interval start times (minutes after midnight) and, per value column, one value per
+    interval. ``columns`` keeps the file's column order."""
 
     start_minutes: tuple[int, ...]
-    values: tuple[float, ...]
+    columns: dict[str, tuple[float, ...]]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The value columns, in file order."""
+        return tuple(self.columns)
+
+
+@dataclass(frozen=True)
+class SkillRow:
+    """One row of a skills file: ``group`` can serve ``contact_type``.
+
+    ``proficiency`` (> 0) multiplies the contact's handle time; ``level`` (whole, >= 1) is
+    the preference, lower served first. ``line`` is the row's line in the file.
+    """
+
+    line: int
+    group: str
+    contact_type: str
+    proficiency: float
+    level: int
 
 
 @dataclass(frozen=True)
@@ -43,7 +87,7 @@ class _Table:
 
 def _read_csv(path: Path, key: str) -> _Table:
     if not path.is_file():
-        raise DataFileError([f"{key}: file not found: {path}"])
+        _raise([f"{key}: file not found: {path}"])
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle, skipinitialspace=True)
@@ -51,7 +95,7 @@ def _read_csv(path: Path, key: str) -> _Table:
             rows = []
             for cells in reader:
                 if len(cells) > len(header):
-                    raise DataFileError(
+                    _raise(
                         [
                             f"{key}: cannot read {path} as CSV: line {reader.line_num} has "
                             f"{len(cells)} fields but the header has {len(header)}"
@@ -67,9 +111,17 @@ def _read_csv(path: Path, key: str) -> _Table:
     except (csv.Error, UnicodeDecodeError) as exc:
         raise DataFileError([f"{key}: cannot read {path} as CSV: {exc}"]) from None
     if not any(header):
-        raise DataFileError(
-            [f"{key}: cannot read {path} as CSV: the file is empty (no header row)"]
+        _raise([f"{key}: cannot read {path} as CSV: the file is empty (no header row)"])
+    problems = []
+    if "" in header:
+        problems.append(
+            f"{key}: {path.name} line 1: column {header.index('') + 1} of the header has no name"
         )
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        problems.append(f"{key}: {path.name} line 1: column(s) {repeated} appear more than once")
+    if problems:
+        _raise(problems)
     return _Table(header, rows)
 
 
@@ -82,26 +134,35 @@ def _clock_minutes(text: str) -> int | None:
 
 
 def read_interval_table(
-    path: Path, key: str, column: str, *, integer: bool, interval_minutes: int
+    path: Path, key: str, *, integer: bool, interval_minutes: int
 ) -> IntervalTable:
-    """Read ``interval_start`` (HH:MM) and a non-negative ``column`` from a CSV file.
+    """Read ``interval_start`` (HH:MM) and every other column as non-negative values.
 
-    Interval starts must follow each other at ``interval_minutes``. ``key`` is the config
-    key that names the file, used in error messages.
+    The table is wide: one value column per contact type (forecast) or agent group
+    (staffing), named in the header. Interval starts must follow each other at
+    ``interval_minutes``. ``integer`` requires whole numbers (staffing). ``key`` is the
+    config key that names the file, used in error messages.
     """
     table = _read_csv(path, key)
-    missing = [c for c in ("interval_start", column) if c not in table.columns]
-    if missing:
-        return _raise([f"{key}: {path.name} lacks column(s) {missing}; it has {table.columns}"])
+    if "interval_start" not in table.columns:
+        _raise([f"{key}: {path.name} lacks column 'interval_start'; it has {table.columns}"])
+    names = [c for c in table.columns if c != "interval_start"]
+    if not names:
+        _raise(
+            [
+                f"{key}: {path.name} has no value columns; it needs interval_start and one "
+                "column per contact type or group"
+            ]
+        )
     if not table.rows:
-        return _raise([f"{key}: {path.name} has no rows"])
+        _raise([f"{key}: {path.name} has no rows"])
     problems: list[str] = []
     starts: list[int] = []
-    values: list[float] = []
+    values: dict[str, list[float]] = {name: [] for name in names}
     kind = "a whole number >= 0" if integer else "a number >= 0"
     spacing_reported = False
     for line, row in table.rows:
-        start_text, value_text = row.get("interval_start") or "", row.get(column) or ""
+        start_text = row.get("interval_start") or ""
         where = f"{key}: {path.name} line {line}"
         start = _clock_minutes(start_text)
         if start is None:
@@ -115,31 +176,101 @@ def read_interval_table(
         starts.append(
             start if start is not None else (starts[-1] + interval_minutes if starts else 0)
         )
-        value = _number(value_text)
-        if value is None or value < 0 or (integer and value != int(value)):
-            shown = value_text if value_text.strip() else "(empty)"
-            problems.append(f"{where}: {column} {shown!r} is not allowed; allowed: {kind}")
-            value = 0.0
-        values.append(value)
+        for name in names:
+            text = row.get(name) or ""
+            value = _number(text)
+            if value is None or value < 0 or (integer and value != int(value)):
+                shown = text if text.strip() else "(empty)"
+                problems.append(f"{where}: {name} {shown!r} is not allowed; allowed: {kind}")
+                value = 0.0
+            values[name].append(value)
     if problems:
-        return _raise(problems)
-    return IntervalTable(tuple(starts), tuple(values))
+        _raise(problems)
+    return IntervalTable(tuple(starts), {name: tuple(v) for name, v in values.items()})
+
+
+def read_skills(
+    path: Path,
+    key: str,
+    *,
+    groups: Sequence[str] | None = None,
+    contact_types: Sequence[str] | None = None,
+) -> tuple[SkillRow, ...]:
+    """Read a skills file: one row per ``group`` and ``contact_type`` it can serve.
+
+    ``proficiency`` must be a number > 0, ``level`` a whole number >= 1, and each
+    (group, contact_type) pair may appear once. If ``groups`` / ``contact_types`` are
+    given, every row must name one of them.
+    """
+    table = _read_csv(path, key)
+    missing = [c for c in SKILL_COLUMNS if c not in table.columns]
+    if missing:
+        _raise([f"{key}: {path.name} lacks column(s) {missing}; it has {table.columns}"])
+    if not table.rows:
+        _raise([f"{key}: {path.name} has no rows"])
+    problems: list[str] = []
+    rows: list[SkillRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in table.rows:
+        where = f"{key}: {path.name} line {line}"
+        group, ctype = row.get("group") or "", row.get("contact_type") or ""
+        ok = True
+        for column, name, known in (
+            ("group", group, groups),
+            ("contact_type", ctype, contact_types),
+        ):
+            what = "group" if column == "group" else "contact type"
+            if not name:
+                problems.append(f"{where}: {column} is empty; allowed: a {what} name")
+                ok = False
+            elif known is not None and name not in known:
+                problems.append(
+                    f"{where}: {column} {name!r} is not a {what}; allowed: {list(known)}"
+                )
+                ok = False
+        proficiency = _number(row.get("proficiency") or "")
+        if proficiency is None or proficiency <= 0:
+            shown = row.get("proficiency") or "(empty)"
+            problems.append(
+                f"{where}: proficiency {shown!r} is not allowed; allowed: a number > 0 "
+                "(it multiplies the handle time: 1 = standard, 1.2 = 20% slower)"
+            )
+            ok = False
+        level = _number(row.get("level") or "")
+        if level is None or level < 1 or level != int(level):
+            shown = row.get("level") or "(empty)"
+            problems.append(
+                f"{where}: level {shown!r} is not allowed; allowed: a whole number >= 1 "
+                "(1 is served first)"
+            )
+            ok = False
+        pair = (group, ctype)
+        if group and ctype and pair in seen:
+            problems.append(
+                f"{where}: group {group!r} and contact_type {ctype!r} already appear on line "
+                f"{seen[pair]}; allowed: one row per group and contact type"
+            )
+            ok = False
+        seen.setdefault(pair, line)
+        if ok and proficiency is not None and level is not None:
+            rows.append(SkillRow(line, group, ctype, float(proficiency), int(level)))
+    if problems:
+        _raise(problems)
+    return tuple(rows)
 
 
 def read_values_column(path: Path, key: str, column: str) -> tuple[float, ...]:
     """Non-negative numbers from one column of a CSV file (e.g. observed handle times)."""
     table = _read_csv(path, key)
     if column not in table.columns:
-        return _raise([f"{key}: {path.name} lacks column {column!r}; it has {table.columns}"])
+        _raise([f"{key}: {path.name} lacks column {column!r}; it has {table.columns}"])
     cells = table.column(column)
     values = [_number(text) for _, text in cells]
     bad = [line for (line, _), v in zip(cells, values, strict=True) if v is None or v < 0]
     if bad:
-        return _raise(
-            [f"{key}: {path.name} column {column!r} lines {bad[:10]} are not numbers >= 0"]
-        )
+        _raise([f"{key}: {path.name} column {column!r} lines {bad[:10]} are not numbers >= 0"])
     if not values:
-        return _raise([f"{key}: {path.name} column {column!r} has no values"])
+        _raise([f"{key}: {path.name} column {column!r} has no values"])
     return tuple(float(v) for v in values if v is not None)
 
 
@@ -151,5 +282,5 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _raise(problems: list[str]):
+def _raise(problems: list[str]) -> NoReturn:
     raise DataFileError(problems)

@@ -21,10 +21,11 @@ from scipy import stats
 
 from .model import simulate
 from .policies import get_policy
-from .records import KPI_NAMES, SHARE_KPIS, interval_kpis, replication_kpis
+from .records import KPI_NAMES, SHARE_KPIS, breakdown
 from .scenario import Scenario
 
 __all__ = [
+    "KEY_COLUMNS",
     "ReplicationResult",
     "confidence_interval",
     "interval_table",
@@ -37,12 +38,17 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ReplicationResult:
-    """KPIs of one replication of one policy: the day's totals and each interval's."""
+    """KPIs of one replication of one policy, for all contacts, each type and each group.
+
+    ``rows``: one dict per (contact_type, group) selection with the day's KPIs;
+    ``intervals``: columns (``contact_type``, ``group``, ``interval``, KPIs) of the
+    per-interval KPIs of every selection.
+    """
 
     policy: str
     replication: int
-    kpis: dict[str, float]
-    intervals: dict[str, list[float]]
+    rows: list[dict]
+    intervals: dict[str, list]
 
 
 def run_replication(
@@ -52,8 +58,16 @@ def run_replication(
     if get_policy(policy).check_interval_seconds is not None:
         raise NotImplementedError(f"policy {policy!r} needs realtime policy support, not built yet")
     outcome = simulate(scenario, seed=seed, replication=replication)
-    per_interval = {k: v.tolist() for k, v in interval_kpis(outcome, scenario).items()}
-    return ReplicationResult(policy, replication, replication_kpis(outcome, scenario), per_interval)
+    rows: list[dict] = []
+    columns: dict[str, list] = {"contact_type": [], "group": []}
+    for contact_type, group, day, per_interval in breakdown(outcome, scenario):
+        rows.append({"contact_type": contact_type, "group": group, **day})
+        n = len(per_interval["interval"])
+        columns["contact_type"] += [contact_type] * n
+        columns["group"] += [group] * n
+        for key, values in per_interval.items():
+            columns.setdefault(key, []).extend(values.tolist())
+    return ReplicationResult(policy, replication, rows, columns)
 
 
 def _ignore_interrupts() -> None:
@@ -120,19 +134,27 @@ def run_replications(
     return results
 
 
+KEY_COLUMNS = ["policy", "contact_type", "group"]
+
+
 def replication_table(results: Iterable[ReplicationResult]) -> pd.DataFrame:
-    """One tidy row per policy and replication with every KPI."""
-    rows = [{"policy": r.policy, "replication": r.replication, **r.kpis} for r in results]
-    return pd.DataFrame(rows, columns=["policy", "replication", *KPI_NAMES])
+    """One tidy row per policy, replication, contact type and group with every KPI."""
+    rows = [
+        {"policy": r.policy, "replication": r.replication, **row} for r in results for row in r.rows
+    ]
+    return pd.DataFrame(
+        rows, columns=["policy", "replication", "contact_type", "group", *KPI_NAMES]
+    )
 
 
 def interval_table(results: Iterable[ReplicationResult]) -> pd.DataFrame:
-    """One tidy row per policy, replication and interval with every KPI."""
+    """One tidy row per policy, replication, contact type, group and interval with every KPI."""
     frames = [
         pd.DataFrame({"policy": r.policy, "replication": r.replication, **r.intervals})
         for r in results
     ]
-    return pd.concat(frames, ignore_index=True)
+    columns = ["policy", "replication", "contact_type", "group", "interval", *KPI_NAMES]
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -159,12 +181,12 @@ def summarize(table: pd.DataFrame, by: list[str], level: float = 0.95) -> pd.Dat
     """Mean over replications of each KPI with ``<kpi>_ci_low`` and ``<kpi>_ci_high``.
 
     ``table`` holds one row per replication (and per ``by`` group); the result one row per
-    group, with a ``replications`` count. Bounds are clipped to the KPI's possible range
+    group (in order of first appearance), with a ``replications`` count. Bounds are clipped to the KPI's possible range
     (shares to [0, 1], counts and times to >= 0): a t-interval from few replications can
     otherwise reach past it.
     """
     rows = []
-    for key, group in table.groupby(by, sort=True):
+    for key, group in table.groupby(by, sort=False):
         row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
         row["replications"] = int(group["replication"].nunique())
         for kpi in KPI_NAMES:

@@ -2,21 +2,21 @@
 
 Shape, chosen for speed and for exactness:
 
-* Every contact's own attributes (arrival time, talk time, wrap-up, patience) are drawn
-  up front from their own streams, so the i-th contact gets the same draws whatever
-  happens later. A contact is then just its index into those arrays.
-* Agents are SimPy processes that pull the next waiting contact from one FCFS queue; an
-  arriving contact that finds an idle agent wakes the longest-idle one.
-* Patience is a timeout callback, not a ``request | timeout`` condition; a contact that
-  abandons is marked and skipped lazily when agents pull from the queue.
-* The staffing table is applied at interval boundaries: surplus idle agents log out at
-  once, surplus busy agents finish the contact in hand (and its wrap-up), then leave.
+* Every contact's own attributes (type, arrival time, base handle time, wrap-up, patience)
+  are drawn up front from per-type streams, so the i-th contact of a type gets the same
+  draws whatever routing or a policy does later. A contact is its index into those arrays.
+* Agents are plain objects driven by SimPy events: a service is one timeout whose callback
+  frees the agent, who then pulls the next contact it may serve (see ``sim.routing``).
+* Patience and overflow are timeout callbacks; a contact that abandons or is answered
+  elsewhere is skipped lazily when agents look at the head of its queue.
+* The staffing table is applied per group at interval boundaries: surplus idle agents log
+  out at once (most recently idle first), surplus busy agents finish what they have in hand
+  (wrap-up included) and then leave (earliest log-in first).
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +24,7 @@ import simpy
 
 from .arrivals import arrival_times
 from .records import ABANDONED, ANSWERED, BLOCKED, WAITING, ReplicationOutcome
+from .routing import Agent, Router
 from .scenario import Scenario
 from .streams import Streams
 
@@ -34,19 +35,22 @@ __all__ = ["ContactCenter", "ContactDraws", "draw_contacts", "simulate"]
 class ContactDraws:
     """Every contact's own attributes, drawn before the day is simulated.
 
-    ``arrival`` is sorted (seconds from time 0); ``handle`` is talk time, ``wrap`` the
-    after-contact work (0 for none), ``patience`` how long the contact will wait (inf for
-    never abandoning). Tests build these by hand to script exact event sequences.
+    ``arrival`` is sorted (seconds from time 0); ``contact_type`` indexes
+    ``Scenario.contact_types``; ``handle`` is the base talk time (before a group's
+    proficiency), ``wrap`` the after-contact work (0 for none), ``patience`` how long the
+    contact will wait (inf for never abandoning). Tests build these by hand to script exact
+    event sequences.
     """
 
     arrival: np.ndarray
     handle: np.ndarray
     wrap: np.ndarray
     patience: np.ndarray
+    contact_type: np.ndarray
 
     @classmethod
-    def scripted(cls, arrival, handle, wrap=None, patience=None) -> ContactDraws:
-        """Contacts given explicitly (lists or arrays); wrap 0 and infinite patience by default."""
+    def scripted(cls, arrival, handle, wrap=None, patience=None, contact_type=None) -> ContactDraws:
+        """Contacts given explicitly; wrap 0, infinite patience and type 0 by default."""
         arrival = np.asarray(arrival, dtype=float)
         n = len(arrival)
         return cls(
@@ -56,177 +60,208 @@ class ContactDraws:
             patience=np.full(n, math.inf)
             if patience is None
             else np.asarray(patience, dtype=float),
+            contact_type=np.zeros(n, dtype=np.int32)
+            if contact_type is None
+            else np.asarray(contact_type, dtype=np.int32),
         )
 
 
 def draw_contacts(scenario: Scenario, streams: Streams) -> ContactDraws:
-    """Draw the day's contacts, each source from its own stream (common random numbers)."""
-    arrival = arrival_times(scenario.forecast, scenario.interval_seconds, streams["arrivals"])
-    n = len(arrival)
-    wrap, patience = scenario.wrap_up, scenario.patience
-    return ContactDraws(
-        arrival=arrival,
-        handle=scenario.handle_time.sample(streams["handle_time"], n),
-        wrap=wrap.sample(streams["wrap_up"], n) if wrap is not None else np.zeros(n),
-        patience=patience.sample(streams["patience"], n)
-        if patience is not None
-        else np.full(n, math.inf),
-    )
+    """Draw the day's contacts; each type and each source has its own stream.
 
-
-class _Agent:
-    __slots__ = ("id", "wake", "leaving", "busy")
-
-    def __init__(self, agent_id: int) -> None:
-        self.id = agent_id
-        self.wake: simpy.Event | None = None
-        self.leaving = False
-        self.busy = False
+    Streams are named ``<source>:<contact type>``, so adding a contact type or changing
+    one type's demand leaves every other type's draws unchanged.
+    """
+    parts = []
+    for k, t in enumerate(scenario.contact_types):
+        arrival = arrival_times(
+            t.forecast, scenario.interval_seconds, streams[f"arrivals:{t.name}"]
+        )
+        n = len(arrival)
+        parts.append(
+            (
+                arrival,
+                t.handle_time.sample(streams[f"handle_time:{t.name}"], n),
+                t.wrap_up.sample(streams[f"wrap_up:{t.name}"], n) if t.wrap_up else np.zeros(n),
+                t.patience.sample(streams[f"patience:{t.name}"], n)
+                if t.patience
+                else np.full(n, math.inf),
+                np.full(n, k, dtype=np.int32),
+            )
+        )
+    arrays = [np.concatenate(column) for column in zip(*parts, strict=True)]
+    order = np.argsort(arrays[0], kind="stable")
+    arrival, handle, wrap, patience, contact_type = (a[order] for a in arrays)
+    return ContactDraws(arrival, handle, wrap, patience, contact_type)
 
 
 class ContactCenter:
     """One replication of a scenario: build it, then call :meth:`run` once."""
 
-    def __init__(self, scenario: Scenario, contacts: ContactDraws) -> None:
+    def __init__(
+        self, scenario: Scenario, contacts: ContactDraws, streams: Streams | None = None
+    ) -> None:
         self.scenario = scenario
         self.env = simpy.Environment()
+        self.contacts = contacts
         n = len(contacts.arrival)
-        self.arrival = contacts.arrival
-        self.handle = contacts.handle
-        self.wrap = contacts.wrap
-        self.patience = contacts.patience
         # Python lists: reading a list item is much cheaper than a numpy scalar in the loop.
-        self._handle_list: list[float] = self.handle.tolist()
-        self._wrap_list: list[float] = self.wrap.tolist()
+        self.arrival: list[float] = contacts.arrival.tolist()
+        self.handle: list[float] = contacts.handle.tolist()
+        self.wrap: list[float] = contacts.wrap.tolist()
+        self.ctype: list[int] = contacts.contact_type.tolist()
         # Outcomes, as plain Python containers: cheapest to write from the event loop.
         self.state = bytearray(n)  # WAITING until resolved
-        self.queued = bytearray(n)  # 1 if the contact had to wait in the queue
+        self.queued = bytearray(n)  # 1 if the contact had to wait in a queue
         self.resolved_at = [math.nan] * n  # answer or abandonment time
         self.agent_of = [-1] * n
-        self.queue: deque[int] = deque()
-        self.waiting = 0  # contacts in queue (not yet answered nor abandoned)
-        self.in_system = 0  # contacts holding a line: waiting or in talk
-        self.idle: deque[_Agent] = deque()
-        self.logged_in: dict[int, _Agent] = {}  # insertion order = login order
-        self.login_at: list[float] = []
-        self.logout_at: list[float] = []
+        self.work = [math.nan] * n  # the agent's time on it: talk (after proficiency) + wrap-up
+        self.in_system = 0  # voice contacts holding a line: waiting or talking
+        self.agents: list[Agent] = []
+        self.busy_log: tuple[list[int], list[float], list[float]] = ([], [], [])
+        routing_stream = (streams or Streams(0, 0))["routing"]
+        self.router = Router(
+            scenario, self.arrival, self.ctype, self.state, self.env, routing_stream
+        )
+        self.is_voice = [t.channel == "voice" for t in scenario.contact_types]
 
     # -- contacts ---------------------------------------------------------------------
 
     def _arrivals(self):
         env = self.env
-        trunks = self.scenario.trunks
-        patience = self.patience.tolist()
-        state, queued = self.state, self.queued
-        queue = self.queue
-        idle = self.idle
-        abandon = self._abandon
         timeout = env.timeout
-        for i, t in enumerate(self.arrival.tolist()):
+        trunks = self.scenario.trunks
+        patience = self.contacts.patience.tolist()
+        state, queued, ctype, is_voice = self.state, self.queued, self.ctype, self.is_voice
+        router = self.router
+        find_agent, enqueue, start = router.find_agent, router.enqueue, self._start
+        abandon, overflow = self._abandon, self._overflow
+        overflow_delays = router.overflow_delays
+        for i, t in enumerate(self.arrival):
             yield timeout(t - env.now)
-            if trunks is not None and self.in_system >= trunks:
-                state[i] = BLOCKED
+            k = ctype[i]
+            voice = is_voice[k]
+            if voice and trunks is not None:
+                if self.in_system >= trunks:
+                    state[i] = BLOCKED
+                    continue
+                self.in_system += 1
+            agent = find_agent(k, 0)
+            if agent is not None:
+                start(agent, i)
                 continue
-            self.in_system += 1
-            if idle:
-                agent = idle.popleft()
-                agent.busy = True  # from now on, not only once its process resumes
-                agent.wake.succeed(i)
-                continue
-            queue.append(i)
+            enqueue(i)
             queued[i] = 1
-            self.waiting += 1
             p = patience[i]
             if p != math.inf:
                 timeout(p, i).callbacks.append(abandon)
+            for step, delay in enumerate(overflow_delays[k], start=1):
+                timeout(delay, (i, step)).callbacks.append(overflow)
 
     def _abandon(self, event: simpy.Event) -> None:
         i: int = event.value  # type: ignore[assignment]  # the contact index given to the timeout
         if self.state[i] == WAITING:
             self.state[i] = ABANDONED
             self.resolved_at[i] = self.env.now
-            self.waiting -= 1
-            self.in_system -= 1
+            self.router.dequeued(i, answered=False)
+            if self.scenario.trunks is not None and self.is_voice[self.ctype[i]]:
+                self.in_system -= 1
 
-    def _next_waiting(self) -> int:
-        queue, state = self.queue, self.state
-        while queue:
-            i = queue.popleft()
-            if state[i] == WAITING:
-                self.waiting -= 1
-                return i
-        return -1
+    def _overflow(self, event: simpy.Event) -> None:
+        i, step = event.value  # type: ignore[misc]
+        if self.state[i] == WAITING:
+            agent = self.router.find_agent(self.ctype[i], step)
+            if agent is not None:
+                self._start(agent, i)
 
-    # -- agents -----------------------------------------------------------------------
+    # -- service ----------------------------------------------------------------------
 
-    def _agent(self, agent: _Agent):
-        env = self.env
-        timeout = env.timeout
-        handle, wrap = self._handle_list, self._wrap_list
-        state, resolved_at, agent_of = self.state, self.resolved_at, self.agent_of
-        idle = self.idle
-        next_waiting = self._next_waiting
-        while True:
-            i = next_waiting()
-            if i < 0:
-                agent.wake = env.event()
-                idle.append(agent)
-                i = yield agent.wake
-                if i < 0:
-                    break
-            state[i] = ANSWERED
-            resolved_at[i] = env.now
-            agent_of[i] = agent.id
-            agent.busy = True
-            yield timeout(handle[i])
-            self.in_system -= 1
-            w = wrap[i]
-            if w > 0:
-                yield timeout(w)
-            agent.busy = False
+    def _start(self, agent: Agent, i: int) -> None:
+        now = self.env.now
+        if self.state[i] == WAITING and self.queued[i]:
+            self.router.dequeued(i, answered=True)
+        self.state[i] = ANSWERED
+        self.resolved_at[i] = now
+        self.agent_of[i] = agent.id
+        talk = self.handle[i] * self.router.took(agent, i)
+        work = talk + self.wrap[i]
+        self.work[i] = work
+        if self.scenario.trunks is not None and self.is_voice[self.ctype[i]]:
+            self.env.timeout(talk).callbacks.append(self._release_line)
+        self.env.timeout(work, (agent, i)).callbacks.append(self._end)
+
+    def _release_line(self, _event: simpy.Event) -> None:
+        self.in_system -= 1
+
+    def _end(self, event: simpy.Event) -> None:
+        agent, i = event.value  # type: ignore[misc]
+        router = self.router
+        if router.released(agent, i):  # the agent holds nothing now
+            log = self.busy_log
+            log[0].append(agent.id)
+            log[1].append(agent.busy_since)
+            log[2].append(self.env.now)
             if agent.leaving:
+                self._log_out(agent)
+                return
+        self._serve_next(agent)
+
+    def _serve_next(self, agent: Agent) -> None:
+        """Give a free (or partly free) agent waiting work, then list it as available."""
+        router = self.router
+        while True:
+            i = router.next_contact(agent)
+            if i < 0:
                 break
-        self._log_out(agent)
+            self._start(agent, i)
+        router.list_available(agent)
 
-    def _log_in(self) -> None:
-        agent = _Agent(len(self.login_at))
-        self.login_at.append(self.env.now)
-        self.logout_at.append(math.nan)
-        self.logged_in[agent.id] = agent
-        self.env.process(self._agent(agent))
+    # -- staffing ---------------------------------------------------------------------
 
-    def _log_out(self, agent: _Agent) -> None:
-        self.logout_at[agent.id] = self.env.now
-        del self.logged_in[agent.id]
+    def _log_in(self, group: int) -> None:
+        agent = self.router.new_agent(len(self.agents), group)
+        self.agents.append(agent)
+        self._serve_next(agent)
+
+    def _log_out(self, agent: Agent) -> None:
+        self.router.log_out(agent)
 
     def _staffing(self):
         env = self.env
-        for k, target in enumerate(self.scenario.staffing):
-            self._set_staff(target)
-            yield env.timeout((k + 1) * self.scenario.interval_seconds - env.now)
+        scenario = self.scenario
+        for k in range(scenario.intervals):
+            for g, group in enumerate(scenario.groups):
+                self._set_staff(g, group.staffing[k])
+            yield env.timeout((k + 1) * scenario.interval_seconds - env.now)
 
-    def _set_staff(self, target: int) -> None:
-        staying = [a for a in self.logged_in.values() if not a.leaving]
+    def _set_staff(self, group: int, target: int) -> None:
+        router = self.router
+        members = router.logged_in[group]  # insertion order = log-in order
+        staying = [a for a in members.values() if not a.leaving]
         surplus = len(staying) - target
         if surplus < 0:
             # Agents finishing their last contact stay on instead of new log-ins.
-            for agent in self.logged_in.values():
+            for agent in members.values():
                 if surplus == 0:
                     break
                 if agent.leaving:
-                    agent.leaving = False
+                    router.keep(agent)
+                    self._serve_next(agent)
                     surplus += 1
             for _ in range(-surplus):
-                self._log_in()
+                self._log_in(group)
             return
-        while surplus > 0 and self.idle:
-            self.idle.pop().wake.succeed(-1)  # type: ignore[union-attr]  # idle agents wait on wake
+        while surplus > 0:
+            idle = router.pop_idle(group)  # most recently idle first
+            if idle is None:
+                break
+            self._log_out(idle)
             surplus -= 1
         for agent in staying:  # then busy agents, earliest log-in first
             if surplus == 0:
                 break
-            if agent.busy and not agent.leaving:
-                agent.leaving = True
+            if agent.sessions > 0 and not agent.leaving:
+                router.send_home_when_free(agent)
                 surplus -= 1
 
     # -- run --------------------------------------------------------------------------
@@ -237,19 +272,31 @@ class ContactCenter:
         self.env.process(self._arrivals())
         horizon = self.scenario.horizon_seconds
         self.env.run(until=horizon)
-        logout = np.asarray(self.logout_at, dtype=float)
+        log = self.busy_log
+        for agent in self.agents:  # close the busy periods still open at the horizon
+            if agent.sessions > 0:
+                log[0].append(agent.id)
+                log[1].append(agent.busy_since)
+                log[2].append(horizon)
+        logout = np.array([a.logout_at for a in self.agents], dtype=float)
         logout[np.isnan(logout)] = horizon
         return ReplicationOutcome(
             horizon_seconds=horizon,
-            arrival=self.arrival,
-            handle=self.handle,
-            wrap=self.wrap,
+            arrival=self.contacts.arrival,
+            contact_type=self.contacts.contact_type,
+            handle=self.contacts.handle,
+            wrap=self.contacts.wrap,
+            work=np.asarray(self.work, dtype=float),
             state=np.frombuffer(bytes(self.state), dtype=np.uint8),
             queued=np.frombuffer(bytes(self.queued), dtype=np.bool_),
             resolved_at=np.asarray(self.resolved_at, dtype=float),
             agent=np.asarray(self.agent_of, dtype=np.int32),
-            login_at=np.asarray(self.login_at, dtype=float),
+            agent_group=np.array([a.group for a in self.agents], dtype=np.int32),
+            login_at=np.array([a.login_at for a in self.agents], dtype=float),
             logout_at=logout,
+            busy_agent=np.asarray(log[0], dtype=np.int32),
+            busy_start=np.asarray(log[1], dtype=float),
+            busy_end=np.asarray(log[2], dtype=float),
         )
 
 
@@ -258,4 +305,5 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Replica
 
     The result depends only on ``scenario``, ``seed`` and ``replication``.
     """
-    return ContactCenter(scenario, draw_contacts(scenario, Streams(seed, replication))).run()
+    streams = Streams(seed, replication)
+    return ContactCenter(scenario, draw_contacts(scenario, streams), streams).run()

@@ -11,16 +11,21 @@ KPI definitions (the README and the docs quote these):
   and contacts still waiting at the horizon count against it.
 * ``abandon_rate``: abandoned / offered.
 * ``asa_seconds``: mean wait of answered contacts (0 for those answered at once).
-* ``aht_seconds``: mean handle time (talk plus wrap-up) of answered contacts.
+* ``aht_seconds``: mean handle time of answered contacts: talk (the contact's own draw times
+  the answering group's proficiency, stretched for concurrent chats) plus wrap-up.
 * ``avg_time_to_abandon_seconds``: mean wait of abandoned contacts.
 * ``wait_probability``: share of offered, non-blocked contacts that had to queue.
 * ``mean_wait_all_seconds``: mean queue time of answered and abandoned contacts together.
-* ``occupancy``: busy time (talk plus wrap-up) over logged-in time.
+* ``occupancy``: busy time (at least one contact in hand, talk or wrap-up, however many
+  chats) over logged-in time.
 * ``agents_logged_in``: logged-in agent-seconds / seconds: the average number logged in.
 
 A contact belongs to the interval in which it arrived; busy and logged-in time are split
 across intervals at the boundaries. Contacts arriving in the warm-up, and time before its
-end, are left out.
+end, are left out. Breakdowns: per contact type, the type's contacts (agent-time KPIs are
+undefined, NaN); per group, the contacts its agents answered and its agents' time (queue
+KPIs such as offered or service level are undefined, NaN); ``all`` is everything, with
+each contact judged against its own type's service-level threshold.
 """
 
 from __future__ import annotations
@@ -33,12 +38,16 @@ __all__ = [
     "ABANDONED",
     "ANSWERED",
     "BLOCKED",
+    "ALL",
     "KPI_NAMES",
     "SHARE_KPIS",
+    "breakdown",
+    "breakdown_keys",
     "WAITING",
     "ReplicationOutcome",
     "interval_kpis",
     "replication_kpis",
+    "time_in_intervals",
 ]
 
 WAITING, ANSWERED, ABANDONED, BLOCKED = 0, 1, 2, 3
@@ -69,23 +78,34 @@ SHARE_KPIS: frozenset[str] = frozenset(
 
 @dataclass(frozen=True)
 class ReplicationOutcome:
-    """Flat per-contact and per-agent-session records of one simulated day.
+    """Flat per-contact and per-agent records of one simulated day.
 
-    Contact arrays are indexed by contact (in arrival order). ``resolved_at`` is when the
-    contact was answered or abandoned (NaN otherwise); ``queued`` whether it had to wait;
-    ``agent`` who answered it (-1 if nobody). Agent sessions are ``[login_at, logout_at)``.
+    Contact arrays are indexed by contact (in arrival order): ``contact_type`` indexes the
+    scenario's contact types; ``handle`` is the base talk-time draw and ``work`` the time the
+    agent actually spent (talk after proficiency and chat stretch, plus wrap-up; NaN if not
+    answered); ``resolved_at`` is when the contact was answered or abandoned (NaN otherwise);
+    ``queued`` whether it had to wait; ``agent`` who answered it (-1 if nobody).
+    Agent arrays are indexed by agent id: ``agent_group``, and the logged-in session
+    ``[login_at, logout_at)``. Busy periods (at least one contact in hand) are
+    ``[busy_start, busy_end)`` of agent ``busy_agent``.
     """
 
     horizon_seconds: float
     arrival: np.ndarray
+    contact_type: np.ndarray
     handle: np.ndarray
     wrap: np.ndarray
+    work: np.ndarray
     state: np.ndarray
     queued: np.ndarray
     resolved_at: np.ndarray
     agent: np.ndarray
+    agent_group: np.ndarray
     login_at: np.ndarray
     logout_at: np.ndarray
+    busy_agent: np.ndarray
+    busy_start: np.ndarray
+    busy_end: np.ndarray
 
     @property
     def wait(self) -> np.ndarray:
@@ -97,7 +117,16 @@ class ReplicationOutcome:
     @property
     def busy_until(self) -> np.ndarray:
         """End of the agent's work (talk plus wrap-up) on each answered contact."""
-        return self.resolved_at + self.handle + self.wrap
+        return self.resolved_at + self.work
+
+    @property
+    def answering_group(self) -> np.ndarray:
+        """Group index of the agent who answered each contact (-1 if nobody)."""
+        return (
+            np.where(self.agent >= 0, self.agent_group[np.maximum(self.agent, 0)], -1)
+            if len(self.agent_group)
+            else np.full(len(self.agent), -1)
+        )
 
 
 def time_in_intervals(
@@ -129,42 +158,67 @@ def time_in_intervals(
     return totals
 
 
-def _interval_sums(outcome: ReplicationOutcome, scenario) -> dict[str, np.ndarray]:
-    """Counts and time totals per interval, from which every KPI is a ratio."""
+#: The label of "every contact type" / "every group" in breakdowns.
+ALL = "all"
+
+#: KPIs that describe contacts as offered to a queue: undefined for a group's rows.
+_QUEUE_ONLY = (
+    "offered",
+    "abandoned",
+    "blocked",
+    "waiting_at_end",
+    "service_level",
+    "abandon_rate",
+    "avg_time_to_abandon_seconds",
+    "wait_probability",
+    "mean_wait_all_seconds",
+)
+#: KPIs of agents' time: undefined for a contact type's rows.
+_AGENT_ONLY = ("occupancy", "agents_logged_in")
+
+
+def _interval_sums(
+    outcome: ReplicationOutcome, scenario, contacts: np.ndarray, agents: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Counts and time totals per interval for the selected contacts and agents."""
     n = scenario.intervals
     length = scenario.interval_seconds
     idx = np.minimum((outcome.arrival // length).astype(np.int64), n - 1)
     state = outcome.state
     wait = outcome.wait
-    sl = scenario.service_level
+    levels = [t.service_level for t in scenario.contact_types]
+    threshold = np.array([sl.threshold_seconds for sl in levels])[outcome.contact_type]
+    short_limit = np.array([sl.short_abandon_seconds for sl in levels])[outcome.contact_type]
 
     def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(idx[mask], minlength=n).astype(float)
+        return np.bincount(idx[mask & contacts], minlength=n).astype(float)
 
     def total(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return np.bincount(idx[mask], weights=values[mask], minlength=n)
+        m = mask & contacts
+        return np.bincount(idx[m], weights=values[m], minlength=n)
 
     answered = state == ANSWERED
     abandoned = state == ABANDONED
-    short = abandoned & (wait <= sl.short_abandon_seconds)
-    if sl.short_abandon_seconds <= 0:
-        short[:] = False
+    short = abandoned & (short_limit > 0) & (wait <= short_limit)
+    busy = agents[outcome.busy_agent] if len(outcome.busy_agent) else np.zeros(0, dtype=bool)
     return {
-        "offered": np.bincount(idx, minlength=n).astype(float),
+        "offered": count(np.ones_like(answered)),
         "answered": count(answered),
         "abandoned": count(abandoned),
         "blocked": count(state == BLOCKED),
         "waiting_at_end": count(state == WAITING),
         "short_abandoned": count(short),
-        "answered_in_threshold": count(answered & (wait <= sl.threshold_seconds)),
+        "answered_in_threshold": count(answered & (wait <= threshold)),
         "queued": count(outcome.queued),
         "wait_answered": total(answered, wait),
         "wait_abandoned": total(abandoned, wait),
-        "handle_answered": total(answered, outcome.handle + outcome.wrap),
+        "handle_answered": total(answered, outcome.work),
         "busy_seconds": time_in_intervals(
-            outcome.resolved_at[answered], outcome.busy_until[answered], length, n
+            outcome.busy_start[busy], outcome.busy_end[busy], length, n
         ),
-        "logged_in_seconds": time_in_intervals(outcome.login_at, outcome.logout_at, length, n),
+        "logged_in_seconds": time_in_intervals(
+            outcome.login_at[agents], outcome.logout_at[agents], length, n
+        ),
         "period_seconds": np.full(n, length),
     }
 
@@ -195,17 +249,77 @@ def _kpis_from_sums(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
-def interval_kpis(outcome: ReplicationOutcome, scenario) -> dict[str, np.ndarray]:
-    """Every KPI per measured interval (warm-up intervals left out), plus ``interval``."""
-    sums = _interval_sums(outcome, scenario)
+def _selection(outcome: ReplicationOutcome, scenario, contact_type: str | None, group: str | None):
+    contacts = np.ones(len(outcome.arrival), dtype=bool)
+    agents = np.ones(len(outcome.login_at), dtype=bool)
+    if contact_type is not None:
+        contacts &= outcome.contact_type == scenario.type_names.index(contact_type)
+    if group is not None:
+        g = scenario.group_names.index(group)
+        contacts &= outcome.answering_group == g
+        agents &= outcome.agent_group == g
+    return contacts, agents
+
+
+def _blank_undefined(kpis: dict, contact_type: str | None, group: str | None) -> dict:
+    if group is not None:
+        kpis.update({k: np.full_like(kpis[k], np.nan) for k in _QUEUE_ONLY})
+    if contact_type is not None:
+        kpis.update({k: np.full_like(kpis[k], np.nan) for k in _AGENT_ONLY})
+    return kpis
+
+
+def interval_kpis(
+    outcome: ReplicationOutcome, scenario, contact_type: str | None = None, group: str | None = None
+) -> dict[str, np.ndarray]:
+    """Every KPI per measured interval (warm-up left out), plus ``interval``.
+
+    ``contact_type`` restricts to one type (agent-time KPIs are then NaN); ``group`` to the
+    contacts answered by, and the time of, one group (queue KPIs are then NaN).
+    """
+    contacts, agents = _selection(outcome, scenario, contact_type, group)
+    sums = _interval_sums(outcome, scenario, contacts, agents)
     first = scenario.warmup_intervals
     kpis = _kpis_from_sums({k: v[first:] for k, v in sums.items()})
-    return {"interval": np.arange(first, scenario.intervals), **kpis}
+    return {
+        "interval": np.arange(first, scenario.intervals),
+        **_blank_undefined(kpis, contact_type, group),
+    }
 
 
-def replication_kpis(outcome: ReplicationOutcome, scenario) -> dict[str, float]:
-    """Every KPI over the measured part of the day (after the warm-up)."""
-    sums = _interval_sums(outcome, scenario)
+def replication_kpis(
+    outcome: ReplicationOutcome, scenario, contact_type: str | None = None, group: str | None = None
+) -> dict[str, float]:
+    """Every KPI over the measured part of the day (after the warm-up); see :func:`interval_kpis`."""
+    contacts, agents = _selection(outcome, scenario, contact_type, group)
+    sums = _interval_sums(outcome, scenario, contacts, agents)
     first = scenario.warmup_intervals
     totals = {k: np.asarray(v[first:].sum()) for k, v in sums.items()}
-    return {k: float(v) for k, v in _kpis_from_sums(totals).items()}
+    kpis = _blank_undefined(_kpis_from_sums(totals), contact_type, group)
+    return {k: float(v) for k, v in kpis.items()}
+
+
+def breakdown_keys(scenario) -> list[tuple[str | None, str | None]]:
+    """The (contact type, group) selections reported: all, each type, each group."""
+    return (
+        [(None, None)]
+        + [(t, None) for t in scenario.type_names]
+        + [(None, g) for g in scenario.group_names]
+    )
+
+
+def breakdown(outcome: ReplicationOutcome, scenario):
+    """KPIs for every selection of :func:`breakdown_keys`, each computed once.
+
+    Yields ``(contact_type, group, day_kpis, interval_kpis)`` with :data:`ALL` for "every".
+    """
+    first = scenario.warmup_intervals
+    for contact_type, group in breakdown_keys(scenario):
+        contacts, agents = _selection(outcome, scenario, contact_type, group)
+        sums = _interval_sums(outcome, scenario, contacts, agents)
+        sums = {k: v[first:] for k, v in sums.items()}
+        per_interval = _blank_undefined(_kpis_from_sums(sums), contact_type, group)
+        totals = {k: np.asarray(v.sum()) for k, v in sums.items()}
+        day = _blank_undefined(_kpis_from_sums(totals), contact_type, group)
+        per_interval["interval"] = np.arange(first, scenario.intervals)
+        yield contact_type or ALL, group or ALL, {k: float(v) for k, v in day.items()}, per_interval

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import analytic
+from .records import ALL
 from .scenario import Scenario
 
 __all__ = ["analytic_reference", "render_figures", "render_report"]
@@ -28,41 +29,38 @@ def analytic_reference(scenario: Scenario) -> dict[str, Any] | None:
     ref = scenario.reference
     if ref is None or scenario.trunks is not None:
         return None
-    threshold = scenario.service_level.threshold_seconds
+    threshold = scenario.contact_types[0].service_level.threshold_seconds
     if ref.mean_patience_seconds is None:
-        load = ref.arrival_rate * ref.aht_seconds
-        if load >= ref.agents:
+        if ref.arrival_rate * ref.aht_seconds >= ref.agents:
             return None
         c = analytic.erlang_c_metrics(ref.agents, ref.arrival_rate, ref.aht_seconds, threshold)
-        return {
-            "model": "Erlang C",
-            "service_level": c.service_level,
-            "asa_seconds": c.asa_seconds,
-            "wait_probability": c.p_wait,
-            "abandon_rate": 0.0,
-            "occupancy": c.occupancy,
-        }
-    a = analytic.erlang_a_metrics(
-        ref.agents, ref.arrival_rate, ref.aht_seconds, ref.mean_patience_seconds, threshold
-    )
-    return {
-        "model": "Erlang A",
-        "service_level": a.service_level,
-        "asa_seconds": a.asa_seconds,
-        "wait_probability": a.p_wait,
-        "abandon_rate": a.p_abandon,
-        "occupancy": a.occupancy,
-    }
+        values = (c.service_level, c.asa_seconds, c.p_wait, 0.0, c.occupancy)
+        model = "Erlang C"
+    else:
+        a = analytic.erlang_a_metrics(
+            ref.agents, ref.arrival_rate, ref.aht_seconds, ref.mean_patience_seconds, threshold
+        )
+        values = (a.service_level, a.asa_seconds, a.p_wait, a.p_abandon, a.occupancy)
+        model = "Erlang A"
+    keys = ("service_level", "asa_seconds", "wait_probability", "abandon_rate", "occupancy")
+    return {"model": model, **dict(zip(keys, values, strict=True))}
 
 
-def _interval_figure(
-    intervals: pd.DataFrame, kpi: str, title: str, ylabel: str, lines: dict[str, float]
-) -> Figure:
-    fig = Figure(figsize=(10, 4.5), layout="constrained")
-    ax = fig.add_subplot()
-    for policy, group in intervals.groupby("policy", sort=True):
+def _panels(count: int, title: str) -> tuple[Figure, list]:
+    cols = min(3, count)
+    rows = math.ceil(count / cols)
+    fig = Figure(figsize=(5.2 * cols, 3.6 * rows + 0.8), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel().tolist()
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    fig.suptitle(title)
+    return fig, axes[:count]
+
+
+def _plot_kpi(ax, rows: pd.DataFrame, kpi: str, lines: dict[str, float]) -> None:
+    for policy, group in rows.groupby("policy", sort=False):
         x = group["interval"].to_numpy()
-        ax.plot(x, group[kpi], marker="o", markersize=3, label=f"{policy} (mean)")
+        ax.plot(x, group[kpi], marker="o", markersize=2.5, label=f"{policy} (mean)")
         ax.fill_between(
             x, group[f"{kpi}_ci_low"], group[f"{kpi}_ci_high"], alpha=0.2, label=f"{policy} 95% CI"
         )
@@ -70,21 +68,59 @@ def _interval_figure(
     for label, value in lines.items():
         color, style = next(styles)
         ax.axhline(value, color=color, linestyle=style, linewidth=1.2, label=label)
-    first = intervals.drop_duplicates("interval")
-    step = max(1, len(first) // 12)
+    first = rows.drop_duplicates("interval")
+    step = max(1, len(first) // 6)
     ax.set_xticks(first["interval"].to_numpy()[::step], first["interval_start"].to_numpy()[::step])
-    ax.set_xlabel("interval start")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
     ax.grid(alpha=0.3)
-    fig.legend(fontsize="small", loc="outside lower center", ncols=4)
+
+
+def _legend(fig: Figure, ax) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(
+        handles, labels, fontsize="small", loc="outside lower center", ncols=min(6, len(labels))
+    )
+
+
+def _service_level_figure(scenario: Scenario, intervals: pd.DataFrame) -> Figure:
+    types = scenario.contact_types
+    fig, axes = _panels(
+        len(types), "Service level per interval (answered within threshold / offered)"
+    )
+    ref = analytic_reference(scenario)
+    for ax, t in zip(axes, types, strict=True):
+        rows = intervals[(intervals["contact_type"] == t.name) & (intervals["group"] == ALL)]
+        sl = t.service_level
+        lines = {f"target {sl.target:.0%}": sl.target}
+        if ref is not None:
+            lines[f"{ref['model']}"] = ref["service_level"]
+        _plot_kpi(ax, rows, "service_level", lines)
+        ax.set_title(
+            f"{t.name} ({t.channel}, {_duration(sl.threshold_seconds)})", fontsize="medium"
+        )
+        ax.set_ylim(-0.02, 1.02)
+    _legend(fig, axes[0])
+    return fig
+
+
+def _occupancy_figure(scenario: Scenario, intervals: pd.DataFrame) -> Figure:
+    groups = scenario.groups
+    fig, axes = _panels(len(groups), "Occupancy per interval (busy / logged-in time)")
+    ref = analytic_reference(scenario)
+    for ax, g in zip(axes, groups, strict=True):
+        rows = intervals[(intervals["contact_type"] == ALL) & (intervals["group"] == g.name)]
+        lines = {f"{ref['model']}": ref["occupancy"]} if ref is not None else {}
+        _plot_kpi(ax, rows, "occupancy", lines)
+        ax.set_title(g.name, fontsize="medium")
+        ax.set_ylim(-0.02, 1.02)
+    _legend(fig, axes[0])
     return fig
 
 
 def _staffing_figure(intervals: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(10, 4.5), layout="constrained")
     ax = fig.add_subplot()
-    base = intervals[intervals["policy"] == sorted(intervals["policy"].unique())[0]]
+    total = intervals[(intervals["contact_type"] == ALL) & (intervals["group"] == ALL)]
+    base = total[total["policy"] == total["policy"].iloc[0]]
     x = base["interval"].to_numpy()
     ax.bar(x, base["forecast"], color="tab:gray", alpha=0.4, label="forecast contacts")
     ax.plot(x, base["offered"], color="tab:blue", marker="o", markersize=3, label="offered (mean)")
@@ -99,48 +135,33 @@ def _staffing_figure(intervals: pd.DataFrame) -> Figure:
     ax2.set_ylim(bottom=0)
     step = max(1, len(x) // 12)
     ax.set_xticks(x[::step], base["interval_start"].to_numpy()[::step])
-    ax.set_title("Demand and staffing per interval")
-    handles = ax.get_legend_handles_labels()
-    handles2 = ax2.get_legend_handles_labels()
-    ax.legend(
-        handles[0] + handles2[0], handles[1] + handles2[1], fontsize="small", loc="upper left"
-    )
+    ax.set_title("Demand and staffing per interval, all contact types and groups")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    fig.legend(h1 + h2, l1 + l2, fontsize="small", loc="outside lower center", ncols=4)
     return fig
 
 
 def render_figures(scenario: Scenario, intervals: pd.DataFrame, folder: Path) -> list[Path]:
-    """Write service level, occupancy and staffing figures (PNG) into ``folder``."""
+    """Write service level (per type), occupancy (per group) and staffing figures as PNG."""
     folder.mkdir(parents=True, exist_ok=True)
-    sl = scenario.service_level
-    ref = analytic_reference(scenario)
-    sl_lines = {f"target {sl.target:.0%}": sl.target}
-    occ_lines: dict[str, float] = {}
-    if ref is not None:
-        sl_lines[f"{ref['model']} service level"] = ref["service_level"]
-        occ_lines[f"{ref['model']} occupancy"] = ref["occupancy"]
     figures = {
-        "service_level.png": _interval_figure(
-            intervals,
-            "service_level",
-            f"Service level per interval (answered within {sl.threshold_seconds:g} s / offered)",
-            "service level",
-            sl_lines,
-        ),
-        "occupancy.png": _interval_figure(
-            intervals,
-            "occupancy",
-            "Occupancy per interval (busy / logged-in time)",
-            "occupancy",
-            occ_lines,
-        ),
+        "service_level.png": _service_level_figure(scenario, intervals),
+        "occupancy.png": _occupancy_figure(scenario, intervals),
         "staffing.png": _staffing_figure(intervals),
     }
     paths = []
     for name, fig in figures.items():
         path = folder / name
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=100)
         paths.append(path)
     return paths
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    return f"{seconds / 60:g} min" if seconds >= 600 else f"{seconds:g} s"
 
 
 def _fmt(value: float, kind: str) -> str:
@@ -160,62 +181,87 @@ def _with_ci(row: pd.Series, kpi: str, kind: str) -> str:
     return f"{_fmt(row[kpi], kind)} ({_fmt(low, kind)} to {_fmt(high, kind)})"
 
 
-_SUMMARY_COLUMNS = (
+_TYPE_COLUMNS = (
+    ("offered", "offered / day", "num"),
     ("service_level", "service level", "pct"),
     ("asa_seconds", "ASA", "sec"),
     ("abandon_rate", "abandoned", "pct"),
-    ("occupancy", "occupancy", "pct"),
-    ("offered", "offered / day", "num"),
+    ("waiting_at_end", "left waiting at close", "num"),
 )
+_GROUP_COLUMNS = (
+    ("agents_logged_in", "agents logged in (avg)", "num"),
+    ("answered", "answered / day", "num"),
+    ("aht_seconds", "AHT", "sec"),
+    ("occupancy", "occupancy", "pct"),
+)
+
+
+def _table(rows: pd.DataFrame, label: str, key: str, columns) -> list[str]:
+    lines = [
+        f"| policy | {label} | " + " | ".join(c[1] for c in columns) + " |",
+        "|---|---" * 1 + "|---" * len(columns) + "|",
+    ]
+    for _, row in rows.iterrows():
+        cells = [_with_ci(row, kpi, kind) for kpi, _, kind in columns]
+        lines.append(f"| {row['policy']} | {row[key]} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _assumptions(scenario: Scenario, replications: int, seed: int) -> list[str]:
+    first = scenario.warmup_intervals
+    measured = scenario.intervals - first
+    lines = [
+        "## Assumptions",
+        f"- Measured day: {measured} intervals of {scenario.interval_seconds / 60:g} min, "
+        f"{scenario.interval_label(first)} to {scenario.interval_label(scenario.intervals)}"
+        + (f", after a warm-up of {first} intervals (simulated, not counted)" if first else "")
+        + ".",
+        f"- Routing: new contacts go to the {scenario.routing.agent_selection.replace('_', ' ')} agent; "
+        f"freed agents choose by {scenario.routing.contact_selection.replace('_', ' ')}"
+        + (f"; {scenario.trunks} voice lines." if scenario.trunks else "; no line limit."),
+        f"- {replications} replications (simulated days) from seed {seed}; ranges are 95% confidence "
+        "intervals of the mean over days.",
+        "",
+        "| contact type | channel | forecast / day | talk time | wrap-up | patience | service level goal |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for t in scenario.contact_types:
+        sl = t.service_level
+        overflow = "; ".join(
+            f"after {s.after_seconds:g} s also {', '.join(s.groups)}" for s in t.overflow
+        )
+        lines.append(
+            f"| {t.name} | {t.channel} | {sum(t.forecast[first:]):,.0f} | {t.handle_time.describe()} | "
+            f"{t.wrap_up.describe() if t.wrap_up else 'none'} | "
+            f"{t.patience.describe() if t.patience else 'never abandons'} | "
+            f"{sl.target:.0%} within {_duration(sl.threshold_seconds)}"
+            + (f"; {overflow}" if overflow else "")
+            + " |"
+        )
+    lines += ["", "| group | skills (level, proficiency) | agent-hours |", "|---|---|---|"]
+    for g in scenario.groups:
+        skills = ", ".join(f"{s.contact_type} ({s.level}, x{s.proficiency:g})" for s in g.skills)
+        if g.chat_concurrency > 1:
+            skills += f"; up to {g.chat_concurrency} chats"
+        hours = sum(g.staffing[first:]) * scenario.interval_seconds / 3600
+        lines.append(f"| {g.name} | {skills} | {hours:,.1f} |")
+    return lines
 
 
 def render_report(
     scenario: Scenario, summary: pd.DataFrame, intervals: pd.DataFrame, replications: int, seed: int
 ) -> str:
     """A short Markdown report a manager can read: assumptions, results with CIs, weak spots."""
-    sl = scenario.service_level
-    measured = scenario.intervals - scenario.warmup_intervals
-    start = scenario.interval_label(scenario.warmup_intervals)
-    end = scenario.interval_label(scenario.intervals)
-    first = scenario.warmup_intervals
-    agent_hours = sum(scenario.staffing[first:]) * scenario.interval_seconds / 3600
-    lines = [
-        f"# ccsim run: scenario `{scenario.name}`",
+    lines = [f"# ccsim run: scenario `{scenario.name}`", "", scenario.description or "", ""]
+    lines += _assumptions(scenario, replications, seed)
+    by_type = summary[summary["group"] == ALL]
+    by_group = summary[(summary["contact_type"] == ALL) & (summary["group"] != ALL)]
+    lines += [
         "",
-        scenario.description or "",
-        "",
-        "## Assumptions",
-        f"- Measured day: {measured} intervals of {scenario.interval_seconds / 60:g} min, {start} to {end}"
-        + (
-            f" (after a warm-up of {scenario.warmup_intervals} intervals, simulated but not counted)"
-            if first
-            else ""
-        )
-        + ".",
-        f"- Forecast: {sum(scenario.forecast[first:]):,.0f} contacts; staffing: {agent_hours:,.1f} agent-hours.",
-        f"- Talk time {scenario.handle_time.describe()}; wrap-up "
-        + (scenario.wrap_up.describe() if scenario.wrap_up else "none")
-        + "; patience "
-        + (scenario.patience.describe() if scenario.patience else "unlimited (nobody abandons)")
-        + "; "
-        + (f"{scenario.trunks} lines." if scenario.trunks else "no line limit."),
-        f"- Service level: answered within {sl.threshold_seconds:g} s over offered, target {sl.target:.0%}"
-        + (
-            f"; abandons within {sl.short_abandon_seconds:g} s not counted"
-            if sl.short_abandon_seconds
-            else ""
-        )
-        + ".",
-        f"- {replications} replications (simulated days) from seed {seed}; ranges are 95% confidence "
-        "intervals of the mean over days.",
-        "",
-        "## Results per day",
-        "| policy | " + " | ".join(label for _, label, _ in _SUMMARY_COLUMNS) + " |",
-        "|---" * (len(_SUMMARY_COLUMNS) + 1) + "|",
+        "## Results per day: contact types",
+        *_table(by_type, "contact type", "contact_type", _TYPE_COLUMNS),
     ]
-    for _, row in summary.iterrows():
-        cells = [_with_ci(row, kpi, kind) for kpi, _, kind in _SUMMARY_COLUMNS]
-        lines.append(f"| {row['policy']} | " + " | ".join(cells) + " |")
+    lines += ["", "## Results per day: groups", *_table(by_group, "group", "group", _GROUP_COLUMNS)]
     ref = analytic_reference(scenario)
     if ref is not None:
         lines += [
@@ -224,7 +270,7 @@ def render_report(
             "| KPI | theory | simulated (95% CI) |",
             "|---|---|---|",
         ]
-        row = summary.iloc[0]
+        row = summary[(summary["contact_type"] == ALL) & (summary["group"] == ALL)].iloc[0]
         for kpi, kind in (
             ("service_level", "pct"),
             ("asa_seconds", "sec"),
@@ -234,23 +280,28 @@ def render_report(
         ):
             lines.append(f"| {kpi} | {_fmt(ref[kpi], kind)} | {_with_ci(row, kpi, kind)} |")
     lines += ["", "## Intervals below target"]
-    for policy, group in intervals.groupby("policy", sort=True):
-        below = group[group["service_level"] < sl.target]
-        if below.empty:
-            lines.append(f"- `{policy}`: none; every interval meets {sl.target:.0%} on average.")
-            continue
-        worst = below.nsmallest(5, "service_level")
-        listed = ", ".join(
-            f"{r.interval_start} ({r.service_level:.0%})" for r in worst.itertuples()
-        )
-        lines.append(f"- `{policy}`: {len(below)} of {len(group)} intervals; worst: {listed}.")
+    for policy, rows in intervals[intervals["group"] == ALL].groupby("policy", sort=False):
+        for t in scenario.contact_types:
+            own = rows[rows["contact_type"] == t.name]
+            below = own[own["service_level"] < t.service_level.target]
+            if below.empty:
+                continue
+            worst = below.nsmallest(3, "service_level")
+            listed = ", ".join(
+                f"{r.interval_start} ({r.service_level:.0%})" for r in worst.itertuples()
+            )
+            lines.append(
+                f"- `{policy}`, {t.name}: {len(below)} of {len(own)} intervals; worst: {listed}."
+            )
+    if lines[-1] == "## Intervals below target":
+        lines.append("- none: every contact type meets its target in every interval on average.")
     lines += [
         "",
         "## Files",
-        "- `summary.csv`: one row per policy, each KPI with `_ci_low` / `_ci_high`.",
-        "- `replications.csv`: one row per policy and replication.",
-        "- `intervals.csv`: KPIs per policy and interval (mean over replications, with CIs).",
-        "- `figures/`: service level, occupancy, demand and staffing per interval.",
+        "- `summary.csv`: one row per policy, contact type (`all` = every type) and group "
+        "(`all` = every group); each KPI with `_ci_low` / `_ci_high`.",
+        "- `replications.csv`: the same per replication (simulated day); `intervals.csv`: per interval.",
+        "- `figures/`: service level per contact type, occupancy per group, demand and staffing.",
         "- `.hydra/config.yaml`: the resolved configuration of this run.",
         "",
     ]

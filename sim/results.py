@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .experiment import ReplicationResult, interval_table, replication_table, summarize
+from .experiment import KEY_COLUMNS, ReplicationResult, interval_table, replication_table, summarize
+from .records import ALL
 from .scenario import Scenario
 
 __all__ = ["RunFolder"]
@@ -55,7 +56,7 @@ class RunFolder:
         doc = {
             "policy": result.policy,
             "replication": result.replication,
-            "kpis": {k: _jsonable(v) for k, v in result.kpis.items()},
+            "rows": [{k: _jsonable(v) for k, v in row.items()} for row in result.rows],
             "intervals": {k: _jsonable(v) for k, v in result.intervals.items()},
         }
         name = f"{result.policy}-r{result.replication:05d}.json"
@@ -70,7 +71,7 @@ class RunFolder:
                 ReplicationResult(
                     doc["policy"],
                     doc["replication"],
-                    {k: _from_json(v) for k, v in doc["kpis"].items()},
+                    [{k: _from_json(v) for k, v in row.items()} for row in doc["rows"]],
                     {k: _from_json(v) for k, v in doc["intervals"].items()},
                 )
             )
@@ -83,12 +84,21 @@ class RunFolder:
         """Write ``summary.csv``, ``replications.csv`` and ``intervals.csv``; return them."""
         results = list(results)
         per_rep = replication_table(results)
-        summary = summarize(per_rep, ["policy"])
-        intervals = summarize(interval_table(results), ["policy", "interval"])
-        k = intervals["interval"].to_numpy()
-        intervals.insert(2, "interval_start", [scenario.interval_label(int(i)) for i in k])
-        intervals.insert(3, "forecast", [scenario.forecast[int(i)] for i in k])
-        intervals.insert(4, "scheduled_agents", [scenario.staffing[int(i)] for i in k])
+        summary = summarize(per_rep, KEY_COLUMNS)
+        intervals = summarize(interval_table(results), [*KEY_COLUMNS, "interval"])
+        forecasts = {t.name: t.forecast for t in scenario.contact_types}
+        forecasts[ALL] = scenario.forecast_total()
+        staffing = {g.name: g.staffing for g in scenario.groups}
+        staffing[ALL] = scenario.staffing_total()
+        nan = math.nan
+        rows = list(
+            zip(intervals["contact_type"], intervals["group"], intervals["interval"], strict=True)
+        )
+        intervals.insert(4, "interval_start", [scenario.interval_label(int(k)) for _, _, k in rows])
+        intervals.insert(5, "forecast", [forecasts[t][k] if g == ALL else nan for t, g, k in rows])
+        intervals.insert(
+            6, "scheduled_agents", [staffing[g][k] if t == ALL else nan for t, g, k in rows]
+        )
         tables = {"summary": summary, "replications": per_rep, "intervals": intervals}
         for name, frame in tables.items():
             _atomic_write_text(

@@ -1,18 +1,54 @@
 """The immutable description of one simulated day: what the model needs, nothing more.
 
+A day has contact types (queues: sales calls, billing chats, emails, ...), each with its
+own forecast per interval, handle-time, wrap-up and patience distributions, service-level
+threshold, priority and overflow steps; and agent groups, each with a staffing table and a
+skill set (per contact type: a proficiency, which multiplies the contact's handle time,
+and a preference level, lower served first).
+
 Configs speak in the units people use (minutes, hours, calls per hour, "08:30"); a
 ``Scenario`` speaks in seconds and counts. It is built once, after validation, by
-``sim.config`` or directly from Python (see :func:`erlang_scenario`).
+``sim.config`` or directly from Python (:func:`single_queue`, :func:`erlang_scenario`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from .distributions import Distribution
 
-__all__ = ["ErlangReference", "Scenario", "ServiceLevel", "erlang_scenario"]
+__all__ = [
+    "AGENT_SELECTION_RULES",
+    "CHANNELS",
+    "CONTACT_SELECTION_RULES",
+    "AgentGroup",
+    "ContactType",
+    "ErlangReference",
+    "OverflowStep",
+    "Routing",
+    "Scenario",
+    "ServiceLevel",
+    "Skill",
+    "erlang_scenario",
+    "single_queue",
+]
+
+#: voice: one contact at a time; chat: up to the group's ``chat_concurrency`` at once;
+#: email: deferrable work, never abandoned, taken only when no live contact waits.
+CHANNELS: tuple[str, ...] = ("voice", "chat", "email")
+
+#: Which available agent takes a new contact.
+AGENT_SELECTION_RULES: tuple[str, ...] = (
+    "longest_idle",
+    "fewest_skills",
+    "most_proficient",
+    "random",
+)
+
+#: Which waiting contact a freed agent takes.
+CONTACT_SELECTION_RULES: tuple[str, ...] = ("preference", "service_level_gap")
 
 
 @dataclass(frozen=True)
@@ -29,6 +65,87 @@ class ServiceLevel:
 
 
 @dataclass(frozen=True)
+class OverflowStep:
+    """After waiting ``after_seconds``, a contact may also be answered by ``groups``."""
+
+    after_seconds: float
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContactType:
+    """One queue: a kind of contact with its own demand and behaviour.
+
+    ``priority``: when a freed agent has several queues at the same preference level, the
+    lower priority number is served first (then the longest-waiting contact).
+    """
+
+    name: str
+    forecast: tuple[float, ...]
+    handle_time: Distribution
+    wrap_up: Distribution | None = None
+    patience: Distribution | None = None
+    channel: str = "voice"
+    service_level: ServiceLevel = field(default_factory=ServiceLevel)
+    priority: int = 0
+    overflow: tuple[OverflowStep, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ValueError(f"contact type {self.name!r}: channel must be one of {CHANNELS}")
+
+
+@dataclass(frozen=True)
+class Skill:
+    """A group's ability to serve one contact type.
+
+    ``proficiency`` multiplies the contact's own handle-time draw (0.8 = 20% faster);
+    ``level`` is the preference: a freed agent serves level 1 queues before level 2.
+    """
+
+    contact_type: str
+    proficiency: float = 1.0
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class AgentGroup:
+    """Agents with the same skills and the same staffing table.
+
+    ``chat_concurrency``: how many chats an agent holds at once. ``chat_stretch``: each
+    chat's handle time is multiplied by ``1 + chat_stretch * (other chats in hand)`` at its
+    start.
+    """
+
+    name: str
+    staffing: tuple[int, ...]
+    skills: tuple[Skill, ...]
+    chat_concurrency: int = 1
+    chat_stretch: float = 0.0
+
+    def skill_for(self, contact_type: str) -> Skill | None:
+        """The group's skill for ``contact_type``, or ``None``."""
+        for skill in self.skills:
+            if skill.contact_type == contact_type:
+                return skill
+        return None
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Routing rules, by name (see :data:`AGENT_SELECTION_RULES`, :data:`CONTACT_SELECTION_RULES`)."""
+
+    agent_selection: str = "longest_idle"
+    contact_selection: str = "preference"
+
+    def __post_init__(self) -> None:
+        if self.agent_selection not in AGENT_SELECTION_RULES:
+            raise ValueError(f"agent_selection must be one of {AGENT_SELECTION_RULES}")
+        if self.contact_selection not in CONTACT_SELECTION_RULES:
+            raise ValueError(f"contact_selection must be one of {CONTACT_SELECTION_RULES}")
+
+
+@dataclass(frozen=True)
 class ErlangReference:
     """The steady queue an erlang scenario represents, for analytic reference values."""
 
@@ -40,39 +157,60 @@ class ErlangReference:
 
 @dataclass(frozen=True)
 class Scenario:
-    """One day of a single-queue contact center.
+    """One day of a contact center.
 
-    Time 0 is the start of the first interval. ``forecast[k]`` is the expected number of
-    contacts arriving in interval ``k``; ``staffing[k]`` the agents logged in during it.
-    The first ``warmup_intervals`` intervals are simulated but left out of every KPI.
+    Time 0 is the start of the first interval. The first ``warmup_intervals`` intervals
+    are simulated but left out of every KPI. ``trunks`` limits the voice contacts in the
+    system (waiting or talking); ``None`` means no limit.
     """
 
     name: str
     interval_seconds: float
-    forecast: tuple[float, ...]
-    staffing: tuple[int, ...]
-    handle_time: Distribution
-    wrap_up: Distribution | None = None
-    patience: Distribution | None = None
+    contact_types: tuple[ContactType, ...]
+    groups: tuple[AgentGroup, ...]
+    routing: Routing = field(default_factory=Routing)
     trunks: int | None = None
     warmup_intervals: int = 0
-    service_level: ServiceLevel = field(default_factory=ServiceLevel)
     start_clock_seconds: float = 0.0  # wall-clock time of day at time 0, for labels
     description: str = ""
     reference: ErlangReference | None = None
 
     def __post_init__(self) -> None:
-        if len(self.forecast) != len(self.staffing) or not self.forecast:
-            raise ValueError("forecast and staffing need the same, non-zero number of intervals")
-        if not 0 <= self.warmup_intervals < len(self.forecast):
-            raise ValueError("warmup_intervals must leave at least one measured interval")
         if self.interval_seconds <= 0:
             raise ValueError("interval_seconds must be positive")
+        if not self.contact_types or not self.groups:
+            raise ValueError("a scenario needs at least one contact type and one group")
+        n = len(self.contact_types[0].forecast)
+        if (
+            n == 0
+            or any(len(t.forecast) != n for t in self.contact_types)
+            or any(len(g.staffing) != n for g in self.groups)
+        ):
+            raise ValueError("every forecast and staffing table needs the same, non-zero length")
+        if not 0 <= self.warmup_intervals < n:
+            raise ValueError("warmup_intervals must leave at least one measured interval")
+        names = [t.name for t in self.contact_types]
+        groups = [g.name for g in self.groups]
+        if len(set(names)) != len(names) or len(set(groups)) != len(groups):
+            raise ValueError("contact type and group names must be unique")
+        for t in self.contact_types:
+            if not any(g.skill_for(t.name) for g in self.groups):
+                raise ValueError(f"no group can serve contact type {t.name!r}")
+            for step in t.overflow:
+                for name in step.groups:
+                    if name not in groups:
+                        raise ValueError(f"contact type {t.name!r}: unknown overflow group {name!r}")
+        for group in self.groups:
+            for skill in group.skills:
+                if skill.contact_type not in names:
+                    raise ValueError(
+                        f"group {group.name!r}: unknown contact type {skill.contact_type!r}"
+                    )
 
     @property
     def intervals(self) -> int:
         """Number of intervals in the day."""
-        return len(self.forecast)
+        return len(self.contact_types[0].forecast)
 
     @property
     def horizon_seconds(self) -> float:
@@ -84,10 +222,72 @@ class Scenario:
         """End of the warm-up, in seconds from time 0."""
         return self.warmup_intervals * self.interval_seconds
 
+    @property
+    def type_names(self) -> tuple[str, ...]:
+        """Contact type names, in order."""
+        return tuple(t.name for t in self.contact_types)
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """Group names, in order."""
+        return tuple(g.name for g in self.groups)
+
+    def forecast_total(self) -> tuple[float, ...]:
+        """Expected contacts per interval, all types together."""
+        return tuple(map(sum, zip(*(t.forecast for t in self.contact_types), strict=True)))
+
+    def staffing_total(self) -> tuple[int, ...]:
+        """Scheduled agents per interval, all groups together."""
+        return tuple(map(sum, zip(*(g.staffing for g in self.groups), strict=True)))
+
+    def with_type(self, index: int = 0, **changes) -> Scenario:
+        """A copy with contact type ``index`` changed (e.g. ``handle_time=...``)."""
+        types = list(self.contact_types)
+        types[index] = replace(types[index], **changes)
+        return replace(self, contact_types=tuple(types))
+
     def interval_label(self, k: int) -> str:
         """Wall-clock start of interval ``k`` as HH:MM (hours may pass 24)."""
         minutes = int(round((self.start_clock_seconds + k * self.interval_seconds) / 60))
         return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def single_queue(
+    name: str,
+    interval_seconds: float,
+    forecast: Sequence[float],
+    staffing: Sequence[int],
+    handle_time: Distribution,
+    wrap_up: Distribution | None = None,
+    patience: Distribution | None = None,
+    trunks: int | None = None,
+    warmup_intervals: int = 0,
+    service_level: ServiceLevel | None = None,
+    start_clock_seconds: float = 0.0,
+    description: str = "",
+    reference: ErlangReference | None = None,
+) -> Scenario:
+    """A scenario with one voice queue (``calls``) served by one group (``agents``)."""
+    calls = ContactType(
+        "calls",
+        tuple(float(f) for f in forecast),
+        handle_time,
+        wrap_up,
+        patience,
+        service_level=service_level or ServiceLevel(),
+    )
+    agents = AgentGroup("agents", tuple(int(n) for n in staffing), (Skill("calls"),))
+    return Scenario(
+        name,
+        float(interval_seconds),
+        (calls,),
+        (agents,),
+        trunks=trunks,
+        warmup_intervals=warmup_intervals,
+        start_clock_seconds=start_clock_seconds,
+        description=description,
+        reference=reference,
+    )
 
 
 def erlang_scenario(
@@ -118,16 +318,16 @@ def erlang_scenario(
             )
     n_total = int(round(n_measured)) + int(round(n_warmup))
     per_interval = calls_per_hour * interval / 3600.0
-    return Scenario(
-        name="erlang",
-        interval_seconds=interval,
-        forecast=(per_interval,) * n_total,
-        staffing=(int(agents),) * n_total,
-        handle_time=Distribution.exponential(aht_seconds),
+    return single_queue(
+        "erlang",
+        interval,
+        (per_interval,) * n_total,
+        (int(agents),) * n_total,
+        Distribution.exponential(aht_seconds),
         patience=None if patience_seconds is None else Distribution.exponential(patience_seconds),
         trunks=trunks,
         warmup_intervals=int(round(n_warmup)),
-        service_level=service_level or ServiceLevel(),
+        service_level=service_level,
         description=(
             f"Steady M/M/{agents}{'' if patience_seconds is None else '+M'} queue: "
             f"{calls_per_hour:g} calls/h, AHT {aht_seconds:g} s"

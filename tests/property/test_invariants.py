@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sim.distributions import Distribution
 from sim.model import simulate
 from sim.records import ABANDONED, ANSWERED, WAITING, interval_kpis, replication_kpis
-from sim.scenario import Scenario, ServiceLevel
+from sim.scenario import ServiceLevel, single_queue
 
 # An irrational-looking offset on every duration keeps event times off interval boundaries,
 # where ties between simultaneous events would make some checks below ambiguous.
@@ -38,7 +38,7 @@ def distributions(draw, low=5, high=400):
 def scenarios(draw):
     n = draw(st.integers(1, 4))
     interval = draw(st.sampled_from([60.0, 300.0, 900.0]))
-    return Scenario(
+    return single_queue(
         name="random",
         interval_seconds=interval,
         forecast=tuple(draw(st.lists(st.floats(0, 40), min_size=n, max_size=n))),
@@ -111,7 +111,7 @@ def test_sessions_follow_the_staffing_table(case):
     length = scen.interval_seconds
     assert np.all(np.isclose(out.login_at % length, 0.0))
     answered = np.flatnonzero(out.state == ANSWERED)
-    for k, target in enumerate(scen.staffing):
+    for k, target in enumerate(scen.groups[0].staffing):
         t = k * length
         staying = unsure = 0
         for a in np.flatnonzero((out.login_at <= t) & (out.logout_at > t)):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 
 import numpy as np
@@ -37,8 +36,8 @@ def kiefer_wolfowitz(arrival, handle, wrap, patience, servers):
 
 
 def lognormal_wrap(scen, aht, cv, wrap_mean):
-    return dataclasses.replace(
-        scen,
+    return scen.with_type(
+        0,
         handle_time=Distribution("lognormal", aht, cv),
         wrap_up=None if wrap_mean is None else Distribution("gamma", wrap_mean, 0.5),
     )
@@ -84,7 +83,7 @@ CASES = {
 def test_model_matches_kiefer_wolfowitz(name):
     """Per-contact waits and answered/abandoned states equal the KW recursion on the same draws."""
     scen, seed = CASES[name]
-    assert scen.warmup_intervals == 0 and len(set(scen.staffing)) == 1
+    assert scen.warmup_intervals == 0 and len(set(scen.groups[0].staffing)) == 1
     draws = draw_contacts(scen, Streams(seed, 0))
     out = ContactCenter(scen, draws).run()
     assert len(out.arrival) > 2000
@@ -94,7 +93,7 @@ def test_model_matches_kiefer_wolfowitz(name):
         draws.handle.tolist(),
         draws.wrap.tolist(),
         draws.patience.tolist(),
-        scen.staffing[0],
+        scen.groups[0].staffing[0],
     )
     resolved_in_day = draws.arrival + wait < scen.horizon_seconds
     # Contacts the oracle resolves after the horizon are exactly those still waiting.
@@ -107,6 +106,6 @@ def test_model_matches_kiefer_wolfowitz(name):
     np.testing.assert_array_equal(out.queued[r], wait[r] > 0)
 
     # The cases exercise what they are named for.
-    if scen.patience is not None:
+    if scen.contact_types[0].patience is not None:
         assert abandoned[r].sum() > 50
     assert (wait[r] > 0).sum() > 100

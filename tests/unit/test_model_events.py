@@ -17,7 +17,7 @@ from sim.records import (
     interval_kpis,
     replication_kpis,
 )
-from sim.scenario import Scenario, ServiceLevel
+from sim.scenario import ServiceLevel, single_queue
 
 INF = math.inf
 NAN = math.nan
@@ -25,7 +25,7 @@ NAN = math.nan
 
 def scenario(staffing, interval=1000.0, trunks=None, warmup=0, service_level=None):
     """A scenario whose forecast is ignored: the scripted draws carry the contacts."""
-    return Scenario(
+    return single_queue(
         name="scripted",
         interval_seconds=interval,
         forecast=(0.0,) * len(staffing),
@@ -285,7 +285,7 @@ def test_replication_kpis_by_hand_and_warmup():
 )
 def test_occupancy_is_within_zero_and_one_exactly(interval, forecast, staffing, mean, k):
     """Occupancy stays within [0, 1] exactly, with no rounding spill, per interval."""
-    scen = Scenario(
+    scen = single_queue(
         name="rounding",
         interval_seconds=interval,
         forecast=forecast,

@@ -1,0 +1,458 @@
+"""Checking a day scenario's config and data files, and building its :class:`Scenario`.
+
+Every check appends ``key = value: what is allowed`` lines to a :class:`Checker`, so that
+all problems are reported together. The data folder holds three tables:
+
+- the forecast: ``interval_start`` (HH:MM) and one column per contact type, expected
+  contacts per interval; each column needs an entry in ``scenario.contact_types`` and
+  each entry a column;
+- the staffing: ``interval_start`` and one column per agent group, agents logged in
+  (whole numbers); the same intervals as the forecast;
+- the skills: one row per group and contact type it serves,
+  ``group,contact_type,proficiency,level``.
+
+Overflow steps name groups, not queues, so a contact can never be routed in a cycle;
+each overflow group needs a skills row for the contact type (its proficiency and level).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from omegaconf import MISSING
+
+from .config_schema import (
+    ContactServiceLevelConfig,
+    ContactTypeConfig,
+    DayScenarioConfig,
+    DistributionConfig,
+    GroupConfig,
+    OverflowStepConfig,
+    RoutingConfig,
+)
+from .data_files import (
+    DataFileError,
+    IntervalTable,
+    SkillRow,
+    read_interval_table,
+    read_skills,
+    read_values_column,
+)
+from .distributions import KINDS, Distribution
+from .scenario import (
+    AGENT_SELECTION_RULES,
+    CHANNELS,
+    CONTACT_SELECTION_RULES,
+    AgentGroup,
+    ContactType,
+    OverflowStep,
+    Routing,
+    Scenario,
+    ServiceLevel,
+    Skill,
+)
+
+__all__ = ["ALLOWED_INTERVAL_MINUTES", "Checker", "build_day", "distribution"]
+
+ALLOWED_INTERVAL_MINUTES = (15, 30, 60)
+
+
+class Checker:
+    """Collects problems as ``key = value: what is allowed`` lines."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, key: str, value: Any, allowed: str) -> None:
+        self.problems.append(f"{key} = {value!r}: {allowed}")
+
+    def number(
+        self, key: str, value: Any, *, low: float, strict: bool, whole: bool = False
+    ) -> bool:
+        ok = (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        )
+        ok = ok and (value > low if strict else value >= low) and (not whole or value == int(value))
+        if not ok:
+            kind = "a whole number" if whole else "a number"
+            self.fail(key, value, f"must be {kind} {'>' if strict else '>='} {low:g}")
+        return ok
+
+    def share(self, key: str, value: Any) -> bool:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1
+        if not ok:
+            self.fail(key, value, "must be a share in (0, 1]")
+        return ok
+
+    def name(self, key: str, value: Any, what: str) -> bool:
+        ok = isinstance(value, str) and value.strip() != "" and value != MISSING
+        if not ok:
+            self.fail(key, value, f"required: {what}")
+        return ok
+
+
+def distribution(c: Checker, key: str, d: Any, data_dir: Path) -> Distribution | None:
+    if not isinstance(d, DistributionConfig):
+        c.fail(key, d, "required: a distribution {distribution, mean_seconds, cv}")
+        return None
+    if d.distribution not in KINDS:
+        c.fail(
+            f"{key}.distribution", d.distribution, f"unknown distribution; allowed: {sorted(KINDS)}"
+        )
+        return None
+    if d.distribution == "empirical":
+        if not d.file or not d.column:
+            c.fail(
+                f"{key}.file/{key}.column",
+                (d.file, d.column),
+                "an empirical distribution needs both",
+            )
+            return None
+        try:
+            values = read_values_column(data_dir / d.file, f"{key}.file", d.column)
+        except DataFileError as exc:
+            c.problems.extend(exc.problems)
+            return None
+        if not sum(values) > 0:
+            c.fail(f"{key}.file", d.file, "the values must have a positive mean")
+            return None
+        return Distribution.empirical(values)
+    ok = c.number(f"{key}.mean_seconds", d.mean_seconds, low=0, strict=True)
+    if KINDS[d.distribution]:
+        ok &= c.number(f"{key}.cv", d.cv, low=0, strict=True)
+    elif d.cv is not None:
+        c.fail(f"{key}.cv", d.cv, f"a {d.distribution} distribution takes no cv; leave it null")
+        ok = False
+    if not ok or d.mean_seconds is None:
+        return None
+    return Distribution(d.distribution, float(d.mean_seconds), float(d.cv or 1.0))
+
+
+@dataclass
+class _Tables:
+    """What was read from a day scenario's data files (``None``: missing or unreadable)."""
+
+    forecast: IntervalTable | None = None
+    staffing: IntervalTable | None = None
+    skills: tuple[SkillRow, ...] | None = None
+
+
+def _read_table(
+    c: Checker, data_dir: Path, key: str, file: str, *, integer: bool, minutes: int
+) -> IntervalTable | None:
+    try:
+        return read_interval_table(data_dir / file, key, integer=integer, interval_minutes=minutes)
+    except DataFileError as exc:
+        c.problems.extend(exc.problems)
+        return None
+
+
+def _read_tables(
+    c: Checker, s: DayScenarioConfig, data_dir: Path, type_names: list[str]
+) -> _Tables:
+    """Read forecast, staffing and skills, and check them against each other and the config."""
+    t = _Tables()
+    if s.interval_minutes in ALLOWED_INTERVAL_MINUTES:  # the tables are checked against it
+        t.forecast = _read_table(
+            c,
+            data_dir,
+            "scenario.forecast_file",
+            s.forecast_file,
+            integer=False,
+            minutes=s.interval_minutes,
+        )
+        t.staffing = _read_table(
+            c,
+            data_dir,
+            "scenario.staffing_file",
+            s.staffing_file,
+            integer=True,
+            minutes=s.interval_minutes,
+        )
+    if t.forecast is not None:
+        for name in type_names:
+            if name not in t.forecast.columns:
+                c.problems.append(
+                    f"scenario.contact_types.{name}: no column {name!r} in scenario.forecast_file "
+                    f"({s.forecast_file}); every contact type needs a forecast column; the file "
+                    f"has {list(t.forecast.names)}"
+                )
+        for name in t.forecast.names:
+            if name not in type_names:
+                c.problems.append(
+                    f"scenario.forecast_file: {s.forecast_file} column {name!r} has no entry in "
+                    f"scenario.contact_types; add scenario.contact_types.{name} (channel, "
+                    f"handle_time, ...) or remove the column; entries: {type_names}"
+                )
+    if t.forecast is not None and t.staffing is not None:
+        f, st = t.forecast, t.staffing
+        if f.start_minutes != st.start_minutes:
+            c.fail(
+                "scenario.staffing_file",
+                s.staffing_file,
+                f"must cover the same intervals as scenario.forecast_file ({len(f.start_minutes)} "
+                f"intervals from {_clock(f.start_minutes[0])}); it has {len(st.start_minutes)} "
+                f"intervals from {_clock(st.start_minutes[0])}",
+            )
+    groups = list(t.staffing.names) if t.staffing is not None else None
+    try:
+        t.skills = read_skills(
+            data_dir / s.skills_file,
+            "scenario.skills_file",
+            groups=groups,
+            contact_types=type_names,
+        )
+    except DataFileError as exc:
+        c.problems.extend(exc.problems)
+        return t
+    served = {row.contact_type for row in t.skills}
+    for name in type_names:
+        if name not in served:
+            c.problems.append(
+                f"scenario.contact_types.{name}: no group can serve it; add a row "
+                f"'<group>,{name},<proficiency>,<level>' to scenario.skills_file ({s.skills_file})"
+            )
+    skilled = {row.group for row in t.skills}
+    for name in groups or ():
+        if name not in skilled:
+            c.problems.append(
+                f"scenario.staffing_file: {s.staffing_file} column {name!r} is a group with no "
+                f"row in scenario.skills_file ({s.skills_file}); every group needs at least one skill"
+            )
+    return t
+
+
+def _overflow(c: Checker, key: str, name: str, steps: Any, t: _Tables) -> tuple[OverflowStep, ...]:
+    """Check a contact type's overflow steps: known groups with the skill, rising delays."""
+    if not isinstance(steps, (list, tuple)):
+        c.fail(key, steps, "must be a list of {after_seconds, groups}")
+        return ()
+    groups = list(t.staffing.names) if t.staffing is not None else None
+    skilled = None if t.skills is None else {r.group for r in t.skills if r.contact_type == name}
+    out: list[OverflowStep] = []
+    seen: dict[str, int] = {}
+    last_delay: float | None = None
+    for i, step in enumerate(steps):
+        at = f"{key}[{i}]"
+        if not isinstance(step, OverflowStepConfig):
+            c.fail(at, step, "must be {after_seconds, groups}")
+            continue
+        ok = c.number(f"{at}.after_seconds", step.after_seconds, low=0, strict=False)
+        if ok and last_delay is not None and step.after_seconds <= last_delay:
+            c.fail(
+                f"{at}.after_seconds",
+                step.after_seconds,
+                f"must be greater than the previous step's after_seconds ({last_delay:g})",
+            )
+            ok = False
+        elif ok:
+            last_delay = float(step.after_seconds)
+        if not isinstance(step.groups, (list, tuple)) or not step.groups:
+            c.fail(f"{at}.groups", step.groups, "must name at least one group")
+            continue
+        for j, group in enumerate(step.groups):
+            gkey = f"{at}.groups[{j}]"
+            if groups is not None and group not in groups:
+                c.fail(gkey, group, f"unknown group (not a staffing column); allowed: {groups}")
+                ok = False
+            elif skilled is not None and group not in skilled:
+                c.fail(
+                    gkey,
+                    group,
+                    f"group has no skill for {name!r}: add a row '{group},{name},<proficiency>,"
+                    f"<level>' to scenario.skills_file (it sets the overflow proficiency and level)",
+                )
+                ok = False
+            if group in seen:
+                c.fail(gkey, group, f"group already named in {key}[{seen[group]}]; name it once")
+                ok = False
+            seen.setdefault(group, i)
+        if ok:
+            out.append(OverflowStep(float(step.after_seconds), tuple(step.groups)))
+    return tuple(out)
+
+
+def _contact_type(
+    c: Checker,
+    name: str,
+    ct: Any,
+    t: _Tables,
+    data_dir: Path,
+    default_sl: ServiceLevel,
+) -> ContactType | None:
+    """Check one ``contact_types`` entry; the ContactType (forecast filled in later) or None."""
+    key = f"scenario.contact_types.{name}"
+    if not isinstance(ct, ContactTypeConfig):
+        c.fail(key, ct, "must be {channel, handle_time, wrap_up, patience, ...}")
+        return None
+    n_before = len(c.problems)
+    if ct.channel not in CHANNELS:
+        c.fail(f"{key}.channel", ct.channel, f"unknown channel; allowed: {list(CHANNELS)}")
+    handle = distribution(c, f"{key}.handle_time", ct.handle_time, data_dir)
+    wrap = distribution(c, f"{key}.wrap_up", ct.wrap_up, data_dir) if ct.wrap_up else None
+    patience = None
+    if ct.patience is not None:
+        if ct.channel == "email":
+            c.fail(
+                f"{key}.patience",
+                "set",
+                "must be null for an email contact type (emails are never abandoned)",
+            )
+        else:
+            patience = distribution(c, f"{key}.patience", ct.patience, data_dir)
+    sl = ct.service_level
+    threshold, target = default_sl.threshold_seconds, default_sl.target
+    if not isinstance(sl, ContactServiceLevelConfig):
+        c.fail(f"{key}.service_level", sl, "must be {threshold_seconds, target}")
+    else:
+        if sl.threshold_seconds is not None and c.number(
+            f"{key}.service_level.threshold_seconds", sl.threshold_seconds, low=0, strict=False
+        ):
+            threshold = float(sl.threshold_seconds)
+        if sl.target is not None and c.share(f"{key}.service_level.target", sl.target):
+            target = float(sl.target)
+    if isinstance(ct.priority, bool) or not isinstance(ct.priority, int):
+        c.fail(f"{key}.priority", ct.priority, "must be a whole number (lower is served first)")
+    overflow = _overflow(c, f"{key}.overflow", name, ct.overflow, t)
+    if len(c.problems) > n_before or handle is None:
+        return None
+    return ContactType(
+        name,
+        (),
+        handle,
+        wrap,
+        patience,
+        channel=ct.channel,
+        service_level=ServiceLevel(threshold, target, default_sl.short_abandon_seconds),
+        priority=int(ct.priority),
+        overflow=overflow,
+    )
+
+
+def _group_settings(c: Checker, s: DayScenarioConfig, t: _Tables) -> dict[str, GroupConfig]:
+    """Check ``scenario.groups``: keys are staffing columns, settings in range."""
+    if not isinstance(s.groups, dict):
+        c.fail(
+            "scenario.groups", s.groups, "must map group names to {chat_concurrency, chat_stretch}"
+        )
+        return {}
+    out = {}
+    for name, g in s.groups.items():
+        key = f"scenario.groups.{name}"
+        if t.staffing is not None and name not in t.staffing.columns:
+            c.problems.append(
+                f"{key}: no column {name!r} in scenario.staffing_file ({s.staffing_file}); "
+                f"groups: {list(t.staffing.names)}"
+            )
+        if not isinstance(g, GroupConfig):
+            c.fail(key, g, "must be {chat_concurrency, chat_stretch}")
+            continue
+        ok = c.number(
+            f"{key}.chat_concurrency", g.chat_concurrency, low=1, strict=False, whole=True
+        )
+        ok &= c.number(f"{key}.chat_stretch", g.chat_stretch, low=0, strict=False)
+        if ok:
+            out[name] = g
+    return out
+
+
+def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) -> Scenario | None:
+    """Check a day scenario and build it; ``None`` (with problems in ``c``) if it is bad.
+
+    ``root``: relative ``data_dir`` paths are relative to it.
+    """
+    n_before = len(c.problems)
+    c.name("scenario.name", s.name, "a name for the scenario")
+    if s.interval_minutes not in ALLOWED_INTERVAL_MINUTES:
+        c.fail(
+            "scenario.interval_minutes",
+            s.interval_minutes,
+            f"allowed: {list(ALLOWED_INTERVAL_MINUTES)}",
+        )
+    types_ok = isinstance(s.contact_types, dict) and bool(s.contact_types)
+    if not types_ok:
+        c.fail(
+            "scenario.contact_types",
+            s.contact_types,
+            "required: at least one contact type {channel, handle_time, ...}, one per forecast column",
+        )
+    type_names = [str(k) for k in s.contact_types] if types_ok else []
+    tables = _Tables()
+    data_dir = root
+    if c.name("scenario.data_dir", s.data_dir, "the scenario's data folder"):
+        data_dir = Path(s.data_dir)
+        data_dir = data_dir if data_dir.is_absolute() else root / data_dir
+        if not data_dir.is_dir():
+            c.fail("scenario.data_dir", s.data_dir, f"folder not found (looked at {data_dir})")
+        else:
+            tables = _read_tables(c, s, data_dir, type_names)
+    types = [_contact_type(c, n, s.contact_types[n], tables, data_dir, sl) for n in type_names]
+    settings = _group_settings(c, s, tables)
+    routing = s.routing
+    if not isinstance(routing, RoutingConfig):
+        c.fail("scenario.routing", routing, "must be {agent_selection, contact_selection}")
+        routing = RoutingConfig()
+    for rule, value, allowed in (
+        ("agent_selection", routing.agent_selection, AGENT_SELECTION_RULES),
+        ("contact_selection", routing.contact_selection, CONTACT_SELECTION_RULES),
+    ):
+        if value not in allowed:
+            c.fail(f"scenario.routing.{rule}", value, f"unknown rule; allowed: {list(allowed)}")
+    if s.trunks is not None:
+        c.number("scenario.trunks", s.trunks, low=1, strict=False, whole=True)
+    warmup_ok = c.number(
+        "scenario.warmup_minutes", s.warmup_minutes, low=0, strict=False, whole=True
+    )
+    forecast, staffing, skills = tables.forecast, tables.staffing, tables.skills
+    if (
+        warmup_ok
+        and forecast is not None
+        and (
+            s.warmup_minutes % s.interval_minutes
+            or s.warmup_minutes >= len(forecast.start_minutes) * s.interval_minutes
+        )
+    ):
+        c.fail(
+            "scenario.warmup_minutes",
+            s.warmup_minutes,
+            f"must be a multiple of interval_minutes ({s.interval_minutes}) shorter than the day",
+        )
+    if len(c.problems) > n_before or forecast is None or staffing is None or skills is None:
+        return None
+    by_name = {ct.name: ct for ct in types if ct is not None}
+    contact_types = tuple(
+        dataclasses.replace(by_name[n], forecast=forecast.columns[n]) for n in forecast.names
+    )
+    groups = tuple(
+        AgentGroup(
+            name,
+            tuple(int(v) for v in staffing.columns[name]),
+            tuple(Skill(r.contact_type, r.proficiency, r.level) for r in skills if r.group == name),
+            chat_concurrency=int(settings.get(name, GroupConfig()).chat_concurrency),
+            chat_stretch=float(settings.get(name, GroupConfig()).chat_stretch),
+        )
+        for name in staffing.names
+    )
+    try:
+        return Scenario(
+            name=s.name,
+            interval_seconds=s.interval_minutes * 60.0,
+            contact_types=contact_types,
+            groups=groups,
+            routing=Routing(routing.agent_selection, routing.contact_selection),
+            trunks=None if s.trunks is None else int(s.trunks),
+            warmup_intervals=s.warmup_minutes // s.interval_minutes,
+            start_clock_seconds=forecast.start_minutes[0] * 60.0,
+            description=s.description,
+        )
+    except ValueError as exc:  # a safety net: the checks above should have caught it
+        c.problems.append(f"scenario: {exc}")
+        return None
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
