@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 import simpy
@@ -72,7 +73,7 @@ class Router:
         self,
         scenario: Scenario,
         arrival: list[float],
-        ctype: list[int],
+        ctype: Sequence[int],
         state: bytearray,
         env: simpy.Environment,
         rng: np.random.Generator,
@@ -280,7 +281,8 @@ class Router:
         g = agent.group
         now = self.env.now
         multiplier = self.proficiency[g][k]
-        if self.is_chat[k]:
+        chat = self.is_chat[k]
+        if chat:
             multiplier *= 1.0 + self.stretch[g] * agent.sessions
         else:
             agent.exclusive = True
@@ -290,7 +292,10 @@ class Router:
         self.decided[k] += 1
         if now - self.arrival[i] <= self.threshold[k]:
             self.answered_in_threshold[k] += 1
-        self.list_available(agent)
+        if chat:
+            self.list_available(agent)  # may still have room for another chat
+        else:
+            self._unlist(agent)
         return multiplier
 
     def released(self, agent: Agent, i: int) -> bool:
