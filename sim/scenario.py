@@ -199,7 +199,9 @@ class Scenario:
             for step in t.overflow:
                 for name in step.groups:
                     if name not in groups:
-                        raise ValueError(f"contact type {t.name!r}: unknown overflow group {name!r}")
+                        raise ValueError(
+                            f"contact type {t.name!r}: unknown overflow group {name!r}"
+                        )
         for group in self.groups:
             for skill in group.skills:
                 if skill.contact_type not in names:
