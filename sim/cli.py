@@ -25,6 +25,7 @@ from .config import (
     build_run,
 )
 from .experiment import run_replications
+from .records import ALL
 from .report import render_figures, render_report
 from .results import RunFolder
 
@@ -91,7 +92,9 @@ def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
         "report.md",
         render_report(spec.scenario, tables["summary"], tables["intervals"], reps, spec.seed),
     )
-    for row in tables["summary"].itertuples():
+    summary = tables["summary"]
+    totals = summary[(summary["contact_type"] == ALL) & (summary["group"] == ALL)]
+    for row in totals.itertuples():
         log.info(
             "%s: service level %.1f%% (%.1f%% to %.1f%%), ASA %.1f s, abandoned %.1f%%, occupancy %.1f%%",
             row.policy,

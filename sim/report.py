@@ -255,6 +255,8 @@ def render_report(
     lines = [f"# ccsim run: scenario `{scenario.name}`", "", scenario.description or "", ""]
     lines += _assumptions(scenario, replications, seed)
     by_type = summary[summary["group"] == ALL]
+    if len(scenario.contact_types) == 1:  # the "all" row would repeat the only type
+        by_type = by_type[by_type["contact_type"] != ALL]
     by_group = summary[(summary["contact_type"] == ALL) & (summary["group"] != ALL)]
     lines += [
         "",
