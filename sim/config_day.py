@@ -96,6 +96,7 @@ class Checker:
 
 
 def distribution(c: Checker, key: str, d: Any, data_dir: Path) -> Distribution | None:
+    """Check a distribution config at ``key``; the :class:`Distribution` or ``None``."""
     if not isinstance(d, DistributionConfig):
         c.fail(key, d, "required: a distribution {distribution, mean_seconds, cv}")
         return None
@@ -173,7 +174,7 @@ def _read_tables(
             integer=True,
             minutes=s.interval_minutes,
         )
-    if t.forecast is not None:
+    if t.forecast is not None and type_names:  # no types at all is reported on its own
         for name in type_names:
             if name not in t.forecast.columns:
                 c.problems.append(
@@ -199,12 +200,14 @@ def _read_tables(
                 f"intervals from {_clock(st.start_minutes[0])}",
             )
     groups = list(t.staffing.names) if t.staffing is not None else None
+    # A type missing from the config or the forecast is reported above, not once per row.
+    known = list(dict.fromkeys([*type_names, *(t.forecast.names if t.forecast else ())]))
     try:
         t.skills = read_skills(
             data_dir / s.skills_file,
             "scenario.skills_file",
             groups=groups,
-            contact_types=type_names,
+            contact_types=known or None,
         )
     except DataFileError as exc:
         c.problems.extend(exc.problems)
@@ -297,9 +300,10 @@ def _contact_type(
     patience = None
     if ct.patience is not None:
         if ct.channel == "email":
+            shown = {k: v for k, v in dataclasses.asdict(ct.patience).items() if v is not None}
             c.fail(
                 f"{key}.patience",
-                "set",
+                shown,
                 "must be null for an email contact type (emails are never abandoned)",
             )
         else:

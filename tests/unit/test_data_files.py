@@ -1,5 +1,6 @@
-"""Unit tests for sim.data_files: reading interval tables and value columns, and the
-errors a planner gets for each kind of problem (key, file, line, what is allowed)."""
+"""Unit tests for sim.data_files: reading interval tables (one value column per contact type
+or group), skills tables and value columns, and the errors a planner gets for each kind of
+problem (key, file, line, what is allowed)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from sim.data_files import DataFileError, IntervalTable, read_interval_table, read_values_column
+from sim.data_files import (
+    DataFileError,
+    IntervalTable,
+    SkillRow,
+    read_interval_table,
+    read_skills,
+    read_values_column,
+)
 
 KEY = "scenario.forecast_file"
+SKILLS = "scenario.skills_file"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def write(tmp_path: Path, text: str, name: str = "forecast.csv") -> Path:
@@ -20,17 +30,18 @@ def write(tmp_path: Path, text: str, name: str = "forecast.csv") -> Path:
 
 
 def forecast(path: Path, *, interval_minutes: int = 30) -> IntervalTable:
-    """Read ``path`` as a forecast table (non-negative numbers in ``contacts``)."""
-    return read_interval_table(
-        path, KEY, "contacts", integer=False, interval_minutes=interval_minutes
-    )
+    """Read ``path`` as a forecast table (non-negative numbers)."""
+    return read_interval_table(path, KEY, integer=False, interval_minutes=interval_minutes)
 
 
 def staffing(path: Path) -> IntervalTable:
-    """Read ``path`` as a staffing table (whole numbers in ``agents``)."""
-    return read_interval_table(
-        path, "scenario.staffing_file", "agents", integer=True, interval_minutes=30
-    )
+    """Read ``path`` as a staffing table (whole numbers)."""
+    return read_interval_table(path, "scenario.staffing_file", integer=True, interval_minutes=30)
+
+
+def skills(path: Path, **known) -> tuple[SkillRow, ...]:
+    """Read ``path`` as a skills table, optionally against known groups and contact types."""
+    return read_skills(path, SKILLS, **known)
 
 
 def problems_of(call, *args, **kwargs) -> list[str]:
@@ -48,19 +59,33 @@ def test_good_forecast_gives_starts_in_minutes_and_values(tmp_path):
     """A well-formed forecast gives interval starts in minutes after midnight and its values."""
     path = write(tmp_path, "interval_start,contacts\n08:00,68.5\n08:30,80\n09:00,0\n")
     table = forecast(path)
-    assert table == IntervalTable((480, 510, 540), (68.5, 80.0, 0.0))
+    assert table == IntervalTable((480, 510, 540), {"contacts": (68.5, 80.0, 0.0)})
+
+
+def test_wide_table_gives_one_tuple_per_column_in_file_order(tmp_path):
+    """Every column but interval_start is a value column, kept in the file's order."""
+    path = write(tmp_path, "interval_start,sales,chat,email\n08:00,1,2,3\n08:30,4,5.5,0\n")
+    table = forecast(path)
+    assert table.names == ("sales", "chat", "email")
+    assert table.columns == {"sales": (1.0, 4.0), "chat": (2.0, 5.5), "email": (3.0, 0.0)}
+
+
+def test_interval_start_may_be_any_column(tmp_path):
+    """interval_start need not come first; it is never a value column."""
+    path = write(tmp_path, "sales,interval_start\n1,08:00\n2,08:30\n")
+    assert forecast(path) == IntervalTable((480, 510), {"sales": (1.0, 2.0)})
 
 
 def test_good_staffing_accepts_whole_numbers_written_as_floats(tmp_path):
     """Integer mode accepts 17 and 17.0 alike and returns them as values."""
     path = write(tmp_path, "interval_start,agents\n08:00,17\n08:30,19.0\n", "staffing.csv")
-    assert staffing(path) == IntervalTable((480, 510), (17.0, 19.0))
+    assert staffing(path) == IntervalTable((480, 510), {"agents": (17.0, 19.0)})
 
 
-def test_spaces_after_commas_and_extra_columns_are_tolerated(tmp_path):
-    """Spaces after the comma and unrelated columns do not disturb the reading."""
-    path = write(tmp_path, "interval_start, contacts, note\n08:00, 5, a\n08:30, 6, b\n")
-    assert forecast(path).values == (5.0, 6.0)
+def test_spaces_after_commas_are_tolerated(tmp_path):
+    """Spaces after the comma do not disturb the header or the values."""
+    path = write(tmp_path, "interval_start, sales, chat\n08:00, 5, 1\n08:30, 6, 2\n")
+    assert forecast(path).columns == {"sales": (5.0, 6.0), "chat": (1.0, 2.0)}
 
 
 def test_fifteen_minute_intervals_follow_interval_minutes(tmp_path):
@@ -70,12 +95,16 @@ def test_fifteen_minute_intervals_follow_interval_minutes(tmp_path):
 
 
 def test_the_shipped_default_scenario_reads_cleanly():
-    """scenarios/default/forecast.csv and staffing.csv read as 24 half-hours from 08:00."""
-    folder = Path(__file__).resolve().parents[2] / "scenarios" / "default"
+    """scenarios/default: 24 half-hours from 08:00, six contact types, five whole-number groups."""
+    folder = SCENARIOS / "default"
     f, s = forecast(folder / "forecast.csv"), staffing(folder / "staffing.csv")
-    assert len(f.values) == len(s.values) == 24
     assert f.start_minutes == s.start_minutes == tuple(480 + 30 * k for k in range(24))
-    assert all(v == int(v) for v in s.values)
+    assert f.names == ("sales", "service", "billing", "service_fr", "chat", "email")
+    assert s.names == ("sales", "service", "billing", "bilingual", "digital")
+    assert all(v == int(v) for column in s.columns.values() for v in column)
+    rows = skills(folder / "skills.csv", groups=s.names, contact_types=f.names)
+    assert {r.contact_type for r in rows} == set(f.names)
+    assert {r.group for r in rows} == set(s.names)
 
 
 # --- read_interval_table: one problem each ---------------------------------------------------
@@ -98,7 +127,7 @@ def test_ragged_row_is_reported_as_unreadable(tmp_path):
     """A row with more fields than the header is reported (not a traceback)."""
     path = write(tmp_path, "interval_start,contacts\n08:00,1\n08:30,2,3\n")
     (problem,) = problems_of(forecast, path)
-    assert problem.startswith(f"{KEY}:") and "cannot read" in problem
+    assert problem.startswith(f"{KEY}:") and "cannot read" in problem and "line 3" in problem
 
 
 def test_header_only_file_has_no_rows(tmp_path):
@@ -107,16 +136,32 @@ def test_header_only_file_has_no_rows(tmp_path):
     assert problem == f"{KEY}: forecast.csv has no rows"
 
 
+def test_missing_interval_start_names_it_and_the_columns_present(tmp_path):
+    """A missing interval_start column is named, together with the columns the file has."""
+    (problem,) = problems_of(forecast, write(tmp_path, "start,contacts\n08:00,1\n"))
+    assert problem == (
+        f"{KEY}: forecast.csv lacks column 'interval_start'; it has ['start', 'contacts']"
+    )
+
+
+def test_table_without_value_columns_is_reported(tmp_path):
+    """A table with only interval_start has nothing to read."""
+    (problem,) = problems_of(forecast, write(tmp_path, "interval_start\n08:00\n"))
+    assert problem.startswith(f"{KEY}: forecast.csv has no value columns")
+
+
 @pytest.mark.parametrize(
-    ("header", "missing"),
-    [("interval_start,calls", "'contacts'"), ("start,contacts", "'interval_start'")],
+    ("header", "expected"),
+    [
+        ("interval_start,sales,sales", "line 1: column(s) ['sales'] appear more than once"),
+        ("interval_start,sales,", "line 1: column 3 of the header has no name"),
+    ],
+    ids=["repeated", "unnamed"],
 )
-def test_missing_column_names_it_and_the_columns_present(tmp_path, header, missing):
-    """A missing required column is named, together with the columns the file has."""
-    path = write(tmp_path, f"{header}\n08:00,1\n")
-    (problem,) = problems_of(forecast, path)
-    assert problem.startswith(f"{KEY}: forecast.csv lacks column")
-    assert missing in problem and header.split(",")[0] in problem
+def test_bad_header_is_reported(tmp_path, header, expected):
+    """A repeated or unnamed column in the header is reported on line 1."""
+    (problem,) = problems_of(forecast, write(tmp_path, f"{header}\n08:00,1,2\n"))
+    assert problem == f"{KEY}: forecast.csv {expected}"
 
 
 @pytest.mark.parametrize(
@@ -131,12 +176,12 @@ def test_missing_column_names_it_and_the_columns_present(tmp_path, header, missi
     ],
     ids=["empty", "negative", "text", "NA", "nan", "inf"],
 )
-def test_bad_value_is_reported_with_key_file_line_and_allowed(tmp_path, cell, shown):
-    """A missing, negative, non-numeric or non-finite value names key, file, line, value, rule."""
-    path = write(tmp_path, f"interval_start,contacts\n08:00,1\n08:30,2\n09:00,{cell}\n")
+def test_bad_value_is_reported_with_key_file_line_column_and_allowed(tmp_path, cell, shown):
+    """A missing, negative, non-numeric or non-finite value names key, file, line, column, rule."""
+    path = write(tmp_path, f"interval_start,sales,chat\n08:00,1,1\n08:30,2,2\n09:00,3,{cell}\n")
     (problem,) = problems_of(forecast, path)
     assert problem == (
-        f"{KEY}: forecast.csv line 4: contacts {shown} is not allowed; allowed: a number >= 0"
+        f"{KEY}: forecast.csv line 4: chat {shown} is not allowed; allowed: a number >= 0"
     )
 
 
@@ -180,21 +225,21 @@ def test_interval_starts_must_follow_at_interval_minutes(tmp_path, start):
 
 
 def test_every_problem_in_a_file_is_reported_together(tmp_path):
-    """All bad rows of a file come back in one DataFileError, each with its own line."""
+    """All bad cells of a file come back in one DataFileError, each with its line and column."""
     path = write(
         tmp_path,
-        "interval_start,agents\n08:00,3\n08:30,-1\nnoon,4\n09:30,2.5\n10:00,\n10:30,x\n",
+        "interval_start,front,back\n08:00,3,1\n08:30,-1,1\nnoon,4,1\n09:30,2.5,x\n10:00,,1\n",
         "staffing.csv",
     )
     with pytest.raises(DataFileError) as info:
         staffing(path)
     problems = info.value.problems
     expected_lines = [
-        "line 3: agents '-1'",
+        "line 3: front '-1'",
         "line 4: interval_start 'noon'",
-        "line 5: agents '2.5'",
-        "line 6: agents '(empty)'",
-        "line 7: agents 'x'",
+        "line 5: front '2.5'",
+        "line 5: back 'x'",
+        "line 6: front '(empty)'",
     ]
     assert len(problems) == len(expected_lines)
     for problem, expected in zip(problems, expected_lines, strict=True):
@@ -214,6 +259,111 @@ def test_line_numbers_count_blank_lines(tmp_path):
     path = write(tmp_path, "interval_start,contacts\n08:00,1\n\n08:30,x\n")
     (problem,) = problems_of(forecast, path)
     assert "forecast.csv line 4:" in problem
+
+
+# --- read_skills ------------------------------------------------------------------------------
+
+GOOD_SKILLS = "group,contact_type,proficiency,level\nfront,sales,1,1\nfront,chat,1.2,2\n"
+
+
+def test_good_skills_give_one_row_each_with_its_line(tmp_path):
+    """Each row becomes a SkillRow with its line, proficiency as float and level as int."""
+    path = write(tmp_path, GOOD_SKILLS.replace("\nfront,chat", "\n\nfront,chat"), "skills.csv")
+    assert skills(path, groups=["front"], contact_types=["sales", "chat"]) == (
+        SkillRow(2, "front", "sales", 1.0, 1),
+        SkillRow(4, "front", "chat", 1.2, 2),
+    )
+
+
+def test_skills_columns_may_come_in_any_order_with_extras(tmp_path):
+    """Column order does not matter and a note column is ignored."""
+    path = write(tmp_path, "level,note,contact_type,group,proficiency\n2.0,x,sales,front,0.9\n")
+    assert skills(path) == (SkillRow(2, "front", "sales", 0.9, 2),)
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("other,sales,1,1", "group 'other' is not a group; allowed: ['front', 'back']"),
+        (
+            "front,email,1,1",
+            "contact_type 'email' is not a contact type; allowed: ['sales', 'chat']",
+        ),
+        (",sales,1,1", "group is empty; allowed: a group name"),
+        ("front,,1,1", "contact_type is empty; allowed: a contact type name"),
+        ("back,sales,0,1", "proficiency '0' is not allowed; allowed: a number > 0"),
+        ("back,sales,-1,1", "proficiency '-1' is not allowed; allowed: a number > 0"),
+        ("back,sales,fast,1", "proficiency 'fast' is not allowed; allowed: a number > 0"),
+        ("back,sales,,1", "proficiency '(empty)' is not allowed; allowed: a number > 0"),
+        ("back,sales,nan,1", "proficiency 'nan' is not allowed; allowed: a number > 0"),
+        ("back,sales,1,0", "level '0' is not allowed; allowed: a whole number >= 1"),
+        ("back,sales,1,1.5", "level '1.5' is not allowed; allowed: a whole number >= 1"),
+        ("back,sales,1,first", "level 'first' is not allowed; allowed: a whole number >= 1"),
+        ("front,chat,1,1", "group 'front' and contact_type 'chat' already appear on line 3"),
+    ],
+    ids=[
+        "unknown-group",
+        "unknown-type",
+        "empty-group",
+        "empty-type",
+        "proficiency-zero",
+        "proficiency-negative",
+        "proficiency-text",
+        "proficiency-empty",
+        "proficiency-nan",
+        "level-zero",
+        "level-fraction",
+        "level-text",
+        "duplicate",
+    ],
+)
+def test_bad_skills_row_is_reported_with_key_file_and_line(tmp_path, row, expected):
+    """Each kind of bad skills row is the only problem, named by key, file and line 4."""
+    path = write(tmp_path, GOOD_SKILLS + row + "\n", "skills.csv")
+    known = {"groups": ["front", "back"], "contact_types": ["sales", "chat"]}
+    (problem,) = problems_of(skills, path, **known)
+    assert problem.startswith(f"{SKILLS}: skills.csv line 4: {expected}"), problem
+
+
+def test_unknown_names_are_accepted_when_nothing_is_known(tmp_path):
+    """Without known groups and types (their tables unreadable), names are not checked."""
+    path = write(tmp_path, "group,contact_type,proficiency,level\nx,y,1,1\n", "skills.csv")
+    assert skills(path)[0].group == "x"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("group,contact_type,level\nfront,sales,1\n", "lacks column(s) ['proficiency']"),
+        ("group,contact_type,proficiency,level\n", "has no rows"),
+    ],
+    ids=["missing-column", "no-rows"],
+)
+def test_skills_file_shape_problems(tmp_path, text, expected):
+    """A skills file without a required column or without rows is reported."""
+    (problem,) = problems_of(skills, write(tmp_path, text, "skills.csv"))
+    assert problem.startswith(f"{SKILLS}: skills.csv {expected}")
+
+
+def test_every_skills_problem_is_reported_together(tmp_path):
+    """Several bad rows, and several faults on one row, all come back in one error."""
+    path = write(
+        tmp_path,
+        GOOD_SKILLS + "back,sales,0,1\n\nfront,sales,1,0\nfront,email,x,1.5\n",
+        "skills.csv",
+    )
+    found = problems_of(skills, path, groups=["front"], contact_types=["sales", "chat"])
+    assert [p.split(": ")[1] for p in found] == [
+        "skills.csv line 4",
+        "skills.csv line 4",
+        "skills.csv line 6",
+        "skills.csv line 6",
+        "skills.csv line 7",
+        "skills.csv line 7",
+        "skills.csv line 7",
+    ]
+    assert "group 'back'" in found[0] and "proficiency '0'" in found[1]
+    assert "level '0'" in found[2] and "already appear on line 2" in found[3]
 
 
 # --- read_values_column ---------------------------------------------------------------------
