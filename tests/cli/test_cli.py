@@ -94,9 +94,10 @@ def run_all(jobs: dict[str, tuple[Path, tuple[str, ...]]]) -> dict[str, Run]:
         return {name: future.result() for name, future in futures.items()}
 
 
-def read_csv_column(path: Path, column: str) -> list[str]:
-    """One column of a CSV file, as text."""
-    return pd.read_csv(path, dtype=str)[column].tolist()
+def read_csv_column(path: Path, column: str | None) -> list[str]:
+    """One column of a CSV file, as text; with ``column`` None, the header."""
+    frame = pd.read_csv(path, dtype=str)
+    return list(frame.columns) if column is None else frame[column].tolist()
 
 
 # --- successful runs -------------------------------------------------------------------------
@@ -133,49 +134,67 @@ def test_default_run_writes_every_output(good):
     assert "replications: 3" in (out / ".hydra" / "config.yaml").read_text()
 
 
-def test_default_summary_has_one_row_with_every_kpi_and_its_ci(good):
-    """summary.csv: one row for policy none, each KPI with ci_low <= value <= ci_high, in range."""
+def _totals(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[(frame["contact_type"] == "all") & (frame["group"] == "all")]
+
+
+def test_default_summary_has_a_row_per_type_and_group_with_every_kpi_and_its_ci(good):
+    """summary.csv: an all/all row, one row per contact type and per group; CIs bracket means."""
     summary = pd.read_csv(ok(good["default"]) / "summary.csv")
-    assert len(summary) == 1
-    row = summary.iloc[0]
-    assert row["policy"] == "none" and row["replications"] == 3
+    types = read_csv_column(DEFAULT_DATA / "forecast.csv", None)[1:]
+    groups = read_csv_column(DEFAULT_DATA / "staffing.csv", None)[1:]
+    assert list(summary["contact_type"]) == ["all", *types] + ["all"] * len(groups)
+    assert list(summary["group"]) == ["all"] * (1 + len(types)) + groups
+    assert set(summary["policy"]) == {"none"} and set(summary["replications"]) == {3}
     for kpi in KPIS:
         for column in (kpi, f"{kpi}_ci_low", f"{kpi}_ci_high"):
             assert column in summary.columns, column
+    row = _totals(summary).iloc[0]
+    for kpi in KPIS:
         assert row[f"{kpi}_ci_low"] <= row[kpi] + 1e-9 <= row[f"{kpi}_ci_high"] + 2e-9, kpi
     for share in ("service_level", "abandon_rate", "occupancy"):
         assert 0 <= row[share] <= 1 and 0 <= row[f"{share}_ci_low"] <= row[f"{share}_ci_high"] <= 1
-    assert 2500 < row["offered"] < 4000  # the default forecast is about 3,200 calls
+    assert 3800 < row["offered"] < 5200  # the default forecast is about 4,400 contacts
     assert row["answered"] + row["abandoned"] + row["blocked"] <= row["offered"] + 1e-9
     assert row["blocked"] == 0  # no line limit in the default scenario
-    assert row["asa_seconds"] >= 0 and 200 < row["aht_seconds"] < 450
+    assert row["asa_seconds"] >= 0 and 200 < row["aht_seconds"] < 600
+    by_type = summary[(summary["group"] == "all") & (summary["contact_type"] != "all")]
+    by_group = summary[(summary["contact_type"] == "all") & (summary["group"] != "all")]
+    assert by_type["offered"].sum() == pytest.approx(row["offered"])
+    assert by_group["answered"].sum() == pytest.approx(row["answered"])
+    assert by_type["occupancy"].isna().all() and by_group["service_level"].isna().all()
+    assert by_group["occupancy"].between(0, 1).all()
 
 
 def test_default_replications_has_one_row_per_replication(good):
-    """replications.csv: one row per replication whose counts add up; summary means match them."""
+    """replications.csv: rows per replication whose counts add up; summary means match them."""
     out = ok(good["default"])
     reps = pd.read_csv(out / "replications.csv")
-    summary = pd.read_csv(out / "summary.csv").iloc[0]
-    assert list(reps["replication"]) == [0, 1, 2] and set(reps["policy"]) == {"none"}
-    ended = reps["answered"] + reps["abandoned"] + reps["blocked"] + reps["waiting_at_end"]
-    assert (ended == reps["offered"]).all()
-    assert reps["service_level"].between(0, 1).all() and reps["occupancy"].between(0, 1).all()
+    summary = _totals(pd.read_csv(out / "summary.csv")).iloc[0]
+    totals = _totals(reps)
+    assert list(totals["replication"]) == [0, 1, 2] and set(reps["policy"]) == {"none"}
+    queues = reps[reps["group"] == "all"]
+    ended = queues["answered"] + queues["abandoned"] + queues["blocked"] + queues["waiting_at_end"]
+    assert (ended == queues["offered"]).all()
+    assert totals["service_level"].between(0, 1).all() and totals["occupancy"].between(0, 1).all()
     for kpi in KPIS:
-        assert reps[kpi].mean() == pytest.approx(summary[kpi]), kpi
+        assert totals[kpi].mean() == pytest.approx(summary[kpi]), kpi
 
 
 def test_default_intervals_has_one_row_per_interval(good):
-    """intervals.csv: 24 rows, 08:00 to 19:30, carrying the forecast and staffing files' values."""
+    """intervals.csv: 24 rows per selection, 08:00 to 19:30, carrying the data files' values."""
     intervals = pd.read_csv(ok(good["default"]) / "intervals.csv", dtype={"interval_start": str})
-    assert len(intervals) == 24
-    assert list(intervals["interval"]) == list(range(24))
-    assert list(intervals["interval_start"]) == read_csv_column(
-        DEFAULT_DATA / "forecast.csv", "interval_start"
-    )
-    forecast = [float(v) for v in read_csv_column(DEFAULT_DATA / "forecast.csv", "contacts")]
-    assert intervals["forecast"].tolist() == pytest.approx(forecast)
-    staffing = [int(v) for v in read_csv_column(DEFAULT_DATA / "staffing.csv", "agents")]
-    assert intervals["scheduled_agents"].tolist() == staffing
+    totals = _totals(intervals)
+    assert len(totals) == 24
+    assert list(totals["interval"]) == list(range(24))
+    forecast = pd.read_csv(DEFAULT_DATA / "forecast.csv", dtype={"interval_start": str})
+    staffing = pd.read_csv(DEFAULT_DATA / "staffing.csv", dtype={"interval_start": str})
+    assert list(totals["interval_start"]) == list(forecast["interval_start"])
+    assert totals["forecast"].tolist() == pytest.approx(forecast.iloc[:, 1:].sum(axis=1).tolist())
+    assert totals["scheduled_agents"].tolist() == staffing.iloc[:, 1:].sum(axis=1).tolist()
+    sales = intervals[(intervals["contact_type"] == "sales") & (intervals["group"] == "all")]
+    assert sales["forecast"].tolist() == pytest.approx(forecast["sales"].tolist())
+    assert sales["scheduled_agents"].isna().all()
     for share in ("service_level", "abandon_rate", "occupancy"):
         assert intervals[share].dropna().between(0, 1).all(), share
 
@@ -183,7 +202,7 @@ def test_default_intervals_has_one_row_per_interval(good):
 def test_default_report_names_the_scenario(good):
     """report.md names the scenario and its description."""
     report = (ok(good["default"]) / "report.md").read_text()
-    assert "`default`" in report and "Retail bank customer-service line" in report
+    assert "`default`" in report and "Retail bank service center" in report
 
 
 def test_erlang_report_compares_with_erlang_c(good):
