@@ -7,8 +7,10 @@ KPI definitions (the README and the docs quote these):
   waiting / that found every line busy. ``waiting_at_end``: still queued at the horizon.
   ``offered = answered + abandoned + blocked + waiting_at_end``.
 * ``service_level``: contacts answered within the threshold over offered contacts; contacts
-  that abandoned within ``short_abandon_seconds`` are left out of both. Blocked contacts
-  and contacts still waiting at the horizon count against it.
+  that abandoned within ``short_abandon_seconds`` are left out of both, and so are contacts
+  still waiting at the horizon that have waited less than the threshold (their outcome is
+  not known: an email arriving at 19:30 with a 4-hour threshold). Blocked contacts, and
+  contacts still waiting at the horizon beyond the threshold, count against it.
 * ``abandon_rate``: abandoned / offered.
 * ``asa_seconds``: mean wait of answered contacts (0 for those answered at once).
 * ``aht_seconds``: mean handle time of answered contacts: talk (the contact's own draw times
@@ -200,6 +202,8 @@ def _interval_sums(
     answered = state == ANSWERED
     abandoned = state == ABANDONED
     short = abandoned & (short_limit > 0) & (wait <= short_limit)
+    # Still waiting at the horizon, but for less than the threshold: the outcome is unknown.
+    censored = (state == WAITING) & (outcome.horizon_seconds - outcome.arrival < threshold)
     busy = agents[outcome.busy_agent] if len(outcome.busy_agent) else np.zeros(0, dtype=bool)
     return {
         "offered": count(np.ones_like(answered)),
@@ -208,6 +212,7 @@ def _interval_sums(
         "blocked": count(state == BLOCKED),
         "waiting_at_end": count(state == WAITING),
         "short_abandoned": count(short),
+        "censored": count(censored),
         "answered_in_threshold": count(answered & (wait <= threshold)),
         "queued": count(outcome.queued),
         "wait_answered": total(answered, wait),
@@ -237,7 +242,9 @@ def _kpis_from_sums(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "abandoned": s["abandoned"],
         "blocked": s["blocked"],
         "waiting_at_end": s["waiting_at_end"],
-        "service_level": _ratio(s["answered_in_threshold"], s["offered"] - s["short_abandoned"]),
+        "service_level": _ratio(
+            s["answered_in_threshold"], s["offered"] - s["short_abandoned"] - s["censored"]
+        ),
         "abandon_rate": _ratio(s["abandoned"], s["offered"]),
         "asa_seconds": _ratio(s["wait_answered"], s["answered"]),
         "aht_seconds": _ratio(s["handle_answered"], s["answered"]),
