@@ -105,6 +105,17 @@ def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
             100 * row.abandon_rate,
             100 * row.occupancy,
         )
+    if len(spec.scenario.contact_types) > 1:
+        by_type = summary[(summary["contact_type"] != ALL) & (summary["group"] == ALL)]
+        for row in by_type.itertuples():
+            log.info(
+                "  %s / %s: service level %.1f%%, ASA %.1f s, abandoned %.1f%%",
+                row.policy,
+                row.contact_type,
+                100 * row.service_level,
+                row.asa_seconds,
+                100 * row.abandon_rate,
+            )
     log.info("run folder: %s", run_dir)
     if interrupted:
         sys.exit(130)

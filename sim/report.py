@@ -90,7 +90,7 @@ def _service_level_figure(scenario: Scenario, intervals: pd.DataFrame) -> Figure
     for ax, t in zip(axes, types, strict=True):
         rows = intervals[(intervals["contact_type"] == t.name) & (intervals["group"] == ALL)]
         sl = t.service_level
-        lines = {f"target {sl.target:.0%}": sl.target}
+        lines = {"target": sl.target}
         if ref is not None:
             lines[f"{ref['model']}"] = ref["service_level"]
         _plot_kpi(ax, rows, "service_level", lines)
