@@ -93,6 +93,10 @@ class ContactType:
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
             raise ValueError(f"contact type {self.name!r}: channel must be one of {CHANNELS}")
+        if self.channel == "email" and self.patience is not None:
+            raise ValueError(
+                f"contact type {self.name!r}: email is never abandoned; patience must be None"
+            )
 
 
 @dataclass(frozen=True)
