@@ -21,6 +21,13 @@ from .distributions import Distribution
 
 __all__ = [
     "AGENT_SELECTION_RULES",
+    "BREAK_KINDS",
+    "Absenteeism",
+    "Activity",
+    "Break",
+    "DemandShocks",
+    "Surge",
+    "Shift",
     "CHANNELS",
     "CONTACT_SELECTION_RULES",
     "AgentGroup",
@@ -112,11 +119,81 @@ class Skill:
     level: int = 1
 
 
+#: Off-phone states a schedule can plan.
+BREAK_KINDS: tuple[str, ...] = ("break", "lunch")
+
+
+@dataclass(frozen=True)
+class Break:
+    """A planned break or lunch: taken at ``earliest`` (seconds from time 0), or later up to
+    ``latest`` if a realtime policy delays it (``latest == earliest``: fixed), for ``duration``."""
+
+    kind: str
+    earliest: float
+    latest: float
+    duration: float
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A planned off-phone activity (training, meeting, coaching, back office).
+
+    ``cancellable``: whether a realtime policy may cancel or move it.
+    """
+
+    name: str
+    start: float
+    duration: float
+    cancellable: bool = True
+
+
+@dataclass(frozen=True)
+class Shift:
+    """One agent's day: logged in from ``start`` to ``end`` (seconds from time 0)."""
+
+    agent: str
+    start: float
+    end: float
+    breaks: tuple[Break, ...] = ()
+    activities: tuple[Activity, ...] = ()
+
+
+@dataclass(frozen=True)
+class Absenteeism:
+    """What happens to a group's scheduled agents that the plan did not foresee.
+
+    Each agent independently: does not show for the day (``no_show_probability``); logs in
+    late (``late_probability``, by ``late_minutes``); leaves early
+    (``early_leave_probability``, by ``early_leave_minutes``); takes unplanned aux time at
+    ``aux_per_hour`` occurrences per logged-in hour, each lasting ``aux_minutes``.
+    """
+
+    no_show_probability: float = 0.0
+    late_probability: float = 0.0
+    late_minutes: Distribution | None = None
+    early_leave_probability: float = 0.0
+    early_leave_minutes: Distribution | None = None
+    aux_per_hour: float = 0.0
+    aux_minutes: Distribution | None = None
+
+    @property
+    def any(self) -> bool:
+        """Whether anything unplanned can happen at all."""
+        return bool(
+            self.no_show_probability
+            or self.late_probability
+            or self.early_leave_probability
+            or self.aux_per_hour
+        )
+
+
 @dataclass(frozen=True)
 class AgentGroup:
-    """Agents with the same skills and the same staffing table.
+    """Agents with the same skills, staffed by a table of counts or by individual shifts.
 
-    ``chat_concurrency``: how many chats an agent holds at once. ``chat_stretch``: each
+    Without ``shifts``, ``staffing[k]`` agents are logged in during interval ``k``. With
+    ``shifts``, each agent follows its shift (breaks, activities) and ``staffing`` holds the
+    agents planned on the phone per interval, for reports. ``chat_concurrency``: how many chats an agent holds at once. ``chat_stretch``: each
     chat's handle time is multiplied by ``1 + chat_stretch * (other chats in hand)`` at its
     start.
     """
@@ -126,6 +203,13 @@ class AgentGroup:
     skills: tuple[Skill, ...]
     chat_concurrency: int = 1
     chat_stretch: float = 0.0
+    shifts: tuple[Shift, ...] = ()
+    absenteeism: Absenteeism = field(default_factory=Absenteeism)
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether agents follow individual shifts (else: the staffing table's counts)."""
+        return bool(self.shifts)
 
     def skill_for(self, contact_type: str) -> Skill | None:
         """The group's skill for ``contact_type``, or ``None``."""
@@ -147,6 +231,36 @@ class Routing:
             raise ValueError(f"agent_selection must be one of {AGENT_SELECTION_RULES}")
         if self.contact_selection not in CONTACT_SELECTION_RULES:
             raise ValueError(f"contact_selection must be one of {CONTACT_SELECTION_RULES}")
+
+
+@dataclass(frozen=True)
+class Surge:
+    """An unplanned burst of demand (a marketing mailing): the arrival rate of
+    ``contact_types`` (empty: all) is multiplied by ``profile[j]`` during the j-th interval
+    of the window starting at ``start`` (seconds from time 0). With ``probability`` < 1 the
+    surge happens on a day with that probability; with ``latest_start`` > ``start`` its start
+    is drawn uniformly from [start, latest_start] (rounded down to an interval boundary)."""
+
+    start: float
+    profile: tuple[float, ...]
+    contact_types: tuple[str, ...] = ()
+    probability: float = 1.0
+    latest_start: float | None = None
+
+
+@dataclass(frozen=True)
+class DemandShocks:
+    """How the day's demand differs from the forecast.
+
+    ``day_cv``: forecast error, one day multiplier per replication, gamma with mean 1 and
+    this coefficient of variation (common to all contact types). ``interval_cv``: per-interval
+    noise, each type's rate in each interval multiplied by its own gamma(mean 1, cv) draw
+    (Poisson-gamma). ``surges``: unplanned bursts.
+    """
+
+    day_cv: float = 0.0
+    interval_cv: float = 0.0
+    surges: tuple[Surge, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,6 +287,7 @@ class Scenario:
     contact_types: tuple[ContactType, ...]
     groups: tuple[AgentGroup, ...]
     routing: Routing = field(default_factory=Routing)
+    demand: DemandShocks = field(default_factory=DemandShocks)
     trunks: int | None = None
     warmup_intervals: int = 0
     start_clock_seconds: float = 0.0  # wall-clock time of day at time 0, for labels
