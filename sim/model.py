@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from .agents import AwayLog, plan_days
 from .arrivals import arrival_times
 from .records import ABANDONED, ANSWERED, BLOCKED, WAITING, ReplicationOutcome
 from .routing import Agent, Router
@@ -72,12 +73,17 @@ def draw_contacts(scenario: Scenario, streams: Streams) -> ContactDraws:
     """Draw the day's contacts; each type and each source has its own stream.
 
     Streams are named ``<source>:<contact type>``, so adding a contact type or changing
-    one type's demand leaves every other type's draws unchanged.
+    one type's demand leaves every other type's draws unchanged. Arrivals follow the day's
+    realised forecast (``Scenario.demand``: forecast error, interval noise, surges; see
+    :mod:`sim.demand`), which draws from streams of its own.
     """
+    from .demand import realised_forecast
+
+    forecast = realised_forecast(scenario, streams)
     parts = []
     for k, t in enumerate(scenario.contact_types):
         arrival = arrival_times(
-            t.forecast, scenario.interval_seconds, streams[f"arrivals:{t.name}"]
+            forecast[k], scenario.interval_seconds, streams[f"arrivals:{t.name}"]
         )
         n = len(arrival)
         parts.append(
@@ -128,6 +134,9 @@ class ContactCenter:
         self.work = array("d", [math.nan]) * n  # agent time: talk (after proficiency) + wrap-up
         self.in_system = 0  # voice contacts holding a line: waiting or talking
         self.agents: list[Agent] = []
+        self.agent_day: list[int] = []  # index into self.days, -1 for count-staffed agents
+        self.days = plan_days(scenario.groups, streams or Streams(0, 0))
+        self.away_log = AwayLog()
         self.busy_log = (array("i"), array("d"), array("d"))  # agent, start, end
         routing_stream = (streams or Streams(0, 0))["routing"]
         self.router = Router(
@@ -212,6 +221,9 @@ class ContactCenter:
             if agent.leaving:
                 self._log_out(agent)
                 return
+            if agent.free_event is not None:  # an off-phone item was waiting for this
+                agent.free_event.succeed()
+                return
         self._serve_next(agent)
 
     def _serve_next(self, agent: Agent) -> None:
@@ -226,10 +238,51 @@ class ContactCenter:
 
     # -- staffing ---------------------------------------------------------------------
 
-    def _log_in(self, group: int) -> None:
+    def _log_in(self, group: int) -> Agent:
         agent = self.router.new_agent(len(self.agents), group)
         self.agents.append(agent)
+        self.agent_day.append(-1)
         self._serve_next(agent)
+        return agent
+
+    def _agent_day(self, day_index: int):
+        """A scheduled agent's day: log in, go through its off-phone items, log out."""
+        env, router, away = self.env, self.router, self.away_log
+        day = self.days[day_index]
+        shift = day.shift
+        if not day.present:
+            away.add(-1, day, "absent", shift.start, shift.start, shift.end)
+            return
+        yield env.timeout(day.login - env.now)
+        agent = self._log_in(day.group)
+        self.agent_day[agent.id] = day_index
+        if day.login > shift.start:
+            away.add(agent.id, day, "absent", shift.start, shift.start, day.login)
+        for due, kind, duration, _name in day.items:
+            if due >= day.logout:
+                break
+            if due > env.now:
+                yield env.timeout(due - env.now)
+            router.go_away(agent)
+            if agent.sessions > 0:  # finish what is in hand first: the item starts late
+                agent.free_event = env.event()
+                yield agent.free_event
+                agent.free_event = None
+            start = env.now
+            end = min(start + duration, max(day.logout, start))
+            if end > start:
+                yield env.timeout(end - start)
+            away.add(agent.id, day, kind, due, start, end)
+            router.come_back(agent)
+            self._serve_next(agent)
+        if day.logout > env.now:
+            yield env.timeout(day.logout - env.now)
+        if day.logout < shift.end:
+            away.add(agent.id, day, "absent", day.logout, day.logout, shift.end)
+        if agent.sessions > 0:
+            router.send_home_when_free(agent)
+        else:
+            self._log_out(agent)
 
     def _log_out(self, agent: Agent) -> None:
         self.router.log_out(agent)
@@ -237,9 +290,10 @@ class ContactCenter:
     def _staffing(self):
         env = self.env
         scenario = self.scenario
+        counted = [g for g, group in enumerate(scenario.groups) if not group.scheduled]
         for k in range(scenario.intervals):
-            for g, group in enumerate(scenario.groups):
-                self._set_staff(g, group.staffing[k])
+            for g in counted:
+                self._set_staff(g, int(scenario.groups[g].staffing[k]))
             yield env.timeout((k + 1) * scenario.interval_seconds - env.now)
 
     def _set_staff(self, group: int, target: int) -> None:
@@ -277,6 +331,8 @@ class ContactCenter:
     def run(self) -> ReplicationOutcome:
         """Simulate the day up to the horizon and return its records."""
         self.env.process(self._staffing())
+        for d in range(len(self.days)):
+            self.env.process(self._agent_day(d))
         self._next_arrival(0)
         horizon = self.scenario.horizon_seconds
         self.env.run(until=horizon)
@@ -305,6 +361,9 @@ class ContactCenter:
             busy_agent=np.frombuffer(log[0], dtype=np.int32).copy(),
             busy_start=np.frombuffer(log[1], dtype=float).copy(),
             busy_end=np.frombuffer(log[2], dtype=float).copy(),
+            agent_day=np.array(self.agent_day, dtype=np.int32),
+            days=tuple(self.days),
+            **self.away_log.arrays(),
         )
 
 

@@ -19,8 +19,11 @@ KPI definitions (the README and the docs quote these):
 * ``wait_probability``: share of offered, non-blocked contacts that had to queue.
 * ``mean_wait_all_seconds``: mean queue time of answered and abandoned contacts together.
 * ``occupancy``: busy time (at least one contact in hand, talk or wrap-up, however many
-  chats) over logged-in time.
+  chats) over available time (logged in and not on a break, activity or aux).
 * ``agents_logged_in``: logged-in agent-seconds / seconds: the average number logged in.
+* ``agents_available``: the same, less time off the phone (breaks, activities, aux).
+* ``adherence``, ``shrinkage_planned``, ``shrinkage_unplanned``: for agents on individual
+  shifts (NaN where there are none); see :mod:`sim.adherence`.
 
 A contact belongs to the interval in which it arrived; busy and logged-in time are split
 across intervals at the boundaries. Contacts arriving in the warm-up, and time before its
@@ -32,9 +35,11 @@ each contact judged against its own type's service-level threshold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from .adherence import schedule_periods
 
 __all__ = [
     "ABANDONED",
@@ -70,11 +75,23 @@ KPI_NAMES: tuple[str, ...] = (
     "mean_wait_all_seconds",
     "occupancy",
     "agents_logged_in",
+    "agents_available",
+    "adherence",
+    "shrinkage_planned",
+    "shrinkage_unplanned",
 )
 
 #: KPIs that are shares, in [0, 1].
 SHARE_KPIS: frozenset[str] = frozenset(
-    {"service_level", "abandon_rate", "wait_probability", "occupancy"}
+    {
+        "service_level",
+        "abandon_rate",
+        "wait_probability",
+        "occupancy",
+        "adherence",
+        "shrinkage_planned",
+        "shrinkage_unplanned",
+    }
 )
 
 
@@ -108,6 +125,15 @@ class ReplicationOutcome:
     busy_agent: np.ndarray
     busy_start: np.ndarray
     busy_end: np.ndarray
+    agent_day: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    days: tuple = ()
+    away_agent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    away_group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    away_shift: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    away_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    away_planned: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    away_start: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    away_end: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def wait(self) -> np.ndarray:
@@ -176,11 +202,38 @@ _QUEUE_ONLY = (
     "mean_wait_all_seconds",
 )
 #: KPIs of agents' time: undefined for a contact type's rows.
-_AGENT_ONLY = ("occupancy", "agents_logged_in")
+_AGENT_ONLY = (
+    "occupancy",
+    "agents_logged_in",
+    "agents_available",
+    "adherence",
+    "shrinkage_planned",
+    "shrinkage_unplanned",
+)
+_SCHEDULE_PERIODS = ("scheduled", "planned_away", "unplanned", "adherent", "away")
+
+
+def _schedule_sums(
+    outcome: ReplicationOutcome, scenario, groups: np.ndarray
+) -> dict[str, np.ndarray]:
+    n, length = scenario.intervals, scenario.interval_seconds
+    if not len(outcome.days):
+        return {f"{k}_seconds": np.zeros(n) for k in _SCHEDULE_PERIODS}
+    periods = schedule_periods(outcome, groups)
+    return {
+        f"{k}_seconds": time_in_intervals(
+            np.array(periods[k][0]), np.array(periods[k][1]), length, n
+        )
+        for k in _SCHEDULE_PERIODS
+    }
 
 
 def _interval_sums(
-    outcome: ReplicationOutcome, scenario, contacts: np.ndarray, agents: np.ndarray
+    outcome: ReplicationOutcome,
+    scenario,
+    contacts: np.ndarray,
+    agents: np.ndarray,
+    groups: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Counts and time totals per interval for the selected contacts and agents."""
     n = scenario.intervals
@@ -225,6 +278,7 @@ def _interval_sums(
             outcome.login_at[agents], outcome.logout_at[agents], length, n
         ),
         "period_seconds": np.full(n, length),
+        **_schedule_sums(outcome, scenario, groups),
     }
 
 
@@ -251,21 +305,28 @@ def _kpis_from_sums(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "avg_time_to_abandon_seconds": _ratio(s["wait_abandoned"], s["abandoned"]),
         "wait_probability": _ratio(s["queued"], not_blocked),
         "mean_wait_all_seconds": _ratio(s["wait_answered"] + s["wait_abandoned"], resolved),
-        "occupancy": _ratio(s["busy_seconds"], s["logged_in_seconds"]),
+        "occupancy": _ratio(s["busy_seconds"], s["logged_in_seconds"] - s["away_seconds"]),
         "agents_logged_in": _ratio(s["logged_in_seconds"], s["period_seconds"]),
+        "agents_available": _ratio(s["logged_in_seconds"] - s["away_seconds"], s["period_seconds"]),
+        "adherence": _ratio(s["adherent_seconds"], s["scheduled_seconds"]),
+        "shrinkage_planned": _ratio(s["planned_away_seconds"], s["scheduled_seconds"]),
+        "shrinkage_unplanned": _ratio(s["unplanned_seconds"], s["scheduled_seconds"]),
     }
 
 
 def _selection(outcome: ReplicationOutcome, scenario, contact_type: str | None, group: str | None):
     contacts = np.ones(len(outcome.arrival), dtype=bool)
     agents = np.ones(len(outcome.login_at), dtype=bool)
+    groups = np.ones(len(scenario.groups), dtype=bool)
     if contact_type is not None:
         contacts &= outcome.contact_type == scenario.type_names.index(contact_type)
     if group is not None:
         g = scenario.group_names.index(group)
         contacts &= outcome.answering_group == g
         agents &= outcome.agent_group == g
-    return contacts, agents
+        groups[:] = False
+        groups[g] = True
+    return contacts, agents, groups
 
 
 def _blank_undefined(kpis: dict, contact_type: str | None, group: str | None) -> dict:
@@ -284,8 +345,8 @@ def interval_kpis(
     ``contact_type`` restricts to one type (agent-time KPIs are then NaN); ``group`` to the
     contacts answered by, and the time of, one group (queue KPIs are then NaN).
     """
-    contacts, agents = _selection(outcome, scenario, contact_type, group)
-    sums = _interval_sums(outcome, scenario, contacts, agents)
+    contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
+    sums = _interval_sums(outcome, scenario, contacts, agents, groups)
     first = scenario.warmup_intervals
     kpis = _kpis_from_sums({k: v[first:] for k, v in sums.items()})
     return {
@@ -298,8 +359,8 @@ def replication_kpis(
     outcome: ReplicationOutcome, scenario, contact_type: str | None = None, group: str | None = None
 ) -> dict[str, float]:
     """Every KPI over the measured part of the day (after the warm-up); see :func:`interval_kpis`."""
-    contacts, agents = _selection(outcome, scenario, contact_type, group)
-    sums = _interval_sums(outcome, scenario, contacts, agents)
+    contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
+    sums = _interval_sums(outcome, scenario, contacts, agents, groups)
     first = scenario.warmup_intervals
     totals = {k: np.asarray(v[first:].sum()) for k, v in sums.items()}
     kpis = _blank_undefined(_kpis_from_sums(totals), contact_type, group)
@@ -322,8 +383,8 @@ def breakdown(outcome: ReplicationOutcome, scenario):
     """
     first = scenario.warmup_intervals
     for contact_type, group in breakdown_keys(scenario):
-        contacts, agents = _selection(outcome, scenario, contact_type, group)
-        sums = _interval_sums(outcome, scenario, contacts, agents)
+        contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
+        sums = _interval_sums(outcome, scenario, contacts, agents, groups)
         sums = {k: v[first:] for k, v in sums.items()}
         per_interval = _blank_undefined(_kpis_from_sums(sums), contact_type, group)
         totals = {k: np.asarray(v.sum()) for k, v in sums.items()}

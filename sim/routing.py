@@ -43,6 +43,8 @@ class Agent:
         "exclusive",
         "leaving",
         "logged_out",
+        "away",
+        "free_event",
         "stamp",
         "bucket",
         "since",
@@ -58,6 +60,8 @@ class Agent:
         self.exclusive = False  # holding a voice call or an email: nothing else fits
         self.leaving = False
         self.logged_out = False
+        self.away = False  # on (or waiting to start) a break, activity or aux: no new contacts
+        self.free_event: simpy.Event | None = None  # succeeds when an away agent is free
         self.stamp = 0
         self.bucket = -1  # which availability deque lists it; -1 = none
         self.since = now  # when it entered its availability deque
@@ -249,6 +253,15 @@ class Router:
         agent.leaving = True
         self._unlist(agent)
 
+    def go_away(self, agent: Agent) -> None:
+        """The agent is due off the phone: it takes no new contact (it may still hold some)."""
+        agent.away = True
+        self._unlist(agent)
+
+    def come_back(self, agent: Agent) -> None:
+        """The agent is back on the phone (the caller then gives it work and relists it)."""
+        agent.away = False
+
     def keep(self, agent: Agent) -> None:
         """Cancel a pending departure."""
         agent.leaving = False
@@ -342,7 +355,7 @@ class Router:
         Deferrable work (email) only when no live contact is eligible for the agent.
         """
         g = agent.group
-        if agent.leaving or agent.exclusive or agent.sessions >= self.capacity[g]:
+        if agent.leaving or agent.away or agent.exclusive or agent.sessions >= self.capacity[g]:
             return -1
         only_chat = agent.sessions > 0
         now = self.env.now

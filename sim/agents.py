@@ -1,0 +1,126 @@
+"""Agents who follow individual shifts: log-in, breaks, activities, absence, aux, log-out.
+
+Each scheduled agent is a SimPy process walking through its day. Everything unplanned
+(no-show, late log-in, early leave, aux time) is drawn for every agent before the day
+starts, from streams of its group, so that it is the same whatever routing or a policy
+does (common random numbers).
+
+An off-phone item (break, lunch, activity, aux) that falls due while the agent holds a
+contact starts when the agent is free; the agent takes no new contact meanwhile. The
+start is recorded with its planned time, so lateness and adherence can be measured.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+
+from .scenario import Absenteeism, AgentGroup, Shift
+from .streams import Streams
+
+__all__ = ["AWAY_KINDS", "AwayLog", "PlannedDay", "plan_days"]
+
+#: Codes of off-phone states in the away log; activities of any name are "activity".
+AWAY_KINDS: tuple[str, ...] = ("break", "lunch", "activity", "aux", "absent")
+_CODE = {kind: k for k, kind in enumerate(AWAY_KINDS)}
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    """One scheduled agent's day as it will happen, drawn up front.
+
+    ``items``: (due time, kind, duration, name) of every off-phone item in time order,
+    planned ones and drawn aux time. ``login``/``logout``: actual times after lateness and
+    early leave; ``present`` False for a no-show.
+    """
+
+    group: int
+    shift_index: int
+    shift: Shift
+    present: bool
+    login: float
+    logout: float
+    items: tuple[tuple[float, str, float, str], ...]
+
+
+def _draw_unplanned(shift: Shift, absence: Absenteeism, rng: np.random.Generator):
+    """No-show, lateness, early leave and aux times of one agent (a fixed number of draws)."""
+    u = rng.random(3)
+    late = early = 0.0
+    if absence.late_probability and u[1] < absence.late_probability and absence.late_minutes:
+        late = 60.0 * float(absence.late_minutes.sample(rng, 1)[0])
+    if (
+        absence.early_leave_probability
+        and u[2] < absence.early_leave_probability
+        and absence.early_leave_minutes
+    ):
+        early = 60.0 * float(absence.early_leave_minutes.sample(rng, 1)[0])
+    aux: list[tuple[float, float]] = []
+    if absence.aux_per_hour > 0 and absence.aux_minutes is not None:
+        length = shift.end - shift.start
+        count = int(rng.poisson(absence.aux_per_hour * length / 3600.0))
+        times = np.sort(shift.start + rng.random(count) * length)
+        minutes = absence.aux_minutes.sample(rng, count)
+        aux = [(float(t), 60.0 * float(m)) for t, m in zip(times, minutes, strict=True)]
+    return bool(u[0] >= absence.no_show_probability), late, early, aux
+
+
+def plan_days(groups: tuple[AgentGroup, ...], streams: Streams) -> list[PlannedDay]:
+    """Every scheduled agent's day, in order of (actual) log-in time."""
+    days = []
+    for g, group in enumerate(groups):
+        rng = streams[f"absence:{group.name}"]
+        for s, shift in enumerate(group.shifts):
+            present, late, early, aux = _draw_unplanned(shift, group.absenteeism, rng)
+            login = min(shift.start + late, shift.end)
+            logout = max(login, shift.end - early)
+            items = [(b.earliest, b.kind, b.duration, b.kind) for b in shift.breaks]
+            items += [(a.start, "activity", a.duration, a.name) for a in shift.activities]
+            items += [(t, "aux", d, "aux") for t, d in aux]
+            items.sort(key=lambda item: item[0])
+            days.append(PlannedDay(g, s, shift, present, login, logout, tuple(items)))
+    days.sort(key=lambda d: (d.login, d.group, d.shift_index))
+    return days
+
+
+class AwayLog:
+    """Off-phone periods of scheduled agents: who, which kind, planned and actual times.
+
+    Absence (no-show, late log-in, early leave) is logged against the group's shift index,
+    with agent -1 for a no-show (who never logged in).
+    """
+
+    def __init__(self) -> None:
+        self.agent = array("i")
+        self.group = array("i")
+        self.shift = array("i")
+        self.kind = array("b")
+        self.planned = array("d")
+        self.start = array("d")
+        self.end = array("d")
+
+    def add(
+        self, agent: int, day: PlannedDay, kind: str, planned: float, start: float, end: float
+    ) -> None:
+        """Record one off-phone period."""
+        self.agent.append(agent)
+        self.group.append(day.group)
+        self.shift.append(day.shift_index)
+        self.kind.append(_CODE[kind])
+        self.planned.append(planned)
+        self.start.append(start)
+        self.end.append(end)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The log as numpy arrays (copies)."""
+        return {
+            "away_agent": np.array(self.agent, dtype=np.int32),
+            "away_group": np.array(self.group, dtype=np.int32),
+            "away_shift": np.array(self.shift, dtype=np.int32),
+            "away_kind": np.array(self.kind, dtype=np.int8),
+            "away_planned": np.array(self.planned, dtype=float),
+            "away_start": np.array(self.start, dtype=float),
+            "away_end": np.array(self.end, dtype=float),
+        }
