@@ -116,7 +116,9 @@ def _occupancy_figure(scenario: Scenario, intervals: pd.DataFrame) -> Figure:
     return fig
 
 
-def _staffing_figure(intervals: pd.DataFrame) -> Figure:
+def _staffing_figure(intervals: pd.DataFrame, windows=None) -> Figure:
+    """Forecast vs offered, scheduled vs logged-in vs available agents; ``windows`` are
+    (first interval, end interval, label) spans to shade (surges, outages)."""
     fig = Figure(figsize=(10, 4.5), layout="constrained")
     ax = fig.add_subplot()
     total = intervals[(intervals["contact_type"] == ALL) & (intervals["group"] == ALL)]
@@ -136,6 +138,9 @@ def _staffing_figure(intervals: pd.DataFrame) -> Figure:
     step = max(1, len(x) // 12)
     ax.set_xticks(x[::step], base["interval_start"].to_numpy()[::step])
     ax.set_title("Demand and staffing per interval, all contact types and groups")
+    for start, end, label in windows or ():
+        ax.axvspan(start - 0.5, end - 0.5, color="tab:purple", alpha=0.12)
+        ax.text(start - 0.4, ax.get_ylim()[1] * 0.95, label, fontsize="small", va="top")
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     fig.legend(h1 + h2, l1 + l2, fontsize="small", loc="outside lower center", ncols=4)
@@ -193,6 +198,12 @@ _GROUP_COLUMNS = (
     ("answered", "answered / day", "num"),
     ("aht_seconds", "AHT", "sec"),
     ("occupancy", "occupancy", "pct"),
+)
+_SCHEDULE_COLUMNS = (
+    ("agents_available", "available (avg)", "num"),
+    ("adherence", "adherence", "pct"),
+    ("shrinkage_planned", "planned shrinkage", "pct"),
+    ("shrinkage_unplanned", "unplanned shrinkage", "pct"),
 )
 
 
@@ -263,7 +274,10 @@ def render_report(
         "## Results per day: contact types",
         *_table(by_type, "contact type", "contact_type", _TYPE_COLUMNS),
     ]
-    lines += ["", "## Results per day: groups", *_table(by_group, "group", "group", _GROUP_COLUMNS)]
+    group_columns = _GROUP_COLUMNS
+    if any(g.scheduled for g in scenario.groups):
+        group_columns = _GROUP_COLUMNS + _SCHEDULE_COLUMNS
+    lines += ["", "## Results per day: groups", *_table(by_group, "group", "group", group_columns)]
     ref = analytic_reference(scenario)
     if ref is not None:
         lines += [
