@@ -4,6 +4,9 @@ The arrival rate is constant within each interval (forecast contacts / interval 
 Sampling is exact for that piecewise-constant rate: the count in an interval is
 Poisson(forecast), and given the count the arrival times are independent and uniform on
 the interval.
+
+The forecast given here is the day's realised one: forecast error, interval noise and
+surges are applied before, by :mod:`sim.demand`.
 """
 
 from __future__ import annotations

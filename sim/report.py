@@ -274,9 +274,8 @@ def render_report(
         "## Results per day: contact types",
         *_table(by_type, "contact type", "contact_type", _TYPE_COLUMNS),
     ]
-    group_columns = _GROUP_COLUMNS
-    if any(g.scheduled for g in scenario.groups):
-        group_columns = _GROUP_COLUMNS + _SCHEDULE_COLUMNS
+    scheduled = any(g.scheduled for g in scenario.groups)
+    group_columns = _GROUP_COLUMNS + (_SCHEDULE_COLUMNS if scheduled else ())
     lines += ["", "## Results per day: groups", *_table(by_group, "group", "group", group_columns)]
     ref = analytic_reference(scenario)
     if ref is not None:

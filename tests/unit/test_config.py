@@ -777,15 +777,19 @@ def compose(overrides: list[str]):
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_scenario_composes_and_validates(name):
     """Each configs/scenario/*.yaml composes with the root config and builds a scenario."""
-    spec = build_run(compose([f"scenario={name}"]))
+    cfg = compose([f"scenario={name}"])
+    spec = build_run(cfg)
     s = spec.scenario
     assert s.intervals >= 1 and s.type_names and s.group_names
     if name != "erlang":
         assert s.name == name and s.description
-        folder = PROJECT_ROOT / "scenarios" / name
-        assert (folder / "README.md").is_file()
-        assert list(s.type_names) == list(read_table(folder / "forecast.csv"))[1:]
-        assert list(s.group_names) == list(read_table(folder / "staffing.csv"))[1:]
+        assert (PROJECT_ROOT / "scenarios" / name / "README.md").is_file()
+        data = PROJECT_ROOT / cfg.scenario.data_dir  # may reuse another scenario's data
+        assert list(s.type_names) == list(read_table(data / "forecast.csv"))[1:]
+        groups = list(read_table(data / "staffing.csv"))[1:]
+        if cfg.scenario.schedule_file:  # then the groups on the schedule, in file order
+            groups += list(dict.fromkeys(read_table(data / cfg.scenario.schedule_file)["group"]))
+        assert list(s.group_names) == groups
 
 
 def test_the_default_scenario_is_the_default():
