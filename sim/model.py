@@ -19,88 +19,18 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
 from .agents import AwayLog, plan_days
-from .arrivals import arrival_times
+from .contacts import ContactDraws, draw_contacts
 from .records import ABANDONED, ANSWERED, BLOCKED, WAITING, ReplicationOutcome
 from .routing import Agent, Router
 from .scenario import Scenario
 from .streams import Streams
 
-__all__ = ["ContactCenter", "ContactDraws", "draw_contacts", "simulate"]
-
-
-@dataclass(frozen=True)
-class ContactDraws:
-    """Every contact's own attributes, drawn before the day is simulated.
-
-    ``arrival`` is sorted (seconds from time 0); ``contact_type`` indexes
-    ``Scenario.contact_types``; ``handle`` is the base talk time (before a group's
-    proficiency), ``wrap`` the after-contact work (0 for none), ``patience`` how long the
-    contact will wait (inf for never abandoning). Tests build these by hand to script exact
-    event sequences.
-    """
-
-    arrival: np.ndarray
-    handle: np.ndarray
-    wrap: np.ndarray
-    patience: np.ndarray
-    contact_type: np.ndarray
-
-    @classmethod
-    def scripted(cls, arrival, handle, wrap=None, patience=None, contact_type=None) -> ContactDraws:
-        """Contacts given explicitly; wrap 0, infinite patience and type 0 by default."""
-        arrival = np.asarray(arrival, dtype=float)
-        n = len(arrival)
-        return cls(
-            arrival=arrival,
-            handle=np.asarray(handle, dtype=float),
-            wrap=np.zeros(n) if wrap is None else np.asarray(wrap, dtype=float),
-            patience=np.full(n, math.inf)
-            if patience is None
-            else np.asarray(patience, dtype=float),
-            contact_type=np.zeros(n, dtype=np.int32)
-            if contact_type is None
-            else np.asarray(contact_type, dtype=np.int32),
-        )
-
-
-def draw_contacts(scenario: Scenario, streams: Streams) -> ContactDraws:
-    """Draw the day's contacts; each type and each source has its own stream.
-
-    Streams are named ``<source>:<contact type>``, so adding a contact type or changing
-    one type's demand leaves every other type's draws unchanged. Arrivals follow the day's
-    realised forecast (``Scenario.demand``: forecast error, interval noise, surges; see
-    :mod:`sim.demand`), which draws from streams of its own.
-    """
-    from .demand import realised_forecast
-
-    forecast = realised_forecast(scenario, streams)
-    parts = []
-    for k, t in enumerate(scenario.contact_types):
-        arrival = arrival_times(
-            forecast[k], scenario.interval_seconds, streams[f"arrivals:{t.name}"]
-        )
-        n = len(arrival)
-        parts.append(
-            (
-                arrival,
-                t.handle_time.sample(streams[f"handle_time:{t.name}"], n),
-                t.wrap_up.sample(streams[f"wrap_up:{t.name}"], n) if t.wrap_up else np.zeros(n),
-                t.patience.sample(streams[f"patience:{t.name}"], n)
-                if t.patience
-                else np.full(n, math.inf),
-                np.full(n, k, dtype=np.int32),
-            )
-        )
-    arrays = [np.concatenate(column) for column in zip(*parts, strict=True)]
-    order = np.argsort(arrays[0], kind="stable")
-    arrival, handle, wrap, patience, contact_type = (a[order] for a in arrays)
-    return ContactDraws(arrival, handle, wrap, patience, contact_type)
+__all__ = ["ContactCenter", "ContactDraws", "draw_contacts", "simulate"]  # draws re-exported
 
 
 def _values(values: np.ndarray, dtype) -> Sequence:
