@@ -23,7 +23,7 @@ from .streams import Streams
 __all__ = ["AWAY_KINDS", "AwayLog", "PlannedDay", "plan_days"]
 
 #: Codes of off-phone states in the away log; activities of any name are "activity".
-AWAY_KINDS: tuple[str, ...] = ("break", "lunch", "activity", "aux", "absent")
+AWAY_KINDS: tuple[str, ...] = ("break", "lunch", "activity", "aux", "absent", "outage")
 _CODE = {kind: k for k, kind in enumerate(AWAY_KINDS)}
 
 
@@ -104,10 +104,23 @@ class AwayLog:
     def add(
         self, agent: int, day: PlannedDay, kind: str, planned: float, start: float, end: float
     ) -> None:
-        """Record one off-phone period."""
+        """Record one off-phone period of a scheduled agent."""
+        self.add_raw(agent, day.group, day.shift_index, kind, planned, start, end)
+
+    def add_raw(
+        self,
+        agent: int,
+        group: int,
+        shift: int,
+        kind: str,
+        planned: float,
+        start: float,
+        end: float,
+    ) -> None:
+        """Record one off-phone period (``shift`` -1 for an agent staffed by counts)."""
         self.agent.append(agent)
-        self.group.append(day.group)
-        self.shift.append(day.shift_index)
+        self.group.append(group)
+        self.shift.append(shift)
         self.kind.append(_CODE[kind])
         self.planned.append(planned)
         self.start.append(start)

@@ -36,6 +36,14 @@ class ContactDraws:
     wrap: np.ndarray
     patience: np.ndarray
     contact_type: np.ndarray
+    originals: int | None = None  # first attempts; the rest are redial slots (None: all)
+    redial: np.ndarray | None = None  # per original: will it call again if not answered
+    redial_delay: np.ndarray | None = None  # per original: after how many seconds
+
+    @property
+    def first_attempts(self) -> int:
+        """Number of original contacts (the arrival chain runs over these)."""
+        return len(self.arrival) if self.originals is None else self.originals
 
     @classmethod
     def scripted(cls, arrival, handle, wrap=None, patience=None, contact_type=None) -> ContactDraws:
@@ -84,4 +92,35 @@ def draw_contacts(scenario: Scenario, streams: Streams) -> ContactDraws:
     arrays = [np.concatenate(column) for column in zip(*parts, strict=True)]
     order = np.argsort(arrays[0], kind="stable")
     arrival, handle, wrap, patience, contact_type = (a[order] for a in arrays)
-    return ContactDraws(arrival, handle, wrap, patience, contact_type)
+    if not scenario.redials.on:
+        return ContactDraws(arrival, handle, wrap, patience, contact_type)
+    return _with_redial_slots(scenario, streams, arrival, handle, wrap, patience, contact_type)
+
+
+def _with_redial_slots(
+    scenario, streams, arrival, handle, wrap, patience, contact_type
+) -> ContactDraws:
+    """Add one redial slot per contact, with its decision, delay and own draws."""
+    n = len(arrival)
+    redials = scenario.redials
+    decision = streams["redial_decision"].random(n) < redials.probability
+    delay = 60.0 * redials.delay_minutes.sample(streams["redial_delay"], n)
+    handle2, wrap2, patience2 = np.empty(n), np.zeros(n), np.full(n, math.inf)
+    for k, t in enumerate(scenario.contact_types):
+        mine = contact_type == k
+        m = int(mine.sum())
+        handle2[mine] = t.handle_time.sample(streams[f"redial_handle_time:{t.name}"], m)
+        if t.wrap_up:
+            wrap2[mine] = t.wrap_up.sample(streams[f"redial_wrap_up:{t.name}"], m)
+        if t.patience:
+            patience2[mine] = t.patience.sample(streams[f"redial_patience:{t.name}"], m)
+    return ContactDraws(
+        np.concatenate([arrival, np.full(n, np.nan)]),
+        np.concatenate([handle, handle2]),
+        np.concatenate([wrap, wrap2]),
+        np.concatenate([patience, patience2]),
+        np.concatenate([contact_type, contact_type]),
+        originals=n,
+        redial=decision,
+        redial_delay=delay,
+    )

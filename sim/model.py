@@ -25,7 +25,8 @@ import simpy
 
 from .agents import AwayLog, plan_days
 from .contacts import ContactDraws, draw_contacts
-from .records import ABANDONED, ANSWERED, BLOCKED, WAITING, ReplicationOutcome
+from .outage_effects import OutageEffects, window_table
+from .records import ABANDONED, ANSWERED, BLOCKED, UNUSED, WAITING, ReplicationOutcome
 from .routing import Agent, Router
 from .scenario import Scenario
 from .streams import Streams
@@ -38,7 +39,7 @@ def _values(values: np.ndarray, dtype) -> Sequence:
     return memoryview(np.ascontiguousarray(values, dtype=dtype))  # type: ignore[arg-type]
 
 
-class ContactCenter:
+class ContactCenter(OutageEffects):
     """One replication of a scenario: build it, then call :meth:`run` once."""
 
     def __init__(
@@ -73,22 +74,35 @@ class ContactCenter:
             scenario, self.arrival, self.ctype, self.state, self.env, routing_stream
         )
         self.is_voice = [t.channel == "voice" for t in scenario.contact_types]
+        self._init_disruptions(streams or Streams(0, 0))
+        for j in range(self.first_attempts, n):  # redial slots stay unused unless called
+            self.state[j] = UNUSED
 
     # -- contacts ---------------------------------------------------------------------
 
     def _next_arrival(self, i: int) -> None:
         # A chain of timeouts, one per contact: cheaper than a process resumed per arrival.
-        if i < len(self.arrival):
+        if i < self.first_attempts:
             self.env.timeout(self.arrival[i] - self.env.now, i).callbacks.append(self._arrive)
 
     def _arrive(self, event: simpy.Event) -> None:
         i: int = event.value  # type: ignore[assignment]
+        self._admit(i)
+        self._next_arrival(i + 1)
+
+    def _admit(self, i: int) -> None:
+        """Contact ``i`` calls in: lost, blocked, answered at once, or queued."""
         k = self.ctype[i]
+        if self.telephony:
+            down_until = self._telephony_down_until(self.env.now)
+            if down_until is not None:
+                self._lost(i, down_until)
+                return
         trunks = self.scenario.trunks
         if trunks is not None and self.is_voice[k]:
             if self.in_system >= trunks:
                 self.state[i] = BLOCKED
-                self._next_arrival(i + 1)
+                self._maybe_redial(i, self.env.now)
                 return
             self.in_system += 1
         agent = self.router.find_agent(k, 0)
@@ -103,7 +117,6 @@ class ContactCenter:
                 timeout(p, i).callbacks.append(self._abandon)
             for step, delay in enumerate(self.router.overflow_delays[k], start=1):
                 timeout(delay, (i, step)).callbacks.append(self._overflow)
-        self._next_arrival(i + 1)
 
     def _abandon(self, event: simpy.Event) -> None:
         i: int = event.value  # type: ignore[assignment]  # the contact index given to the timeout
@@ -113,6 +126,7 @@ class ContactCenter:
             self.router.dequeued(i, answered=False)
             if self.scenario.trunks is not None and self.is_voice[self.ctype[i]]:
                 self.in_system -= 1
+            self._maybe_redial(i, self.env.now)
 
     def _overflow(self, event: simpy.Event) -> None:
         i, step = event.value  # type: ignore[misc]
@@ -131,30 +145,56 @@ class ContactCenter:
         self.resolved_at[i] = now
         self.agent_of[i] = agent.id
         talk = self.handle[i] * self.router.took(agent, i)
+        if self.crm:
+            talk *= self._crm_factor(agent.group)
         work = talk + self.wrap[i]
         self.work[i] = work
+        if self.track_in_hand:
+            agent.in_hand.append(i)
+            self.talk_until[i] = now + talk
         if self.scenario.trunks is not None and self.is_voice[self.ctype[i]]:
-            self.env.timeout(talk).callbacks.append(self._release_line)
+            self.env.timeout(talk, i).callbacks.append(self._release_line)
         self.env.timeout(work, (agent, i)).callbacks.append(self._end)
 
-    def _release_line(self, _event: simpy.Event) -> None:
-        self.in_system -= 1
+    def _release_line(self, event: simpy.Event) -> None:
+        i: int = event.value  # type: ignore[assignment]
+        if not self.dropped[i]:
+            self.in_system -= 1
+            self.talk_until.pop(i, None)
 
     def _end(self, event: simpy.Event) -> None:
         agent, i = event.value  # type: ignore[misc]
+        if self.dropped[i]:  # an outage cut it off earlier
+            return
+        if self.track_in_hand:
+            agent.in_hand.remove(i)
+        self._release(agent, i)
+
+    def _release(self, agent: Agent, i: int) -> None:
+        """``agent`` is done with contact ``i``: log, let it leave or go away, or serve next."""
         router = self.router
         if router.released(agent, i):  # the agent holds nothing now
-            log = self.busy_log
-            log[0].append(agent.id)
-            log[1].append(agent.busy_since)
-            log[2].append(self.env.now)
             if agent.leaving:
+                self._close_busy(agent)
                 self._log_out(agent)
                 return
             if agent.free_event is not None:  # an off-phone item was waiting for this
+                self._close_busy(agent)
                 agent.free_event.succeed()
                 return
+            self._serve_next(agent)
+            if agent.sessions == 0:  # nothing waiting: the busy period ends here
+                self._close_busy(agent)
+            return
         self._serve_next(agent)
+
+    def _close_busy(self, agent: Agent) -> None:
+        # One record per unbroken busy period: back-to-back contacts extend it.
+        log = self.busy_log
+        log[0].append(agent.id)
+        log[1].append(agent.busy_since)
+        log[2].append(self.env.now)
+        agent.busy_open = False
 
     def _serve_next(self, agent: Agent) -> None:
         """Give a free (or partly free) agent waiting work, then list it as available."""
@@ -215,6 +255,8 @@ class ContactCenter:
             self._log_out(agent)
 
     def _log_out(self, agent: Agent) -> None:
+        if agent.offline:
+            self._log_offline(agent)
         self.router.log_out(agent)
 
     def _staffing(self):
@@ -261,6 +303,7 @@ class ContactCenter:
     def run(self) -> ReplicationOutcome:
         """Simulate the day up to the horizon and return its records."""
         self.env.process(self._staffing())
+        self._start_disruptions()
         for d in range(len(self.days)):
             self.env.process(self._agent_day(d))
         self._next_arrival(0)
@@ -268,7 +311,7 @@ class ContactCenter:
         self.env.run(until=horizon)
         log = self.busy_log
         for agent in self.agents:  # close the busy periods still open at the horizon
-            if agent.sessions > 0:
+            if agent.busy_open:
                 log[0].append(agent.id)
                 log[1].append(agent.busy_since)
                 log[2].append(horizon)
@@ -276,7 +319,7 @@ class ContactCenter:
         logout[np.isnan(logout)] = horizon
         return ReplicationOutcome(
             horizon_seconds=horizon,
-            arrival=self.contacts.arrival,
+            arrival=np.asarray(self.arrival, dtype=float),
             contact_type=self.contacts.contact_type,
             handle=self.contacts.handle,
             wrap=self.contacts.wrap,
@@ -292,6 +335,9 @@ class ContactCenter:
             busy_start=np.frombuffer(log[1], dtype=float).copy(),
             busy_end=np.frombuffer(log[2], dtype=float).copy(),
             agent_day=np.array(self.agent_day, dtype=np.int32),
+            dropped=np.frombuffer(bytes(self.dropped), dtype=np.bool_),
+            originals=self.first_attempts,
+            outage_windows=window_table(self.windows),
             days=tuple(self.days),
             **self.away_log.arrays(),
         )

@@ -45,10 +45,14 @@ class Agent:
         "logged_out",
         "away",
         "free_event",
+        "offline",
+        "offline_since",
+        "in_hand",
         "stamp",
         "bucket",
         "since",
         "busy_since",
+        "busy_open",
         "login_at",
         "logout_at",
     )
@@ -62,10 +66,14 @@ class Agent:
         self.logged_out = False
         self.away = False  # on (or waiting to start) a break, activity or aux: no new contacts
         self.free_event: simpy.Event | None = None  # succeeds when an away agent is free
+        self.offline = 0  # outages keeping it off the phone (site down, partial outage)
+        self.offline_since = now
+        self.in_hand: list[int] = []  # contacts held, tracked only when outages may drop them
         self.stamp = 0
         self.bucket = -1  # which availability deque lists it; -1 = none
         self.since = now  # when it entered its availability deque
         self.busy_since = now
+        self.busy_open = False  # a busy period (at least one contact in hand) is running
         self.login_at = now
         self.logout_at = math.nan
 
@@ -145,6 +153,7 @@ class Router:
         ]
         self.available_count = [[0] * c for c in self.capacity]
         self.logged_in: list[dict[int, Agent]] = [{} for _ in groups]
+        self.group_offline = [0] * len(groups)  # site outages in progress per group
 
     def _ordered(self, k: int, stage: list[int], groups) -> list[int]:
         if self.agent_rule == "fewest_skills":
@@ -158,6 +167,7 @@ class Router:
     def new_agent(self, agent_id: int, group: int) -> Agent:
         """Log a new agent into ``group`` (not yet listed as available)."""
         agent = Agent(agent_id, group, self.env.now)
+        agent.offline = self.group_offline[group]
         self.logged_in[group][agent_id] = agent
         return agent
 
@@ -174,6 +184,8 @@ class Router:
         if (
             agent.leaving
             or agent.logged_out
+            or agent.away
+            or agent.offline
             or agent.exclusive
             or agent.sessions >= self.capacity[g]
         ):
@@ -299,8 +311,9 @@ class Router:
             multiplier *= 1.0 + self.stretch[g] * agent.sessions
         else:
             agent.exclusive = True
-        if agent.sessions == 0:
+        if not agent.busy_open:
             agent.busy_since = now
+            agent.busy_open = True
         agent.sessions += 1
         self.decided[k] += 1
         if now - self.arrival[i] <= self.threshold[k]:
@@ -355,7 +368,13 @@ class Router:
         Deferrable work (email) only when no live contact is eligible for the agent.
         """
         g = agent.group
-        if agent.leaving or agent.away or agent.exclusive or agent.sessions >= self.capacity[g]:
+        if (
+            agent.leaving
+            or agent.away
+            or agent.offline
+            or agent.exclusive
+            or agent.sessions >= self.capacity[g]
+        ):
             return -1
         only_chat = agent.sessions > 0
         now = self.env.now
