@@ -17,6 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from .disruptions import Outage, Redials
 from .distributions import Distribution
 
 __all__ = [
@@ -199,7 +200,7 @@ class AgentGroup:
     """
 
     name: str
-    staffing: tuple[int, ...]
+    staffing: tuple[float, ...]
     skills: tuple[Skill, ...]
     chat_concurrency: int = 1
     chat_stretch: float = 0.0
@@ -239,13 +240,33 @@ class Surge:
     ``contact_types`` (empty: all) is multiplied by ``profile[j]`` during the j-th interval
     of the window starting at ``start`` (seconds from time 0). With ``probability`` < 1 the
     surge happens on a day with that probability; with ``latest_start`` > ``start`` its start
-    is drawn uniformly from [start, latest_start] (rounded down to an interval boundary)."""
+    interval is drawn uniformly among the intervals from the one holding ``start`` to the one
+    holding ``latest_start`` (both included; times off a boundary are rounded down). A
+    window running past the end of the day is cut there."""
 
     start: float
     profile: tuple[float, ...]
     contact_types: tuple[str, ...] = ()
     probability: float = 1.0
     latest_start: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "profile", tuple(self.profile))
+        object.__setattr__(self, "contact_types", tuple(self.contact_types))
+        if not (math.isfinite(self.start) and self.start >= 0):
+            raise ValueError(f"surge start must be >= 0 seconds, got {self.start!r}")
+        if not self.profile:
+            raise ValueError("surge profile must hold at least one multiplier")
+        if not all(math.isfinite(m) and m >= 0 for m in self.profile):
+            raise ValueError(f"surge profile multipliers must be >= 0, got {self.profile!r}")
+        if not 0 <= self.probability <= 1:
+            raise ValueError(f"surge probability must be in [0, 1], got {self.probability!r}")
+        if self.latest_start is not None and not (
+            math.isfinite(self.latest_start) and self.latest_start >= self.start
+        ):
+            raise ValueError(
+                f"surge latest_start must be >= start ({self.start!r}), got {self.latest_start!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -261,6 +282,18 @@ class DemandShocks:
     day_cv: float = 0.0
     interval_cv: float = 0.0
     surges: tuple[Surge, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "surges", tuple(self.surges))
+        for name in ("day_cv", "interval_cv"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be >= 0 (0: none), got {value!r}")
+
+    @property
+    def any(self) -> bool:
+        """Whether the day's demand can differ from the forecast at all."""
+        return bool(self.day_cv or self.interval_cv or self.surges)
 
 
 @dataclass(frozen=True)
@@ -288,6 +321,8 @@ class Scenario:
     groups: tuple[AgentGroup, ...]
     routing: Routing = field(default_factory=Routing)
     demand: DemandShocks = field(default_factory=DemandShocks)
+    outages: tuple[Outage, ...] = ()
+    redials: Redials = field(default_factory=Redials)
     trunks: int | None = None
     warmup_intervals: int = 0
     start_clock_seconds: float = 0.0  # wall-clock time of day at time 0, for labels
@@ -321,12 +356,29 @@ class Scenario:
                         raise ValueError(
                             f"contact type {t.name!r}: unknown overflow group {name!r}"
                         )
+        for k, outage in enumerate(self.outages):
+            for name in outage.groups:
+                if name not in groups:
+                    raise ValueError(f"outage {k} ({outage.kind}): unknown group {name!r}")
         for group in self.groups:
             for skill in group.skills:
                 if skill.contact_type not in names:
                     raise ValueError(
                         f"group {group.name!r}: unknown contact type {skill.contact_type!r}"
                     )
+        for i, surge in enumerate(self.demand.surges):
+            for name in surge.contact_types:
+                if name not in names:
+                    raise ValueError(
+                        f"demand.surges[{i}].contact_types: unknown contact type {name!r}; "
+                        f"known: {names}"
+                    )
+            last = surge.start if surge.latest_start is None else surge.latest_start
+            if last >= n * self.interval_seconds:
+                raise ValueError(
+                    f"demand.surges[{i}]: start and latest_start must fall inside the day "
+                    f"(before {n * self.interval_seconds:g} s)"
+                )
 
     @property
     def intervals(self) -> int:
