@@ -3,9 +3,12 @@
 KPI definitions (the README and the docs quote these):
 
 * ``offered``: contacts that arrived (blocked ones included).
-* ``answered`` / ``abandoned`` / ``blocked``: contacts an agent took / that hung up while
-  waiting / that found every line busy. ``waiting_at_end``: still queued at the horizon.
-  ``offered = answered + abandoned + blocked + waiting_at_end``.
+* ``answered`` / ``abandoned`` / ``blocked`` / ``lost``: contacts an agent took / that hung
+  up while waiting / that found every line busy / that could not reach the center (telephony
+  outage). ``waiting_at_end``: still queued at the horizon.
+  ``offered = answered + abandoned + blocked + lost + waiting_at_end``.
+* ``dropped``: answered contacts cut off by a site outage. ``redials``: offered contacts
+  that are second attempts of abandoned, blocked or lost ones (each attempt is offered).
 * ``service_level``: contacts answered within the threshold over offered contacts; contacts
   that abandoned within ``short_abandon_seconds`` are left out of both, and so are contacts
   still waiting at the horizon that have waited less than the threshold (their outcome is
@@ -67,6 +70,9 @@ KPI_NAMES: tuple[str, ...] = (
     "answered",
     "abandoned",
     "blocked",
+    "lost",
+    "dropped",
+    "redials",
     "waiting_at_end",
     "service_level",
     "abandon_rate",
@@ -199,6 +205,8 @@ _QUEUE_ONLY = (
     "offered",
     "abandoned",
     "blocked",
+    "lost",
+    "redials",
     "waiting_at_end",
     "service_level",
     "abandon_rate",
@@ -243,7 +251,8 @@ def _interval_sums(
     """Counts and time totals per interval for the selected contacts and agents."""
     n = scenario.intervals
     length = scenario.interval_seconds
-    idx = np.minimum((outcome.arrival // length).astype(np.int64), n - 1)
+    arrival = np.nan_to_num(outcome.arrival, nan=0.0)  # unused redial slots: masked out below
+    idx = np.minimum((arrival // length).astype(np.int64), n - 1)
     state = outcome.state
     wait = outcome.wait
     levels = [t.service_level for t in scenario.contact_types]
@@ -268,6 +277,11 @@ def _interval_sums(
         "answered": count(answered),
         "abandoned": count(abandoned),
         "blocked": count(state == BLOCKED),
+        "lost": count(state == LOST),
+        "dropped": count(
+            outcome.dropped if outcome.dropped is not None else np.zeros_like(answered)
+        ),
+        "redials": count(np.arange(len(state)) >= (outcome.originals or len(state))),
         "waiting_at_end": count(state == WAITING),
         "short_abandoned": count(short),
         "censored": count(censored),
@@ -306,6 +320,9 @@ def _kpis_from_sums(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "answered": s["answered"],
         "abandoned": s["abandoned"],
         "blocked": s["blocked"],
+        "lost": s["lost"],
+        "dropped": s["dropped"],
+        "redials": s["redials"],
         "waiting_at_end": s["waiting_at_end"],
         "service_level": _ratio(
             s["answered_in_threshold"], s["offered"] - s["short_abandoned"] - s["censored"]
@@ -328,7 +345,7 @@ def _kpis_from_sums(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _selection(outcome: ReplicationOutcome, scenario, contact_type: str | None, group: str | None):
-    contacts = np.ones(len(outcome.arrival), dtype=bool)
+    contacts = outcome.state != UNUSED
     agents = np.ones(len(outcome.login_at), dtype=bool)
     groups = np.ones(len(scenario.groups), dtype=bool)
     if contact_type is not None:

@@ -147,13 +147,29 @@ def _staffing_figure(intervals: pd.DataFrame, windows=None) -> Figure:
     return fig
 
 
+def _fixed_windows(scenario: Scenario) -> list[tuple[float, float, str]]:
+    """Outage and surge windows known in advance, in interval units, for shading."""
+    length = scenario.interval_seconds
+    spans = []
+    for outage in scenario.outages:
+        if outage.start is not None and outage.duration is not None:
+            spans.append(
+                (outage.start / length, (outage.start + outage.duration) / length, outage.kind)
+            )
+    for surge in scenario.demand.surges:
+        if surge.latest_start is None and surge.probability == 1:
+            first = surge.start // length
+            spans.append((first, first + len(surge.profile), "surge"))
+    return spans
+
+
 def render_figures(scenario: Scenario, intervals: pd.DataFrame, folder: Path) -> list[Path]:
     """Write service level (per type), occupancy (per group) and staffing figures as PNG."""
     folder.mkdir(parents=True, exist_ok=True)
     figures = {
         "service_level.png": _service_level_figure(scenario, intervals),
         "occupancy.png": _occupancy_figure(scenario, intervals),
-        "staffing.png": _staffing_figure(intervals),
+        "staffing.png": _staffing_figure(intervals, _fixed_windows(scenario)),
     }
     paths = []
     for name, fig in figures.items():
