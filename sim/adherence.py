@@ -9,7 +9,8 @@ Definitions (per group and interval, over the agents working individual shifts):
   scheduled time.
 * adherence: share of scheduled time in which the agent was in the state the schedule
   planned (on the phone, on a given kind of break, in an activity). A break taken late, an
-  activity started late because a contact ran on, aux time and absence all count against it.
+  activity started late because a contact ran on, aux time and absence all count against it;
+  time offline in an outage does not.
 * ``away_seconds``: logged-in time spent off the phone (breaks, activities, aux): it is
   not available for contacts, so it is left out of occupancy's denominator.
 """
@@ -84,6 +85,8 @@ def schedule_periods(
         edges = sorted(cuts)
         for a, b in zip(edges[:-1], edges[1:], strict=True):
             middle = (a + b) / 2
-            if _category_at(middle, planned, "phone") == _category_at(middle, done, "phone"):
+            happened = _category_at(middle, done, "phone")
+            # An outage is nobody's non-adherence: the agent could not do otherwise.
+            if happened == "outage" or happened == _category_at(middle, planned, "phone"):
                 add("adherent", a, b)
     return out
