@@ -173,3 +173,14 @@ def test_abandonment_still_works_with_shifts():
     draws = ContactDraws.scripted([5], [5], patience=[10])
     out = ContactCenter(scen, draws).run()
     assert out.state.tolist() == [ABANDONED] and out.resolved_at.tolist() == [15.0]
+
+
+def test_chat_agent_due_for_a_break_takes_no_new_chat_while_finishing_one():
+    """A chat agent with room for 2 chats, due for a break while holding one, takes no second."""
+    chat = ContactType("chat", (0.0,) * 3, Distribution.exponential(1.0), channel="chat")
+    shift = Shift("ann", 0.0, 300.0, breaks=(Break("break", 10.0, 10.0, 20.0),))
+    group = AgentGroup("team", (0.0,) * 3, (Skill("chat"),), chat_concurrency=2, shifts=(shift,))
+    scen = Scenario("chat-break", INTERVAL, (chat,), (group,))
+    out = ContactCenter(scen, ContactDraws.scripted([0, 15], [30, 5])).run()
+    assert away(out, "break") == [(10.0, 30.0, 50.0)]
+    assert out.resolved_at.tolist() == [0.0, 50.0]  # the second chat waits for the break to end
