@@ -10,6 +10,7 @@ Use from Python or a notebook without Hydra::
 The command line (``python -m sim``) is a thin Hydra shell around the same functions.
 """
 
+from .disruptions import Outage, Redials
 from .distributions import Distribution
 from .experiment import (
     ReplicationResult,
@@ -18,23 +19,55 @@ from .experiment import (
     run_replications,
     summarize,
 )
-from .model import ContactDraws, draw_contacts, simulate
-from .records import KPI_NAMES, ReplicationOutcome, interval_kpis, replication_kpis
-from .scenario import ErlangReference, Scenario, ServiceLevel, erlang_scenario
+from .model import ContactCenter, ContactDraws, draw_contacts, simulate
+from .records import KPI_NAMES, ReplicationOutcome, breakdown, interval_kpis, replication_kpis
+from .scenario import (
+    Absenteeism,
+    Activity,
+    AgentGroup,
+    Break,
+    ContactType,
+    DemandShocks,
+    ErlangReference,
+    OverflowStep,
+    Routing,
+    Scenario,
+    ServiceLevel,
+    Shift,
+    Skill,
+    Surge,
+    erlang_scenario,
+    single_queue,
+)
 from .streams import Streams
 
 __version__ = "0.1.0"
 
 __all__ = [
     "KPI_NAMES",
+    "Absenteeism",
+    "Activity",
+    "AgentGroup",
+    "Break",
+    "ContactCenter",
     "ContactDraws",
+    "ContactType",
+    "DemandShocks",
     "Distribution",
     "ErlangReference",
+    "Outage",
+    "OverflowStep",
+    "Redials",
     "ReplicationOutcome",
     "ReplicationResult",
+    "Routing",
     "Scenario",
     "ServiceLevel",
+    "Shift",
+    "Skill",
     "Streams",
+    "Surge",
+    "breakdown",
     "confidence_interval",
     "draw_contacts",
     "erlang_scenario",
@@ -43,5 +76,6 @@ __all__ = [
     "run_replication",
     "run_replications",
     "simulate",
+    "single_queue",
     "summarize",
 ]
