@@ -9,7 +9,9 @@ all problems are reported together. The data folder holds three tables:
 - the staffing: ``interval_start`` and one column per agent group, agents logged in
   (whole numbers); the same intervals as the forecast;
 - the skills: one row per group and contact type it serves,
-  ``group,contact_type,proficiency,level``.
+  ``group,contact_type,proficiency,level``;
+- optionally a schedule and activities (:mod:`sim.config_workforce`): groups on the
+  schedule follow individual shifts and have no staffing column.
 
 Overflow steps name groups, not queues, so a contact can never be routed in a cycle;
 each overflow group needs a skills row for the contact type (its proficiency and level).
@@ -25,6 +27,8 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from .config_demand import demand_shocks
+from .config_outages import disruptions
 from .config_schema import (
     ContactServiceLevelConfig,
     ContactTypeConfig,
@@ -33,6 +37,14 @@ from .config_schema import (
     GroupConfig,
     OverflowStepConfig,
     RoutingConfig,
+)
+from .config_workforce import (
+    Day,
+    Schedule,
+    absenteeism,
+    check_schedule_groups,
+    planned_staffing,
+    read_workforce,
 )
 from .data_files import (
     DataFileError,
@@ -47,6 +59,7 @@ from .scenario import (
     AGENT_SELECTION_RULES,
     CHANNELS,
     CONTACT_SELECTION_RULES,
+    Absenteeism,
     AgentGroup,
     ContactType,
     OverflowStep,
@@ -140,6 +153,9 @@ class _Tables:
     forecast: IntervalTable | None = None
     staffing: IntervalTable | None = None
     skills: tuple[SkillRow, ...] | None = None
+    schedule: Schedule | None = None
+    #: every group: staffing columns, then schedule groups (``None``: a file is unreadable)
+    groups: list[str] | None = None
 
 
 def _read_table(
@@ -166,14 +182,15 @@ def _read_tables(
             integer=False,
             minutes=s.interval_minutes,
         )
-        t.staffing = _read_table(
-            c,
-            data_dir,
-            "scenario.staffing_file",
-            s.staffing_file,
-            integer=True,
-            minutes=s.interval_minutes,
-        )
+        if s.staffing_file is not None:
+            t.staffing = _read_table(
+                c,
+                data_dir,
+                "scenario.staffing_file",
+                s.staffing_file,
+                integer=True,
+                minutes=s.interval_minutes,
+            )
     if t.forecast is not None and type_names:  # no types at all is reported on its own
         for name in type_names:
             if name not in t.forecast.columns:
@@ -199,7 +216,8 @@ def _read_tables(
                 f"intervals from {_clock(f.start_minutes[0])}); it has {len(st.start_minutes)} "
                 f"intervals from {_clock(st.start_minutes[0])}",
             )
-    groups = list(t.staffing.names) if t.staffing is not None else None
+    staffing_groups = _read_schedule(c, s, data_dir, t)
+    groups = t.groups
     # A type missing from the config or the forecast is reported above, not once per row.
     known = list(dict.fromkeys([*type_names, *(t.forecast.names if t.forecast else ())]))
     try:
@@ -211,6 +229,8 @@ def _read_tables(
         )
     except DataFileError as exc:
         c.problems.extend(exc.problems)
+        if t.schedule is not None:
+            check_schedule_groups(c, s, t.schedule, staffing_groups, None)
         return t
     served = {row.contact_type for row in t.skills}
     for name in type_names:
@@ -220,13 +240,37 @@ def _read_tables(
                 f"'<group>,{name},<proficiency>,<level>' to scenario.skills_file ({s.skills_file})"
             )
     skilled = {row.group for row in t.skills}
-    for name in groups or ():
+    for name in staffing_groups:
         if name not in skilled:
             c.problems.append(
                 f"scenario.staffing_file: {s.staffing_file} column {name!r} is a group with no "
                 f"row in scenario.skills_file ({s.skills_file}); every group needs at least one skill"
             )
+    if t.schedule is not None:
+        check_schedule_groups(c, s, t.schedule, staffing_groups, [r.group for r in t.skills])
     return t
+
+
+def _read_schedule(c: Checker, s: DayScenarioConfig, data_dir: Path, t: _Tables) -> list[str]:
+    """Read the schedule and activities into ``t`` and set ``t.groups``; the staffing columns."""
+    day = None
+    if t.forecast is not None:
+        starts = t.forecast.start_minutes
+        day = Day(starts[0], len(starts), s.interval_minutes)
+    t.schedule = read_workforce(c, s, data_dir, day)
+    staffing_groups = list(t.staffing.names) if t.staffing is not None else []
+    if s.staffing_file is None and s.schedule_file is None:
+        c.fail(
+            "scenario.staffing_file",
+            None,
+            "required unless scenario.schedule_file gives every group's agents",
+        )
+    elif (s.staffing_file is None or t.staffing is not None) and (
+        s.schedule_file is None or t.schedule is not None
+    ):
+        schedule_groups = t.schedule.groups if t.schedule is not None else ()
+        t.groups = list(dict.fromkeys([*staffing_groups, *schedule_groups]))
+    return staffing_groups
 
 
 def _overflow(c: Checker, key: str, name: str, steps: Any, t: _Tables) -> tuple[OverflowStep, ...]:
@@ -234,7 +278,7 @@ def _overflow(c: Checker, key: str, name: str, steps: Any, t: _Tables) -> tuple[
     if not isinstance(steps, (list, tuple)):
         c.fail(key, steps, "must be a list of {after_seconds, groups}")
         return ()
-    groups = list(t.staffing.names) if t.staffing is not None else None
+    groups = t.groups
     skilled = None if t.skills is None else {r.group for r in t.skills if r.contact_type == name}
     out: list[OverflowStep] = []
     seen: dict[str, int] = {}
@@ -260,7 +304,12 @@ def _overflow(c: Checker, key: str, name: str, steps: Any, t: _Tables) -> tuple[
         for j, group in enumerate(step.groups):
             gkey = f"{at}.groups[{j}]"
             if groups is not None and group not in groups:
-                c.fail(gkey, group, f"unknown group (not a staffing column); allowed: {groups}")
+                c.fail(
+                    gkey,
+                    group,
+                    f"unknown group (not a staffing column{' or schedule group' if t.schedule else ''}); "
+                    f"allowed: {groups}",
+                )
                 ok = False
             elif skilled is not None and group not in skilled:
                 c.fail(
@@ -337,23 +386,30 @@ def _contact_type(
     )
 
 
-def _group_settings(c: Checker, s: DayScenarioConfig, t: _Tables) -> dict[str, GroupConfig]:
-    """Check ``scenario.groups``: keys are staffing columns, settings in range."""
+def _group_settings(
+    c: Checker, s: DayScenarioConfig, t: _Tables, data_dir: Path
+) -> tuple[dict[str, GroupConfig], dict[str, Absenteeism]]:
+    """Check ``scenario.groups``: keys are groups, settings in range; absenteeism per group."""
     if not isinstance(s.groups, dict):
         c.fail(
-            "scenario.groups", s.groups, "must map group names to {chat_concurrency, chat_stretch}"
+            "scenario.groups",
+            s.groups,
+            "must map group names to {chat_concurrency, chat_stretch, absenteeism}",
         )
-        return {}
+        return {}, {}
     out = {}
+    absent: dict[str, Absenteeism] = {}
+    scheduled = t.schedule.groups if t.schedule is not None else ()
     for name, g in s.groups.items():
         key = f"scenario.groups.{name}"
-        if t.staffing is not None and name not in t.staffing.columns:
+        if t.groups is not None and name not in t.groups:
+            rows = f" and no rows in scenario.schedule_file ({s.schedule_file})"
             c.problems.append(
-                f"{key}: no column {name!r} in scenario.staffing_file ({s.staffing_file}); "
-                f"groups: {list(t.staffing.names)}"
+                f"{key}: no column {name!r} in scenario.staffing_file ({s.staffing_file})"
+                f"{rows if s.schedule_file else ''}; groups: {t.groups}"
             )
         if not isinstance(g, GroupConfig):
-            c.fail(key, g, "must be {chat_concurrency, chat_stretch}")
+            c.fail(key, g, "must be {chat_concurrency, chat_stretch, absenteeism}")
             continue
         ok = c.number(
             f"{key}.chat_concurrency", g.chat_concurrency, low=1, strict=False, whole=True
@@ -361,7 +417,17 @@ def _group_settings(c: Checker, s: DayScenarioConfig, t: _Tables) -> dict[str, G
         ok &= c.number(f"{key}.chat_stretch", g.chat_stretch, low=0, strict=False)
         if ok:
             out[name] = g
-    return out
+        if g.absenteeism is not None:
+            a = absenteeism(
+                c,
+                f"{key}.absenteeism",
+                g.absenteeism,
+                name in scheduled or t.schedule is None and s.schedule_file is not None,
+                lambda k, d: distribution(c, k, d, data_dir),
+            )
+            if a is not None:
+                absent[name] = a
+    return out, absent
 
 
 def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) -> Scenario | None:
@@ -395,7 +461,7 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
         else:
             tables = _read_tables(c, s, data_dir, type_names)
     types = [_contact_type(c, n, s.contact_types[n], tables, data_dir, sl) for n in type_names]
-    settings = _group_settings(c, s, tables)
+    settings, absent = _group_settings(c, s, tables, data_dir)
     routing = s.routing
     if not isinstance(routing, RoutingConfig):
         c.fail("scenario.routing", routing, "must be {agent_selection, contact_selection}")
@@ -425,21 +491,32 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
             s.warmup_minutes,
             f"must be a multiple of interval_minutes ({s.interval_minutes}) shorter than the day",
         )
-    if len(c.problems) > n_before or forecast is None or staffing is None or skills is None:
+    starts = None if forecast is None else forecast.start_minutes
+    demand = demand_shocks(c, s.demand, type_names, starts, s.interval_minutes)
+    outages, redials = disruptions(
+        c, s, tables.groups, starts, lambda k, d: distribution(c, k, d, data_dir)
+    )
+    if len(c.problems) > n_before or forecast is None or skills is None or tables.groups is None:
         return None
     by_name = {ct.name: ct for ct in types if ct is not None}
     contact_types = tuple(
         dataclasses.replace(by_name[n], forecast=forecast.columns[n]) for n in forecast.names
     )
+    shifts = tables.schedule.shifts if tables.schedule is not None else {}
+    n_intervals = len(forecast.start_minutes)
     groups = tuple(
         AgentGroup(
             name,
-            tuple(int(v) for v in staffing.columns[name]),
+            planned_staffing(shifts[name], n_intervals, s.interval_minutes * 60.0)
+            if name in shifts
+            else tuple(int(v) for v in staffing.columns[name]),  # type: ignore[union-attr]
             tuple(Skill(r.contact_type, r.proficiency, r.level) for r in skills if r.group == name),
             chat_concurrency=int(settings.get(name, GroupConfig()).chat_concurrency),
             chat_stretch=float(settings.get(name, GroupConfig()).chat_stretch),
+            shifts=shifts.get(name, ()),
+            absenteeism=absent.get(name, Absenteeism()),
         )
-        for name in staffing.names
+        for name in tables.groups
     )
     try:
         return Scenario(
@@ -450,6 +527,9 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
             routing=Routing(routing.agent_selection, routing.contact_selection),
             trunks=None if s.trunks is None else int(s.trunks),
             warmup_intervals=s.warmup_minutes // s.interval_minutes,
+            demand=demand,
+            outages=outages,
+            redials=redials,
             start_clock_seconds=forecast.start_minutes[0] * 60.0,
             description=s.description,
         )

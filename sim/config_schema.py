@@ -14,17 +14,22 @@ from typing import Any
 from omegaconf import MISSING
 
 __all__ = [
+    "AbsenteeismConfig",
     "Config",
     "ContactServiceLevelConfig",
     "ContactTypeConfig",
     "DayScenarioConfig",
+    "DemandConfig",
     "DistributionConfig",
     "ErlangScenarioConfig",
     "GroupConfig",
+    "OutageConfig",
     "OverflowStepConfig",
+    "RedialsConfig",
     "RoutingConfig",
     "RunConfig",
     "ServiceLevelConfig",
+    "SurgeConfig",
 ]
 
 
@@ -94,15 +99,39 @@ class ContactTypeConfig:
 
 
 @dataclass
+class AbsenteeismConfig:
+    """What happens to a shift-based group's agents that the plan did not foresee.
+
+    Each agent independently: does not show (``no_show_probability``); logs in late
+    (``late_probability``, by a ``late_minutes`` draw); leaves early
+    (``early_leave_probability``, by ``early_leave_minutes``); takes unplanned aux time,
+    ``aux_per_hour`` times per logged-in hour, each lasting ``aux_minutes``. The three
+    durations are distributions like ``handle_time`` (``mean_seconds``, in seconds; the
+    ``Scenario`` holds them in minutes); each is required
+    when its probability or rate is > 0.
+    """
+
+    no_show_probability: float = 0.0
+    late_probability: float = 0.0
+    late_minutes: DistributionConfig | None = None
+    early_leave_probability: float = 0.0
+    early_leave_minutes: DistributionConfig | None = None
+    aux_per_hour: float = 0.0
+    aux_minutes: DistributionConfig | None = None
+
+
+@dataclass
 class GroupConfig:
-    """Per-group settings; the group's name is a staffing column.
+    """Per-group settings; the group's name is a staffing column or a schedule group.
 
     ``chat_concurrency``: chats an agent holds at once. ``chat_stretch``: each chat's
     handle time is multiplied by ``1 + chat_stretch * (other chats in hand)``.
+    ``absenteeism``: only for a group on the schedule (``schedule_file``).
     """
 
     chat_concurrency: int = 1
     chat_stretch: float = 0.0
+    absenteeism: AbsenteeismConfig | None = None
 
 
 @dataclass
@@ -114,21 +143,89 @@ class RoutingConfig:
 
 
 @dataclass
+class SurgeConfig:
+    """An unplanned burst of demand (a mailing, an app push).
+
+    ``start``: the first interval's start as a clock time, "HH:MM" (quoted in YAML); with
+    ``latest_start`` ("HH:MM", at or after ``start``) the start is drawn uniformly among the
+    interval starts between the two. ``profile``: multipliers (>= 0) of the expected contacts
+    in consecutive intervals from the start. ``contact_types``: the types it hits (empty:
+    all). ``probability``: the chance that it happens on a given day.
+    """
+
+    start: str = MISSING
+    profile: list[float] = field(default_factory=list)
+    contact_types: list[str] = field(default_factory=list)
+    probability: float = 1.0
+    latest_start: str | None = None
+
+
+@dataclass
+class DemandConfig:
+    """How the day's demand differs from the forecast (all off by default).
+
+    ``day_cv``: forecast error, one gamma day multiplier (mean 1, this cv) per simulated day
+    for all contact types. ``interval_cv``: per type and interval, a gamma multiplier (mean
+    1, this cv). ``surges``: unplanned bursts.
+    """
+
+    day_cv: float = 0.0
+    interval_cv: float = 0.0
+    surges: list[SurgeConfig] = field(default_factory=list)
+
+
+@dataclass
+class OutageConfig:
+    """One outage (checked and converted by :mod:`sim.config_outages`): ``kind`` telephony,
+    crm_slow, site or partial; a fixed window (``start`` "HH:MM", ``duration_minutes``) or
+    a random one (``occurrences_per_day``, ``duration`` in seconds like ``handle_time``);
+    ``groups``, ``factor``, ``fraction``, ``drop_in_hand`` only for the kinds they apply to."""
+
+    kind: str = MISSING
+    start: str | None = None
+    duration_minutes: float | None = None
+    occurrences_per_day: float | None = None
+    duration: DistributionConfig | None = None
+    groups: list[str] | None = None
+    factor: float | None = None
+    fraction: float | None = None
+    drop_in_hand: bool | None = None
+
+
+@dataclass
+class RedialsConfig:
+    """Abandoned, blocked and lost contacts call again with ``probability``, after ``delay``."""
+
+    probability: float = 0.0
+    delay: DistributionConfig | None = None
+
+
+@dataclass
 class DayScenarioConfig:
-    """A day of intervals: forecast, staffing and skills tables read from ``data_dir``."""
+    """A day of intervals: forecast, staffing and skills tables read from ``data_dir``.
+
+    ``schedule_file`` (optional): one row per agent of the shift-based groups;
+    ``activities_file`` (optional): their breaks, lunches and off-phone activities.
+    ``staffing_file`` may be ``None`` when the schedule covers every group.
+    """
 
     name: str = MISSING
     description: str = ""
     data_dir: str = MISSING
     forecast_file: str = "forecast.csv"
-    staffing_file: str = "staffing.csv"
+    staffing_file: str | None = "staffing.csv"
     skills_file: str = "skills.csv"
+    schedule_file: str | None = None
+    activities_file: str | None = None
     interval_minutes: int = 30
     contact_types: dict[str, ContactTypeConfig] = MISSING
     groups: dict[str, GroupConfig] = field(default_factory=dict)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     trunks: int | None = None
     warmup_minutes: int = 0
+    demand: DemandConfig = field(default_factory=DemandConfig)
+    outages: list[OutageConfig] = field(default_factory=list)
+    redials: RedialsConfig = field(default_factory=RedialsConfig)
 
 
 @dataclass

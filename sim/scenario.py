@@ -17,8 +17,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from .demand_shocks import DemandShocks, Surge
 from .disruptions import Outage, Redials
 from .distributions import Distribution
+from .workforce import BREAK_KINDS, Absenteeism, Activity, Break, Shift
 
 __all__ = [
     "AGENT_SELECTION_RULES",
@@ -120,74 +122,6 @@ class Skill:
     level: int = 1
 
 
-#: Off-phone states a schedule can plan.
-BREAK_KINDS: tuple[str, ...] = ("break", "lunch")
-
-
-@dataclass(frozen=True)
-class Break:
-    """A planned break or lunch: taken at ``earliest`` (seconds from time 0), or later up to
-    ``latest`` if a realtime policy delays it (``latest == earliest``: fixed), for ``duration``."""
-
-    kind: str
-    earliest: float
-    latest: float
-    duration: float
-
-
-@dataclass(frozen=True)
-class Activity:
-    """A planned off-phone activity (training, meeting, coaching, back office).
-
-    ``cancellable``: whether a realtime policy may cancel or move it.
-    """
-
-    name: str
-    start: float
-    duration: float
-    cancellable: bool = True
-
-
-@dataclass(frozen=True)
-class Shift:
-    """One agent's day: logged in from ``start`` to ``end`` (seconds from time 0)."""
-
-    agent: str
-    start: float
-    end: float
-    breaks: tuple[Break, ...] = ()
-    activities: tuple[Activity, ...] = ()
-
-
-@dataclass(frozen=True)
-class Absenteeism:
-    """What happens to a group's scheduled agents that the plan did not foresee.
-
-    Each agent independently: does not show for the day (``no_show_probability``); logs in
-    late (``late_probability``, by ``late_minutes``); leaves early
-    (``early_leave_probability``, by ``early_leave_minutes``); takes unplanned aux time at
-    ``aux_per_hour`` occurrences per logged-in hour, each lasting ``aux_minutes``.
-    """
-
-    no_show_probability: float = 0.0
-    late_probability: float = 0.0
-    late_minutes: Distribution | None = None
-    early_leave_probability: float = 0.0
-    early_leave_minutes: Distribution | None = None
-    aux_per_hour: float = 0.0
-    aux_minutes: Distribution | None = None
-
-    @property
-    def any(self) -> bool:
-        """Whether anything unplanned can happen at all."""
-        return bool(
-            self.no_show_probability
-            or self.late_probability
-            or self.early_leave_probability
-            or self.aux_per_hour
-        )
-
-
 @dataclass(frozen=True)
 class AgentGroup:
     """Agents with the same skills, staffed by a table of counts or by individual shifts.
@@ -232,68 +166,6 @@ class Routing:
             raise ValueError(f"agent_selection must be one of {AGENT_SELECTION_RULES}")
         if self.contact_selection not in CONTACT_SELECTION_RULES:
             raise ValueError(f"contact_selection must be one of {CONTACT_SELECTION_RULES}")
-
-
-@dataclass(frozen=True)
-class Surge:
-    """An unplanned burst of demand (a marketing mailing): the arrival rate of
-    ``contact_types`` (empty: all) is multiplied by ``profile[j]`` during the j-th interval
-    of the window starting at ``start`` (seconds from time 0). With ``probability`` < 1 the
-    surge happens on a day with that probability; with ``latest_start`` > ``start`` its start
-    interval is drawn uniformly among the intervals from the one holding ``start`` to the one
-    holding ``latest_start`` (both included; times off a boundary are rounded down). A
-    window running past the end of the day is cut there."""
-
-    start: float
-    profile: tuple[float, ...]
-    contact_types: tuple[str, ...] = ()
-    probability: float = 1.0
-    latest_start: float | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "profile", tuple(self.profile))
-        object.__setattr__(self, "contact_types", tuple(self.contact_types))
-        if not (math.isfinite(self.start) and self.start >= 0):
-            raise ValueError(f"surge start must be >= 0 seconds, got {self.start!r}")
-        if not self.profile:
-            raise ValueError("surge profile must hold at least one multiplier")
-        if not all(math.isfinite(m) and m >= 0 for m in self.profile):
-            raise ValueError(f"surge profile multipliers must be >= 0, got {self.profile!r}")
-        if not 0 <= self.probability <= 1:
-            raise ValueError(f"surge probability must be in [0, 1], got {self.probability!r}")
-        if self.latest_start is not None and not (
-            math.isfinite(self.latest_start) and self.latest_start >= self.start
-        ):
-            raise ValueError(
-                f"surge latest_start must be >= start ({self.start!r}), got {self.latest_start!r}"
-            )
-
-
-@dataclass(frozen=True)
-class DemandShocks:
-    """How the day's demand differs from the forecast.
-
-    ``day_cv``: forecast error, one day multiplier per replication, gamma with mean 1 and
-    this coefficient of variation (common to all contact types). ``interval_cv``: per-interval
-    noise, each type's rate in each interval multiplied by its own gamma(mean 1, cv) draw
-    (Poisson-gamma). ``surges``: unplanned bursts.
-    """
-
-    day_cv: float = 0.0
-    interval_cv: float = 0.0
-    surges: tuple[Surge, ...] = ()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "surges", tuple(self.surges))
-        for name in ("day_cv", "interval_cv"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be >= 0 (0: none), got {value!r}")
-
-    @property
-    def any(self) -> bool:
-        """Whether the day's demand can differ from the forecast at all."""
-        return bool(self.day_cv or self.interval_cv or self.surges)
 
 
 @dataclass(frozen=True)
@@ -409,7 +281,7 @@ class Scenario:
         """Expected contacts per interval, all types together."""
         return tuple(map(sum, zip(*(t.forecast for t in self.contact_types), strict=True)))
 
-    def staffing_total(self) -> tuple[int, ...]:
+    def staffing_total(self) -> tuple[float, ...]:
         """Scheduled agents per interval, all groups together."""
         return tuple(map(sum, zip(*(g.staffing for g in self.groups), strict=True)))
 
