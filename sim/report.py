@@ -128,9 +128,16 @@ def _staffing_figure(intervals: pd.DataFrame, windows=None) -> Figure:
     ax.plot(x, base["offered"], color="tab:blue", marker="o", markersize=3, label="offered (mean)")
     ax.set_ylabel("contacts per interval")
     ax2 = ax.twinx()
-    ax2.step(x, base["scheduled_agents"], where="mid", color="tab:orange", label="scheduled agents")
+    ax2.step(x, base["scheduled_agents"], where="mid", color="tab:orange", label="scheduled on the phone")
     ax2.plot(
         x, base["agents_logged_in"], color="tab:red", linestyle=":", label="agents logged in (mean)"
+    )
+    ax2.plot(
+        x,
+        base["agents_available"],
+        color="tab:green",
+        linestyle="--",
+        label="available: off breaks, activities (mean)",
     )
     ax2.set_ylabel("agents")
     ax.set_ylim(bottom=0)
@@ -143,7 +150,7 @@ def _staffing_figure(intervals: pd.DataFrame, windows=None) -> Figure:
         ax.text(start - 0.4, ax.get_ylim()[1] * 0.95, label, fontsize="small", va="top")
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    fig.legend(h1 + h2, l1 + l2, fontsize="small", loc="outside lower center", ncols=4)
+    fig.legend(h1 + h2, l1 + l2, fontsize="small", loc="outside lower center", ncols=5)
     return fig
 
 
