@@ -23,7 +23,7 @@ import numpy as np
 
 from .agents import AWAY_KINDS
 
-__all__ = ["schedule_periods"]
+__all__ = ["agent_adherence", "schedule_periods"]
 
 _ABSENT = AWAY_KINDS.index("absent")
 _AUX = AWAY_KINDS.index("aux")
@@ -34,6 +34,41 @@ def _category_at(t: float, periods: list[tuple[float, float, str]], default: str
         if start <= t < end:
             return category
     return default
+
+
+def _actual_by_day(outcome) -> dict[tuple[int, int], list[tuple[float, float, str]]]:
+    """What each scheduled agent actually did off the phone, keyed by (group, shift index)."""
+    actual: dict[tuple[int, int], list[tuple[float, float, str]]] = defaultdict(list)
+    for g, s, kind, start, end in zip(
+        outcome.away_group.tolist(),
+        outcome.away_shift.tolist(),
+        outcome.away_kind.tolist(),
+        outcome.away_start.tolist(),
+        outcome.away_end.tolist(),
+        strict=True,
+    ):
+        actual[(g, s)].append((start, end, AWAY_KINDS[kind]))
+    return actual
+
+
+def _day_segments(day, done: list[tuple[float, float, str]]):
+    """(kind, start, end) of one shift's scheduled, planned-away and adherent time."""
+    shift = day.shift
+    yield "scheduled", shift.start, shift.end
+    planned = [(b.earliest, b.earliest + b.duration, b.kind) for b in shift.breaks]
+    planned += [(a.start, a.start + a.duration, "activity") for a in shift.activities]
+    for start, end, _ in planned:
+        yield "planned_away", max(start, shift.start), min(end, shift.end)
+    cuts = {shift.start, shift.end}
+    for start, end, _ in planned + done:
+        cuts.update(t for t in (start, end) if shift.start < t < shift.end)
+    edges = sorted(cuts)
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        middle = (a + b) / 2
+        happened = _category_at(middle, done, "phone")
+        # An outage is nobody's non-adherence: the agent could not do otherwise.
+        if happened == "outage" or happened == _category_at(middle, planned, "phone"):
+            yield "adherent", a, b
 
 
 def schedule_periods(
@@ -51,10 +86,8 @@ def schedule_periods(
             out[kind][0].append(start)
             out[kind][1].append(end)
 
-    actual: dict[tuple[int, int], list[tuple[float, float, str]]] = defaultdict(list)
-    for g, s, kind, start, end, agent in zip(
+    for g, kind, start, end, agent in zip(
         outcome.away_group.tolist(),
-        outcome.away_shift.tolist(),
         outcome.away_kind.tolist(),
         outcome.away_start.tolist(),
         outcome.away_end.tolist(),
@@ -63,30 +96,39 @@ def schedule_periods(
     ):
         if not selected_groups[g]:
             continue
-        name = AWAY_KINDS[kind]
-        actual[(g, s)].append((start, end, name))
         if kind in (_ABSENT, _AUX):
             add("unplanned", start, end)
         if kind != _ABSENT and agent >= 0:
             add("away", start, end)
+    actual = _actual_by_day(outcome)
     for day in outcome.days:
-        if not selected_groups[day.group]:
-            continue
-        shift = day.shift
-        add("scheduled", shift.start, shift.end)
-        planned = [(b.earliest, b.earliest + b.duration, b.kind) for b in shift.breaks]
-        planned += [(a.start, a.start + a.duration, "activity") for a in shift.activities]
-        for start, end, _ in planned:
-            add("planned_away", max(start, shift.start), min(end, shift.end))
-        done = actual.get((day.group, day.shift_index), [])
-        cuts = {shift.start, shift.end}
-        for start, end, _ in planned + done:
-            cuts.update(t for t in (start, end) if shift.start < t < shift.end)
-        edges = sorted(cuts)
-        for a, b in zip(edges[:-1], edges[1:], strict=True):
-            middle = (a + b) / 2
-            happened = _category_at(middle, done, "phone")
-            # An outage is nobody's non-adherence: the agent could not do otherwise.
-            if happened == "outage" or happened == _category_at(middle, planned, "phone"):
-                add("adherent", a, b)
+        if selected_groups[day.group]:
+            for kind, start, end in _day_segments(
+                day, actual.get((day.group, day.shift_index), [])
+            ):
+                add(kind, start, end)
     return out
+
+
+def agent_adherence(outcome, scenario) -> list[dict]:
+    """One row per scheduled agent: ``agent``, ``group``, ``adherence``, planned and unplanned
+    shrinkage over its whole shift (warm-up included: shifts are an agent's whole day)."""
+    actual = _actual_by_day(outcome)
+    rows = []
+    for day in sorted(outcome.days, key=lambda d: (d.group, d.shift_index)):
+        done = actual.get((day.group, day.shift_index), [])
+        totals: defaultdict[str, float] = defaultdict(float)
+        for kind, start, end in _day_segments(day, done):
+            totals[kind] += max(0.0, end - start)
+        unplanned = sum(e - s for s, e, k in done if k in ("absent", "aux"))
+        scheduled = totals["scheduled"]
+        rows.append(
+            {
+                "agent": day.shift.agent,
+                "group": scenario.groups[day.group].name,
+                "adherence": totals["adherent"] / scheduled,
+                "shrinkage_planned": totals["planned_away"] / scheduled,
+                "shrinkage_unplanned": unplanned / scheduled,
+            }
+        )
+    return rows

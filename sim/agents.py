@@ -45,35 +45,45 @@ class PlannedDay:
     items: tuple[tuple[float, str, float, str], ...]
 
 
-def _draw_unplanned(shift: Shift, absence: Absenteeism, rng: np.random.Generator):
-    """No-show, lateness, early leave and aux times of one agent (a fixed number of draws)."""
-    u = rng.random(3)
-    late = early = 0.0
-    if absence.late_probability and u[1] < absence.late_probability and absence.late_minutes:
-        late = 60.0 * float(absence.late_minutes.sample(rng, 1)[0])
-    if (
-        absence.early_leave_probability
-        and u[2] < absence.early_leave_probability
-        and absence.early_leave_minutes
-    ):
-        early = 60.0 * float(absence.early_leave_minutes.sample(rng, 1)[0])
+def _draw_unplanned(shift: Shift, absence: Absenteeism, streams: dict[str, np.random.Generator]):
+    """No-show, lateness, early leave and aux times of one agent.
+
+    Each effect has its own stream and draws the same amount for every agent whatever the
+    probabilities, so changing one effect never shifts another's draws.
+    """
+    present = bool(streams["no_show"].random() >= absence.no_show_probability)
+    late = _minutes_if(streams["late"], absence.late_probability, absence.late_minutes)
+    early = _minutes_if(
+        streams["early_leave"], absence.early_leave_probability, absence.early_leave_minutes
+    )
     aux: list[tuple[float, float]] = []
     if absence.aux_per_hour > 0 and absence.aux_minutes is not None:
+        rng = streams["aux"]
         length = shift.end - shift.start
         count = int(rng.poisson(absence.aux_per_hour * length / 3600.0))
         times = np.sort(shift.start + rng.random(count) * length)
         minutes = absence.aux_minutes.sample(rng, count)
         aux = [(float(t), 60.0 * float(m)) for t, m in zip(times, minutes, strict=True)]
-    return bool(u[0] >= absence.no_show_probability), late, early, aux
+    return present, late, early, aux
+
+
+def _minutes_if(rng: np.random.Generator, probability: float, minutes) -> float:
+    """Seconds of delay: a draw of ``minutes`` with ``probability``, else 0 (two draws always)."""
+    happens = rng.random() < probability
+    value = float(minutes.sample(rng, 1)[0]) if minutes is not None else 0.0
+    return 60.0 * value if happens else 0.0
 
 
 def plan_days(groups: tuple[AgentGroup, ...], streams: Streams) -> list[PlannedDay]:
     """Every scheduled agent's day, in order of (actual) log-in time."""
     days = []
     for g, group in enumerate(groups):
-        rng = streams[f"absence:{group.name}"]
+        effects = {
+            effect: streams[f"{effect}:{group.name}"]
+            for effect in ("no_show", "late", "early_leave", "aux")
+        }
         for s, shift in enumerate(group.shifts):
-            present, late, early, aux = _draw_unplanned(shift, group.absenteeism, rng)
+            present, late, early, aux = _draw_unplanned(shift, group.absenteeism, effects)
             login = min(shift.start + late, shift.end)
             logout = max(login, shift.end - early)
             items = [(b.earliest, b.kind, b.duration, b.kind) for b in shift.breaks]

@@ -13,12 +13,13 @@ import os
 import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .adherence import agent_adherence
 from .model import simulate
 from .policies import get_policy
 from .records import KPI_NAMES, SHARE_KPIS, breakdown
@@ -42,13 +43,15 @@ class ReplicationResult:
 
     ``rows``: one dict per (contact_type, group) selection with the day's KPIs;
     ``intervals``: columns (``contact_type``, ``group``, ``interval``, KPIs) of the
-    per-interval KPIs of every selection.
+    per-interval KPIs of every selection. ``agents``: adherence and shrinkage of each agent
+    on an individual shift.
     """
 
     policy: str
     replication: int
     rows: list[dict]
     intervals: dict[str, list]
+    agents: list[dict] = field(default_factory=list)
 
 
 def run_replication(
@@ -67,7 +70,7 @@ def run_replication(
         columns["group"] += [group] * n
         for key, values in per_interval.items():
             columns.setdefault(key, []).extend(values.tolist())
-    return ReplicationResult(policy, replication, rows, columns)
+    return ReplicationResult(policy, replication, rows, columns, agent_adherence(outcome, scenario))
 
 
 def _ignore_interrupts() -> None:
@@ -136,6 +139,9 @@ def run_replications(
 
 KEY_COLUMNS = ["policy", "contact_type", "group"]
 
+#: Per-agent columns of ``agents.csv``.
+AGENT_KPIS = ("adherence", "shrinkage_planned", "shrinkage_unplanned")
+
 
 def replication_table(results: Iterable[ReplicationResult]) -> pd.DataFrame:
     """One tidy row per policy, replication, contact type and group with every KPI."""
@@ -177,7 +183,17 @@ def _natural_range(kpi: str) -> tuple[float, float]:
     return (0.0, 1.0) if kpi in SHARE_KPIS else (0.0, math.inf)
 
 
-def summarize(table: pd.DataFrame, by: list[str], level: float = 0.95) -> pd.DataFrame:
+def agent_table(results: Iterable[ReplicationResult]) -> pd.DataFrame:
+    """One row per policy, replication and scheduled agent: adherence and shrinkage."""
+    rows = [
+        {"policy": r.policy, "replication": r.replication, **a} for r in results for a in r.agents
+    ]
+    return pd.DataFrame(rows, columns=["policy", "replication", "group", "agent", *AGENT_KPIS])
+
+
+def summarize(
+    table: pd.DataFrame, by: list[str], level: float = 0.95, kpis: tuple[str, ...] = KPI_NAMES
+) -> pd.DataFrame:
     """Mean over replications of each KPI with ``<kpi>_ci_low`` and ``<kpi>_ci_high``.
 
     ``table`` holds one row per replication (and per ``by`` group); the result one row per
@@ -189,7 +205,7 @@ def summarize(table: pd.DataFrame, by: list[str], level: float = 0.95) -> pd.Dat
     for key, group in table.groupby(by, sort=False):
         row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
         row["replications"] = int(group["replication"].nunique())
-        for kpi in KPI_NAMES:
+        for kpi in kpis:
             mean, low, high = confidence_interval(group[kpi].to_numpy(), level)
             floor, ceiling = _natural_range(kpi)
             row[kpi] = mean

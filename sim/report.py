@@ -128,7 +128,9 @@ def _staffing_figure(intervals: pd.DataFrame, windows=None) -> Figure:
     ax.plot(x, base["offered"], color="tab:blue", marker="o", markersize=3, label="offered (mean)")
     ax.set_ylabel("contacts per interval")
     ax2 = ax.twinx()
-    ax2.step(x, base["scheduled_agents"], where="mid", color="tab:orange", label="scheduled on the phone")
+    ax2.step(
+        x, base["scheduled_agents"], where="mid", color="tab:orange", label="scheduled on the phone"
+    )
     ax2.plot(
         x, base["agents_logged_in"], color="tab:red", linestyle=":", label="agents logged in (mean)"
     )
@@ -339,6 +341,7 @@ def render_report(
         "- `summary.csv`: one row per policy, contact type (`all` = every type) and group "
         "(`all` = every group); each KPI with `_ci_low` / `_ci_high`.",
         "- `replications.csv`: the same per replication (simulated day); `intervals.csv`: per interval.",
+        "- `agents.csv` (agents on shifts): adherence and shrinkage per agent.",
         "- `figures/`: service level per contact type, occupancy per group, demand and staffing.",
         "- `.hydra/config.yaml`: the resolved configuration of this run.",
         "",

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .experiment import KEY_COLUMNS, ReplicationResult, interval_table, replication_table, summarize
+from .experiment import (
+    AGENT_KPIS,
+    KEY_COLUMNS,
+    ReplicationResult,
+    agent_table,
+    interval_table,
+    replication_table,
+    summarize,
+)
 from .records import ALL
 from .scenario import Scenario
 
@@ -57,6 +65,7 @@ class RunFolder:
             "policy": result.policy,
             "replication": result.replication,
             "rows": [{k: _jsonable(v) for k, v in row.items()} for row in result.rows],
+            "agents": result.agents,
             "intervals": {k: _jsonable(v) for k, v in result.intervals.items()},
         }
         name = f"{result.policy}-r{result.replication:05d}.json"
@@ -73,6 +82,7 @@ class RunFolder:
                     doc["replication"],
                     [{k: _from_json(v) for k, v in row.items()} for row in doc["rows"]],
                     {k: _from_json(v) for k, v in doc["intervals"].items()},
+                    doc.get("agents", []),
                 )
             )
         results.sort(key=lambda r: (r.policy, r.replication))
@@ -100,6 +110,9 @@ class RunFolder:
             6, "scheduled_agents", [staffing[g][k] if t == ALL else nan for t, g, k in rows]
         )
         tables = {"summary": summary, "replications": per_rep, "intervals": intervals}
+        agents = agent_table(results)
+        if len(agents):
+            tables["agents"] = summarize(agents, ["policy", "group", "agent"], kpis=AGENT_KPIS)
         for name, frame in tables.items():
             _atomic_write_text(
                 self.path / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n")

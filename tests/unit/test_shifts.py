@@ -184,3 +184,20 @@ def test_chat_agent_due_for_a_break_takes_no_new_chat_while_finishing_one():
     out = ContactCenter(scen, ContactDraws.scripted([0, 15], [30, 5])).run()
     assert away(out, "break") == [(10.0, 30.0, 50.0)]
     assert out.resolved_at.tolist() == [0.0, 50.0]  # the second chat waits for the break to end
+
+
+def test_per_agent_adherence_rows():
+    """agent_adherence gives one row per scheduled agent with its own shares."""
+    from sim.adherence import agent_adherence
+
+    shifts = [
+        Shift("ann", 0.0, 300.0, breaks=(Break("break", 30.0, 30.0, 10.0),)),
+        Shift("bob", 0.0, 300.0),
+    ]
+    scen = scenario(shifts)
+    out = run(scen, arrival=[0], handle=[40])  # ann takes the call (longest idle, first logged in)
+    rows = {r["agent"]: r for r in agent_adherence(out, scen)}
+    assert rows["ann"]["adherence"] == pytest.approx(280 / 300)
+    assert rows["ann"]["shrinkage_planned"] == pytest.approx(10 / 300)
+    assert rows["bob"]["adherence"] == 1.0 and rows["bob"]["shrinkage_planned"] == 0.0
+    assert {r["group"] for r in rows.values()} == {"team"}
