@@ -61,7 +61,7 @@ DistributionCheck = Callable[[str, Any], "Distribution | None"]
 
 def _clock(minutes: float) -> str:
     h, m = divmod(int(round(minutes)), 60)
-    return f"{h:02d}:{m:02d}"
+    return f"{h % 24:02d}:{m:02d}" + (" the next day" if h >= 24 else "")
 
 
 def _in_minutes(d: Distribution) -> Distribution:

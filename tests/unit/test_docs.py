@@ -1,0 +1,293 @@
+"""The docs run and say what the code does.
+
+* Every ``python ...`` line of a ``bash`` block in ``docs/*.md`` runs: ``python -m sim``
+  commands with ``run.replications=2 run.workers=1`` and a temporary run folder appended;
+  ``python docs/examples/<script>.py OUTPUT [RUN ...]`` with a temporary ``OUTPUT`` and
+  the run folders of the commands above that wrote them (quick mode).
+* Every ``python`` block runs in a fresh interpreter, in an empty folder.
+* Every ``yaml`` block without a ``defaults`` list, merged into a shipped day scenario's
+  ``scenario`` node, passes validation (``sim.config.build_run``).
+* ``docs/reference.md``: every dotted key it names (``run.*``, ``service_level.*``,
+  ``policies``, ``scenario.*``) exists in the config schema, every schema field is named,
+  every KPI of ``sim.records.KPI_NAMES`` has the README's definition, and every column
+  and figure a run writes is named.
+
+Commands run two at a time; the whole module takes about half a minute.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import types
+import typing
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from sim.config import build_run
+from sim.config_schema import Config, DayScenarioConfig, ErlangScenarioConfig
+from sim.records import KPI_NAMES
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.glob("*.md"))
+REFERENCE = DOCS / "reference.md"
+FENCE = re.compile(r"^[ \t]*```(\w+)[ \t]*\n(.*?)^[ \t]*```", re.MULTILINE | re.DOTALL)
+TIMEOUT = 180
+
+
+def _blocks(language: str) -> list[tuple[str, str]]:
+    """(page name, text) of every fenced block in ``language``, in page order."""
+    found = []
+    for page in PAGES:
+        for lang, body in FENCE.findall(page.read_text(encoding="utf-8")):
+            if lang == language:
+                found.append((page.name, body))
+    return found
+
+
+def _commands() -> list[list[str]]:
+    """Every distinct ``python ...`` line of the bash blocks, as argument lists."""
+    seen: dict[tuple[str, ...], None] = {}
+    for _, body in _blocks("bash"):
+        for line in body.splitlines():
+            if line.strip().startswith("python "):
+                seen.setdefault(tuple(shlex.split(line, comments=True)), None)
+    return [list(c) for c in seen]
+
+
+COMMANDS = _commands()
+SIM_COMMANDS = [c for c in COMMANDS if c[:3] == ["python", "-m", "sim"]]
+SCRIPT_COMMANDS = [c for c in COMMANDS if c not in SIM_COMMANDS]
+PYTHON_BLOCKS = _blocks("python")
+
+
+def _run(args: list[str], cwd: Path, quick: bool = False) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    if quick:
+        env["CCSIM_EXAMPLE_QUICK"] = "1"
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def _run_dir_of(command: list[str]) -> str | None:
+    for arg in command:
+        if arg.startswith("hydra.run.dir="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict:
+    """Run every documented command and python block, two at a time; results by key."""
+    base = tmp_path_factory.mktemp("docs")
+    jobs: dict[str, tuple] = {}
+    folders: dict[str, Path] = {}  # a run folder named in the docs -> where it was written
+    for k, command in enumerate(SIM_COMMANDS):
+        out = base / f"sim{k}"
+        args = [sys.executable, *command[1:], "run.replications=2", "run.workers=1"]
+        args += [f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
+        named = _run_dir_of(command)
+        if named is not None:
+            folders[named] = out
+        jobs[" ".join(command)] = (args, ROOT, False)
+    for k, (_, code) in enumerate(PYTHON_BLOCKS):
+        cwd = base / f"block{k}"
+        cwd.mkdir()
+        jobs[f"python block {k}"] = ([sys.executable, "-c", code], cwd, False)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = dict(zip(jobs, pool.map(lambda job: _run(*job), jobs.values()), strict=True))
+        # Scripts read the run folders written above: they go second.
+        scripts = {}
+        for k, command in enumerate(SCRIPT_COMMANDS):
+            args = [sys.executable, command[1], str(base / f"script{k}")]
+            for arg in command[3:]:
+                args.append(str(folders.get(arg, arg)))
+            scripts[" ".join(command)] = (args, ROOT, True)
+        done.update(zip(scripts, pool.map(lambda job: _run(*job), scripts.values()), strict=True))
+    return {"results": done, "folders": folders, "base": base}
+
+
+def test_docs_have_commands_and_blocks():
+    assert len(PAGES) >= 5, [p.name for p in PAGES]
+    assert SIM_COMMANDS and SCRIPT_COMMANDS and PYTHON_BLOCKS
+
+
+@pytest.mark.parametrize("command", [" ".join(c) for c in COMMANDS])
+def test_command_runs(runs, command):
+    """Each documented command exits 0 (with small replications and a temporary folder)."""
+    done = runs["results"][command]
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_script_inputs_come_from_documented_runs(runs):
+    """A run folder a script reads is written by a documented command."""
+    for command in SCRIPT_COMMANDS:
+        for arg in command[3:]:
+            assert arg in runs["folders"], f"{' '.join(command)}: no command writes {arg}"
+
+
+@pytest.mark.parametrize("index", range(len(PYTHON_BLOCKS)))
+def test_python_block_runs(runs, index):
+    page, code = PYTHON_BLOCKS[index]
+    done = runs["results"][f"python block {index}"]
+    assert done.returncode == 0, f"{page}:\n{code}\n{done.stderr[-3000:]}"
+
+
+# -- yaml blocks ----------------------------------------------------------------------------
+
+
+def _composed(scenario: str):
+    from hydra import compose, initialize_config_dir
+    from hydra.core.config_store import ConfigStore
+
+    store = ConfigStore.instance()
+    store.store(name="base_config", node=Config)
+    store.store(group="scenario", name="day_schema", node=DayScenarioConfig)
+    store.store(group="scenario", name="erlang_schema", node=ErlangScenarioConfig)
+    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
+        return compose("config", overrides=[f"scenario={scenario}"])
+
+
+YAML_BLOCKS = [(page, body) for page, body in _blocks("yaml") if "defaults:" not in body]
+
+
+@pytest.mark.parametrize("index", range(len(YAML_BLOCKS)))
+def test_yaml_block_is_a_valid_scenario_fragment(index):
+    """Merged into `default` (or `monday_no_show`, which has groups on a schedule), it validates."""
+    page, body = YAML_BLOCKS[index]
+    fragment = OmegaConf.create(body)
+    problems = []
+    for base in ("default", "monday_no_show"):
+        cfg = _composed(base)
+        try:
+            cfg.scenario = OmegaConf.merge(cfg.scenario, fragment)
+            build_run(cfg)
+            return
+        except Exception as exc:  # noqa: BLE001 - every failure is reported below
+            problems.append(f"{base}: {exc}")
+    pytest.fail(f"{page}:\n{body}\n" + "\n".join(problems))
+
+
+# -- reference --------------------------------------------------------------------------------
+
+KEY = re.compile(r"`((?:run|service_level|scenario)\.[A-Za-z0-9_.<>\[\]]+|policies)(?:=[^`]*)?`")
+
+
+def _hints(tp) -> dict:
+    return typing.get_type_hints(tp)
+
+
+def _unwrap(tp):
+    """``X | None`` -> ``X``."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return args[0] if len(args) == 1 else tp
+    return tp
+
+
+def _resolves(tp, parts: list[str]) -> bool:
+    """Whether the dotted ``parts`` name a field below the dataclass ``tp``."""
+    for part in parts:
+        tp = _unwrap(tp)
+        origin = typing.get_origin(tp)
+        if origin is dict:  # a name of the user's choice: <type>, <group>, or a real one
+            tp = typing.get_args(tp)[1]
+            continue
+        name = part.split("[")[0]  # scenario.outages[0].kind: the list's items
+        if not is_dataclass(tp) or name not in _hints(tp):
+            return False
+        tp = _unwrap(_hints(tp)[name])
+        if typing.get_origin(tp) is list:
+            tp = typing.get_args(tp)[0]
+    return True
+
+
+def _reference() -> str:
+    return REFERENCE.read_text(encoding="utf-8")
+
+
+def test_reference_keys_exist_in_the_schema():
+    keys = sorted({m.group(1).rstrip(".") for m in KEY.finditer(_reference())})
+    assert len(keys) > 40, keys
+    bad = []
+    for key in keys:
+        head, *rest = key.split(".")
+        if head == "scenario":
+            ok = _resolves(DayScenarioConfig, rest) or _resolves(ErlangScenarioConfig, rest)
+        else:
+            ok = _resolves(Config, [head, *rest])
+        if not ok:
+            bad.append(key)
+    assert not bad, f"keys in docs/reference.md that the schema lacks: {bad}"
+
+
+def _schema_fields(tp, seen=None) -> set[str]:
+    seen = set() if seen is None else seen
+    names = set()
+    for f in fields(tp):
+        names.add(f.name)
+        inner = _unwrap(_hints(tp)[f.name])
+        for candidate in (inner, *typing.get_args(inner)):
+            candidate = _unwrap(candidate)
+            if is_dataclass(candidate) and candidate not in seen:
+                seen.add(candidate)
+                names |= _schema_fields(candidate, seen)
+    return names
+
+
+def test_reference_names_every_schema_field():
+    text = _reference()
+    names = (
+        _schema_fields(Config)
+        | _schema_fields(DayScenarioConfig)
+        | _schema_fields(ErlangScenarioConfig)
+    )
+    missing = sorted(n for n in names if not re.search(rf"`[^`\n]*\b{n}\b[^`\n]*`", text))
+    assert not missing, f"config fields not documented in docs/reference.md: {missing}"
+
+
+def _kpi_rows(text: str) -> dict[str, str]:
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"\|\s*`(\w+)`\s*\|(.*)\|\s*$", line)
+        if m and m.group(1) in KPI_NAMES:
+            rows.setdefault(m.group(1), m.group(2).strip())
+    return rows
+
+
+def test_reference_defines_every_kpi_as_the_readme_does():
+    ours = _kpi_rows(_reference())
+    assert sorted(ours) == sorted(KPI_NAMES), set(KPI_NAMES) ^ set(ours)
+    readme = _kpi_rows((ROOT / "README.md").read_text(encoding="utf-8"))
+    differ = [k for k in KPI_NAMES if k in readme and readme[k] != ours[k]]
+    assert not differ, f"KPI definitions differ from README.md: {differ}"
+
+
+def test_reference_names_every_output_column_and_figure(runs):
+    """Columns and figures of a real run (the tutorial's first) are all in the reference."""
+    text = _reference()
+    out = runs["folders"]["results/tutorial/default"]
+    missing = []
+    for table in ("summary", "replications", "intervals"):
+        header = (out / f"{table}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+        if f"`{table}.csv`" not in text:
+            missing.append(f"{table}.csv")
+        for column in header:
+            if column.endswith(("_ci_low", "_ci_high")):
+                column = "_ci_low" if column.endswith("_low") else "_ci_high"
+            if not re.search(rf"`[^`\n]*{re.escape(column)}[^`\n]*`", text):
+                missing.append(f"{table}.csv: {column}")
+    for figure in sorted((out / "figures").glob("*.png")):
+        if f"`figures/{figure.name}`" not in text:
+            missing.append(f"figures/{figure.name}")
+    for name in ("report.md", "parts/", ".hydra/config.yaml", "ccsim.log"):
+        if name not in text:
+            missing.append(name)
+    assert not missing, f"outputs not documented in docs/reference.md: {missing}"
