@@ -22,6 +22,7 @@ from collections import defaultdict
 import numpy as np
 
 from .agents import AWAY_KINDS
+from .timespans import union
 
 __all__ = ["agent_adherence", "schedule_periods"]
 
@@ -86,6 +87,7 @@ def schedule_periods(
             out[kind][0].append(start)
             out[kind][1].append(end)
 
+    away_by_agent: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for g, kind, start, end, agent in zip(
         outcome.away_group.tolist(),
         outcome.away_kind.tolist(),
@@ -99,6 +101,9 @@ def schedule_periods(
         if kind in (_ABSENT, _AUX):
             add("unplanned", start, end)
         if kind != _ABSENT and agent >= 0:
+            away_by_agent[agent].append((start, end))
+    for spans in away_by_agent.values():  # a break inside an outage is away only once
+        for start, end in union(spans):
             add("away", start, end)
     actual = _actual_by_day(outcome)
     for day in outcome.days:

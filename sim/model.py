@@ -291,6 +291,12 @@ class ContactCenter(OutageEffects):
                 break
             self._log_out(idle)
             surplus -= 1
+        for agent in staying:  # then idle agents kept off the phone by an outage
+            if surplus == 0:
+                break
+            if agent.sessions == 0 and agent.offline and not agent.logged_out:
+                self._log_out(agent)
+                surplus -= 1
         for agent in staying:  # then busy agents, earliest log-in first
             if surplus == 0:
                 break

@@ -19,6 +19,7 @@ from .records import LOST, WAITING
 from .routing import Agent, Router
 from .scenario import Scenario
 from .streams import Streams
+from .timespans import union
 
 
 class OutageEffects:
@@ -48,7 +49,7 @@ class OutageEffects:
             scenario.outages, scenario.horizon_seconds, streams
         )
         kinds = {w.kind for w in self.windows}
-        self.telephony = [(w.start, w.end) for w in self.windows if w.kind == "telephony"]
+        self.telephony = union([(w.start, w.end) for w in self.windows if w.kind == "telephony"])
         names = scenario.group_names
         self.crm = []
         for w in self.windows:
@@ -124,7 +125,8 @@ class OutageEffects:
             if w.kind == "site":
                 router.group_offline[g] += 1
             else:  # partial: a random share of those logged in
-                k = math.ceil(outage.fraction * len(members))
+                # A tolerance so that 0.28 x 25 agents is 7, not 8, despite rounding.
+                k = math.ceil(outage.fraction * len(members) - 1e-9)
                 rng = self.pick_streams[f"outage_pick:{w.outage}"]
                 members = [members[j] for j in sorted(rng.permutation(len(members))[:k])]
             for agent in members:

@@ -230,7 +230,7 @@ def _schedule_sums(
     outcome: ReplicationOutcome, scenario, groups: np.ndarray
 ) -> dict[str, np.ndarray]:
     n, length = scenario.intervals, scenario.interval_seconds
-    if not len(outcome.days):
+    if not len(outcome.days) and not len(outcome.away_agent):
         return {f"{k}_seconds": np.zeros(n) for k in _SCHEDULE_PERIODS}
     periods = schedule_periods(outcome, groups)
     return {

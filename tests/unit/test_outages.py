@@ -747,23 +747,12 @@ def test_a_day_past_midnight_takes_next_day_clock_times(tmp_path):
 # -- known bugs in sim/ (strict xfail: they fail today; fixing the model makes them pass) ----
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/outage_effects.py _offline_window: math.ceil(fraction * n) in floating point; "
-    "0.28 * 25 = 7.000000000000001 takes 8 agents instead of ceil(7) = 7",
-)
 def test_partial_outage_takes_exactly_fraction_times_agents_when_it_is_whole():
     partial = Outage("partial", start=0.0, duration=100.0, groups=("agents",), fraction=0.28)
     out = run(one_queue([25], outages=[partial]), [], [], seed=1)
     assert len(outage_time(out)) == 7
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/model.py _set_staff: an idle agent kept offline by a site (or partial) outage "
-    "is not listed as available, so pop_idle never logs it out; the plan's surplus agents "
-    "stay logged in until the first interval boundary after the window (here 300, not 100)",
-)
 def test_site_outage_does_not_keep_agents_the_plan_sends_home():
     """Staffing 2 then 1 from 100, site down [50, 250): an idle agent logs out at 100."""
     site = Outage("site", start=50.0, duration=200.0, groups=("agents",))
@@ -771,12 +760,6 @@ def test_site_outage_does_not_keep_agents_the_plan_sends_home():
     assert sorted(out.logout_at.tolist()) == [100.0, 500.0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/outage_effects.py _telephony_down_until returns the end of the first window "
-    "holding the arrival, not of the outage: with overlapping telephony windows (two "
-    "outages, or random ones) the redial falls inside the still-running outage and is lost",
-)
 def test_a_contact_lost_in_overlapping_windows_calls_again_after_the_outage():
     """Windows [100, 200) and [150, 300): lost at 160, the caller tries again at 300 + 10."""
     scen = one_queue(
@@ -790,12 +773,6 @@ def test_a_contact_lost_in_overlapping_windows_calls_again_after_the_outage():
     assert_times(out.arrival, [160, 310])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/records.py _schedule_sums returns no away time when no group has a schedule, "
-    "so outage time of count-staffed agents counts as available (with any scheduled group "
-    "present, adherence.schedule_periods does subtract it): occupancy 0.05 instead of 0.1",
-)
 def test_time_offline_in_an_outage_is_not_available_time_without_a_schedule():
     """2 agents, site down for the first half of the day: 1 agent available on average."""
     site = Outage("site", start=0.0, duration=500.0, groups=("agents",))
@@ -805,12 +782,6 @@ def test_time_offline_in_an_outage_is_not_available_time_without_a_schedule():
     assert kpis["occupancy"] == pytest.approx(100 / 1000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/adherence.py schedule_periods adds every away record to 'away' without merging: "
-    "a break inside an outage window is subtracted twice from available time (0.2 instead of "
-    "0.5 agents available, occupancy 0.5 instead of 0.2)",
-)
 def test_a_break_inside_an_outage_is_not_counted_twice():
     """One scheduled agent, [0, 1000); site down [0, 500), break [100, 400): away 500 s."""
     calls = ContactType("calls", (0.0,), Distribution.exponential(1.0))
