@@ -270,6 +270,12 @@ def _read_schedule(c: Checker, s: DayScenarioConfig, data_dir: Path, t: _Tables)
     ):
         schedule_groups = t.schedule.groups if t.schedule is not None else ()
         t.groups = list(dict.fromkeys([*staffing_groups, *schedule_groups]))
+        if "all" in t.groups:
+            c.fail(
+                "scenario.staffing_file/schedule_file",
+                "all",
+                "group name 'all' is reserved (it labels the totals): rename it",
+            )
     return staffing_groups
 
 
@@ -451,6 +457,12 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
             "required: at least one contact type {channel, handle_time, ...}, one per forecast column",
         )
     type_names = [str(k) for k in s.contact_types] if types_ok else []
+    if "all" in type_names:
+        c.fail(
+            "scenario.contact_types.all",
+            "all",
+            "'all' is reserved (it labels the totals): rename it",
+        )
     tables = _Tables()
     data_dir = root
     if c.name("scenario.data_dir", s.data_dir, "the scenario's data folder"):

@@ -22,7 +22,7 @@ KPI definitions (the README and the docs quote these):
 * ``wait_probability``: share of offered, non-blocked contacts that had to queue.
 * ``mean_wait_all_seconds``: mean queue time of answered and abandoned contacts together.
 * ``occupancy``: busy time (at least one contact in hand, talk or wrap-up, however many
-  chats) over available time (logged in and not on a break, activity or aux).
+  chats) over available time (logged in and not on a break, activity, aux or outage).
 * ``agents_logged_in``: logged-in agent-seconds / seconds: the average number logged in.
 * ``agents_available``: the same, less time off the phone (breaks, activities, aux).
 * ``adherence``, ``shrinkage_planned``, ``shrinkage_unplanned``: for agents on individual

@@ -219,6 +219,8 @@ class Scenario:
         groups = [g.name for g in self.groups]
         if len(set(names)) != len(names) or len(set(groups)) != len(groups):
             raise ValueError("contact type and group names must be unique")
+        if "all" in names or "all" in groups:
+            raise ValueError("'all' is reserved (it labels the totals in every table): rename it")
         for t in self.contact_types:
             if not any(g.skill_for(t.name) for g in self.groups):
                 raise ValueError(f"no group can serve contact type {t.name!r}")

@@ -826,3 +826,21 @@ def test_default_data_is_what_make_data_writes():
         for k, vs in read_table(DEFAULT_DATA / "staffing.csv").items()
         if k != "interval_start"
     }
+
+
+def test_all_is_a_reserved_name(tmp_path):
+    """A contact type or group named 'all' would clash with the totals' label: refused."""
+    from sim.distributions import Distribution
+    from sim.scenario import AgentGroup, ContactType, Scenario, Skill
+
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "scenarios" / "pooled", data)
+    (data / "staffing.csv").write_text((data / "staffing.csv").read_text().replace("pool", "all"))
+    (data / "skills.csv").write_text((data / "skills.csv").read_text().replace("pool,", "all,"))
+    cfg = compose(["scenario=pooled", f"scenario.data_dir={data}"])
+    with pytest.raises(ConfigError) as err:
+        build_run(cfg)
+    assert any("reserved" in p and "all" in p for p in err.value.problems)
+    calls = ContactType("all", (1.0,), Distribution.exponential(1.0))
+    with pytest.raises(ValueError, match="reserved"):
+        Scenario("s", 60.0, (calls,), (AgentGroup("g", (1,), (Skill("all"),)),))

@@ -1,22 +1,25 @@
 """The docs run and say what the code does.
 
-* Every ``python ...`` line of a ``bash`` block in ``docs/*.md`` runs: ``python -m sim``
-  commands with ``run.replications=2 run.workers=1`` and a temporary run folder appended;
-  ``python docs/examples/<script>.py OUTPUT [RUN ...]`` with a temporary ``OUTPUT`` and
-  the run folders of the commands above that wrote them (quick mode).
+* Every ``python -m sim`` line of a ``bash`` block in ``docs/*.md`` composes and validates
+  (Hydra's compose API and ``sim.config.build_run``, in this process: fast). Those that
+  name their run folder (``hydra.run.dir=...``: the runs the docs discuss) also run in
+  full, with ``run.replications=2 run.workers=1`` and a temporary folder appended.
+* Every ``python docs/examples/<script>.py OUTPUT [RUN ...]`` line runs, in quick mode,
+  with a temporary ``OUTPUT`` and the folders of the runs above in place of ``RUN``.
 * Every ``python`` block runs in a fresh interpreter, in an empty folder.
 * Every ``yaml`` block without a ``defaults`` list, merged into a shipped day scenario's
-  ``scenario`` node, passes validation (``sim.config.build_run``).
+  ``scenario`` node, passes validation.
 * ``docs/reference.md``: every dotted key it names (``run.*``, ``service_level.*``,
   ``policies``, ``scenario.*``) exists in the config schema, every schema field is named,
   every KPI of ``sim.records.KPI_NAMES`` has the README's definition, and every column
   and figure a run writes is named.
 
-Commands run two at a time; the whole module takes about half a minute.
+Subprocesses run two at a time; the module takes about half a minute on two idle cores.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -63,10 +66,20 @@ def _commands() -> list[list[str]]:
     return [list(c) for c in seen]
 
 
+def _run_dir_of(command: list[str]) -> str | None:
+    for arg in command:
+        if arg.startswith("hydra.run.dir="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 COMMANDS = _commands()
 SIM_COMMANDS = [c for c in COMMANDS if c[:3] == ["python", "-m", "sim"]]
+FULL_RUNS = [c for c in SIM_COMMANDS if _run_dir_of(c) is not None]
 SCRIPT_COMMANDS = [c for c in COMMANDS if c not in SIM_COMMANDS]
 PYTHON_BLOCKS = _blocks("python")
+#: Full runs cost a few seconds each: name a run folder only where the docs read it.
+MAX_FULL_RUNS = 8
 
 
 def _run(args: list[str], cwd: Path, quick: bool = False) -> subprocess.CompletedProcess:
@@ -76,31 +89,21 @@ def _run(args: list[str], cwd: Path, quick: bool = False) -> subprocess.Complete
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
 
 
-def _run_dir_of(command: list[str]) -> str | None:
-    for arg in command:
-        if arg.startswith("hydra.run.dir="):
-            return arg.split("=", 1)[1]
-    return None
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict:
     """Run every documented command and python block, two at a time; results by key."""
     base = tmp_path_factory.mktemp("docs")
     jobs: dict[str, tuple] = {}
     folders: dict[str, Path] = {}  # a run folder named in the docs -> where it was written
-    for k, command in enumerate(SIM_COMMANDS):
+    for k, command in enumerate(FULL_RUNS):
         out = base / f"sim{k}"
         args = [sys.executable, *command[1:], "run.replications=2", "run.workers=1"]
         args += [f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
-        named = _run_dir_of(command)
-        if named is not None:
-            folders[named] = out
+        folders[_run_dir_of(command)] = out
         jobs[" ".join(command)] = (args, ROOT, False)
-    for k, (_, code) in enumerate(PYTHON_BLOCKS):
-        cwd = base / f"block{k}"
-        cwd.mkdir()
-        jobs[f"python block {k}"] = ([sys.executable, "-c", code], cwd, False)
+    blocks = base / "blocks.json"  # all python blocks in one interpreter: one import of sim
+    blocks.write_text(json.dumps([code for _, code in PYTHON_BLOCKS]), encoding="utf-8")
+    jobs["python blocks"] = ([sys.executable, "-c", BLOCK_RUNNER, str(blocks)], base, False)
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = dict(zip(jobs, pool.map(lambda job: _run(*job), jobs.values()), strict=True))
         # Scripts read the run folders written above: they go second.
@@ -117,11 +120,44 @@ def runs(tmp_path_factory) -> dict:
 def test_docs_have_commands_and_blocks():
     assert len(PAGES) >= 5, [p.name for p in PAGES]
     assert SIM_COMMANDS and SCRIPT_COMMANDS and PYTHON_BLOCKS
+    assert len(FULL_RUNS) <= MAX_FULL_RUNS, (
+        f"{len(FULL_RUNS)} documented commands name a run folder (hydra.run.dir): each runs "
+        f"in full; keep them to {MAX_FULL_RUNS} so that this module stays fast"
+    )
 
 
-@pytest.mark.parametrize("command", [" ".join(c) for c in COMMANDS])
+def _compose_jobs(command: list[str]) -> list[list[str]]:
+    """The override lists Hydra would compose for ``python -m sim ARGS`` (one per sweep job)."""
+    overrides, search, multirun = [], [], False
+    args = iter(command[3:])
+    for arg in args:
+        if arg in ("-m", "--multirun"):
+            multirun = True
+        elif arg in ("--cfg", "-c"):
+            next(args)
+        elif arg in ("--config-dir", "-cd"):
+            search.append(f"file://{(ROOT / next(args)).resolve()}")
+        elif not arg.startswith(("hydra.", "-")):
+            overrides.append(arg)
+    jobs: list[list[str]] = [[f"hydra.searchpath=[{','.join(search)}]"] if search else []]
+    for override in overrides:
+        key, _, value = override.partition("=")
+        sweep = multirun and "," in value and value[:1] not in "[{'\""
+        values = value.split(",") if sweep else [value]
+        jobs = [job + [f"{key}={v}"] for job in jobs for v in values]
+    return jobs
+
+
+@pytest.mark.parametrize("command", [" ".join(c) for c in SIM_COMMANDS])
+def test_sim_command_is_a_valid_config(command):
+    """Each documented ``python -m sim`` command composes and passes validation."""
+    for overrides in _compose_jobs(shlex.split(command)):
+        build_run(_composed(overrides))
+
+
+@pytest.mark.parametrize("command", [" ".join(c) for c in FULL_RUNS + SCRIPT_COMMANDS])
 def test_command_runs(runs, command):
-    """Each documented command exits 0 (with small replications and a temporary folder)."""
+    """Each documented run (and script) exits 0 (small replications, a temporary folder)."""
     done = runs["results"][command]
     assert done.returncode == 0, done.stderr[-3000:]
 
@@ -133,26 +169,49 @@ def test_script_inputs_come_from_documented_runs(runs):
             assert arg in runs["folders"], f"{' '.join(command)}: no command writes {arg}"
 
 
+#: Runs each block of a JSON list in a fresh namespace and an empty folder of its own;
+#: prints one JSON list: None for a block that ran, else its traceback.
+BLOCK_RUNNER = """
+import json, os, sys, traceback
+from pathlib import Path
+source = Path(sys.argv[1]).resolve()
+outcomes = []
+for k, code in enumerate(json.loads(source.read_text(encoding="utf-8"))):
+    folder = source.parent / f"block{k}"
+    folder.mkdir()
+    os.chdir(folder)
+    try:
+        exec(compile(code, f"<python block {k}>", "exec"), {"__name__": "__main__"})
+        outcomes.append(None)
+    except BaseException:
+        outcomes.append(traceback.format_exc())
+sys.stdout.write("\\n" + json.dumps(outcomes))
+"""
+
+
 @pytest.mark.parametrize("index", range(len(PYTHON_BLOCKS)))
 def test_python_block_runs(runs, index):
     page, code = PYTHON_BLOCKS[index]
-    done = runs["results"][f"python block {index}"]
-    assert done.returncode == 0, f"{page}:\n{code}\n{done.stderr[-3000:]}"
+    done = runs["results"]["python blocks"]
+    assert done.returncode == 0, done.stderr[-3000:]
+    failure = json.loads(done.stdout.splitlines()[-1])[index]
+    assert failure is None, f"{page}:\n{code}\n{failure[-3000:]}"
 
 
 # -- yaml blocks ----------------------------------------------------------------------------
 
 
-def _composed(scenario: str):
+def _composed(overrides: list[str]):
+    """The config ``python -m sim OVERRIDES`` would run, composed in this process."""
     from hydra import compose, initialize_config_dir
     from hydra.core.config_store import ConfigStore
 
-    store = ConfigStore.instance()
+    store = ConfigStore.instance()  # the schema nodes sim.cli registers
     store.store(name="base_config", node=Config)
     store.store(group="scenario", name="day_schema", node=DayScenarioConfig)
     store.store(group="scenario", name="erlang_schema", node=ErlangScenarioConfig)
     with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-        return compose("config", overrides=[f"scenario={scenario}"])
+        return compose("config", overrides=overrides)
 
 
 YAML_BLOCKS = [(page, body) for page, body in _blocks("yaml") if "defaults:" not in body]
@@ -165,7 +224,7 @@ def test_yaml_block_is_a_valid_scenario_fragment(index):
     fragment = OmegaConf.create(body)
     problems = []
     for base in ("default", "monday_no_show"):
-        cfg = _composed(base)
+        cfg = _composed([f"scenario={base}"])
         try:
             cfg.scenario = OmegaConf.merge(cfg.scenario, fragment)
             build_run(cfg)
@@ -291,3 +350,35 @@ def test_reference_names_every_output_column_and_figure(runs):
         if name not in text:
             missing.append(name)
     assert not missing, f"outputs not documented in docs/reference.md: {missing}"
+
+
+# -- links ------------------------------------------------------------------------------------
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's heading anchors of a Markdown page."""
+    slugs = set()
+    for line in page.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"#+\s+(.*)", line)
+        if m:
+            text = re.sub(r"[^\w\- ]", "", m.group(1).strip().lower())
+            slugs.add(text.replace(" ", "-"))
+    return slugs
+
+
+def test_relative_links_resolve():
+    """Every relative link of the docs names an existing file, and heading if it has an anchor."""
+    bad = []
+    for page in PAGES:
+        for target in LINK.findall(page.read_text(encoding="utf-8")):
+            if "://" in target:
+                continue
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.exists():
+                bad.append(f"{page.name}: {target} (no such file)")
+            elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
+                bad.append(f"{page.name}: {target} (no such heading)")
+    assert not bad, bad
