@@ -197,19 +197,23 @@ def summarize(
     """Mean over replications of each KPI with ``<kpi>_ci_low`` and ``<kpi>_ci_high``.
 
     ``table`` holds one row per replication (and per ``by`` group); the result one row per
-    group (in order of first appearance), with a ``replications`` count. Bounds are clipped to the KPI's possible range
-    (shares to [0, 1], counts and times to >= 0): a t-interval from few replications can
-    otherwise reach past it.
+    group (in order of first appearance), with a ``replications`` count. NaNs (a KPI that is
+    undefined on some days) are left out of that KPI's mean and interval, as in
+    :func:`confidence_interval`. Bounds are clipped to the KPI's possible range (shares to
+    [0, 1], counts and times to >= 0): a t-interval from few replications can reach past it.
     """
-    rows = []
-    for key, group in table.groupby(by, sort=False):
-        row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
-        row["replications"] = int(group["replication"].nunique())
+    grouped = table.groupby(by, sort=False)
+    out = grouped["replication"].nunique().rename("replications").reset_index()
+    columns: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
         for kpi in kpis:
-            mean, low, high = confidence_interval(group[kpi].to_numpy(), level)
+            mean = grouped[kpi].mean().to_numpy(dtype=float)
+            sd = grouped[kpi].std(ddof=1).to_numpy(dtype=float)
+            n = grouped[kpi].count().to_numpy(dtype=float)
+            t = np.where(n >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan)
+            half = t * sd / np.sqrt(n)
             floor, ceiling = _natural_range(kpi)
-            row[kpi] = mean
-            row[f"{kpi}_ci_low"] = max(low, floor) if not math.isnan(low) else low
-            row[f"{kpi}_ci_high"] = min(high, ceiling) if not math.isnan(high) else high
-        rows.append(row)
-    return pd.DataFrame(rows)
+            columns[kpi] = mean
+            columns[f"{kpi}_ci_low"] = np.maximum(mean - half, floor)
+            columns[f"{kpi}_ci_high"] = np.minimum(mean + half, ceiling)
+    return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
