@@ -60,7 +60,22 @@ def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
         spec = build_run(cfg)
     except ConfigError as exc:
         _fail(exc.problems)
-    folder = RunFolder(run_dir)
+    done: set[tuple[str, int]] = set()
+    if spec.resume is not None:
+        run_dir = spec.resume
+        folder = RunFolder(run_dir)
+        if folder.read_manifest().get("fingerprint") != spec.fingerprint():
+            _fail(
+                [
+                    f"run.resume = '{spec.resume}': that run simulated another scenario, policies "
+                    "or seed; only the same configuration can be resumed (replications may differ)"
+                ]
+            )
+        done = {(r.policy, r.replication) for r in folder.load_parts()}
+        log.info("resuming %s: %d replications already done", run_dir, len(done))
+    else:
+        folder = RunFolder(run_dir)
+        folder.write_manifest(spec.fingerprint(), spec.scenario.name, spec.seed, spec.policies)
     log.info(
         "scenario %s: %d replications x %d policies, seed %d",
         spec.scenario.name,
@@ -76,12 +91,17 @@ def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
             spec.replications,
             spec.seed,
             workers=spec.workers,
+            skip=done,
             on_result=folder.save_part,
         )
     except KeyboardInterrupt:
         interrupted = True
         log.warning("interrupted: writing the tables from the replications finished so far")
-    results = folder.load_parts()
+    results = [
+        r
+        for r in folder.load_parts()
+        if r.policy in spec.policies and r.replication < spec.replications
+    ]
     if not results:
         sys.stderr.write("ccsim: interrupted before any replication finished\n")
         sys.exit(130)

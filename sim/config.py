@@ -10,6 +10,7 @@ and built by :mod:`sim.config_day`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,12 @@ class RunSpec:
     replications: int
     seed: int
     workers: int
+    resume: Path | None = None
+
+    def fingerprint(self) -> str:
+        """What must match for a run to resume another: scenario, policies and seed."""
+        text = repr((self.scenario, self.policies, self.seed))
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _check_service_level(c: Checker, sl: ServiceLevelConfig) -> bool:
@@ -88,6 +95,12 @@ def _check_run(c: Checker, run: RunConfig, policies: list[str]) -> None:
     c.number("run.replications", run.replications, low=1, strict=False, whole=True)
     c.number("run.seed", run.seed, low=0, strict=False, whole=True)
     c.number("run.workers", run.workers, low=0, strict=False, whole=True)
+    if run.resume is not None and not (Path(run.resume) / "manifest.json").is_file():
+        c.fail(
+            "run.resume",
+            run.resume,
+            "must be the folder of an earlier ccsim run (with a manifest.json)",
+        )
     if not policies:
         c.fail(
             "policies",
@@ -191,4 +204,5 @@ def build_run(cfg: Any) -> RunSpec:
         int(cfg.run.replications),
         int(cfg.run.seed),
         int(cfg.run.workers),
+        None if cfg.run.resume is None else Path(cfg.run.resume),
     )

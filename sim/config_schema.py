@@ -230,11 +230,17 @@ class DayScenarioConfig:
 
 @dataclass
 class RunConfig:
-    """Replications, seed and parallelism. ``workers`` 0 means one per CPU core."""
+    """Replications, seed and parallelism. ``workers`` 0 means one per CPU core.
+
+    ``resume``: the folder of an earlier, interrupted (or shorter) run of the same
+    configuration; its finished replications are kept and only the missing ones are run,
+    into that folder.
+    """
 
     replications: int = 20
     seed: int = 20261123
     workers: int = 0
+    resume: str | None = None
 
 
 @dataclass

@@ -59,6 +59,21 @@ class RunFolder:
         self.parts = self.path / "parts"
         self.parts.mkdir(parents=True, exist_ok=True)
 
+    def write_manifest(self, fingerprint: str, scenario: str, seed: int, policies) -> None:
+        """Record what this run simulates, so that ``run.resume`` can check it is the same."""
+        doc = {
+            "fingerprint": fingerprint,
+            "scenario": scenario,
+            "seed": seed,
+            "policies": list(policies),
+        }
+        _atomic_write_text(self.path / "manifest.json", json.dumps(doc, indent=2))
+
+    def read_manifest(self) -> dict:
+        """The manifest of this run folder ({} if there is none)."""
+        path = self.path / "manifest.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
     def save_part(self, result: ReplicationResult) -> None:
         """Record one finished replication (called as each one arrives)."""
         doc = {

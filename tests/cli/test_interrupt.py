@@ -51,3 +51,47 @@ def test_ctrl_c_keeps_finished_replications(tmp_path, workers):
         (replications["contact_type"] == "all") & (replications["group"] == "all")
     ]
     assert len(totals) == saved
+
+
+def _run(args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_resume_completes_an_interrupted_run_identically(tmp_path):
+    """A run stopped after some replications and resumed gives byte-identical tables to one
+    that ran straight through; only the missing replications are simulated again."""
+    common = ["scenario=erlang", "scenario.hours=4", "run.workers=1"]
+    straight = tmp_path / "straight"
+    assert (
+        _run([*common, "run.replications=6", f"hydra.run.dir={straight}"], tmp_path).returncode == 0
+    )
+    partial = tmp_path / "partial"
+    assert (
+        _run([*common, "run.replications=2", f"hydra.run.dir={partial}"], tmp_path).returncode == 0
+    )
+    first_parts = {p.name: p.stat().st_mtime_ns for p in (partial / "parts").glob("*.json")}
+    resumed = _run(
+        [*common, "run.replications=6", f"run.resume={partial}", f"hydra.run.dir={tmp_path / 'x'}"],
+        tmp_path,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert "2 replications already done" in resumed.stderr + resumed.stdout
+    for name, mtime in first_parts.items():  # finished work was kept, not redone
+        assert (partial / "parts" / name).stat().st_mtime_ns == mtime
+    for table in ("summary.csv", "replications.csv", "intervals.csv"):
+        assert (partial / table).read_bytes() == (straight / table).read_bytes(), table
+
+
+def test_resume_refuses_another_configuration(tmp_path):
+    """Resuming with another seed (or scenario) is refused before anything runs."""
+    first = tmp_path / "first"
+    common = ["scenario=erlang", "scenario.hours=2", "run.replications=2", "run.workers=1"]
+    assert _run([*common, f"hydra.run.dir={first}"], tmp_path).returncode == 0
+    again = _run([*common, "run.seed=7", f"run.resume={first}"], tmp_path)
+    assert (
+        again.returncode == 2 and "run.resume" in again.stderr and "Traceback" not in again.stderr
+    )
+    missing = _run([*common, f"run.resume={tmp_path / 'nowhere'}"], tmp_path)
+    assert missing.returncode == 2 and "manifest.json" in missing.stderr
