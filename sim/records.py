@@ -215,14 +215,7 @@ _QUEUE_ONLY = (
     "mean_wait_all_seconds",
 )
 #: KPIs of agents' time: undefined for a contact type's rows.
-_AGENT_ONLY = (
-    "occupancy",
-    "agents_logged_in",
-    "agents_available",
-    "adherence",
-    "shrinkage_planned",
-    "shrinkage_unplanned",
-)
+_AGENT_ONLY = KPI_NAMES[KPI_NAMES.index("occupancy") :]
 _SCHEDULE_PERIODS = ("scheduled", "planned_away", "unplanned", "adherent", "away")
 
 

@@ -11,37 +11,20 @@ instead of offered) lie outside the tolerance, so a biased model cannot pass.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
+from tolerance import check, mean_and_tolerance
 
 from sim import Distribution, analytic, erlang_scenario, replication_kpis, simulate
 
 pytestmark = pytest.mark.validation
 
 SEED = 20261123
-Z = 4.0
 
 
 def _replicate(scenario, replications: int) -> dict[str, np.ndarray]:
     runs = [replication_kpis(simulate(scenario, SEED, r), scenario) for r in range(replications)]
     return {k: np.array([run[k] for run in runs]) for k in runs[0]}
-
-
-def _mean_and_tolerance(values: np.ndarray) -> tuple[float, float]:
-    return float(values.mean()), Z * float(values.std(ddof=1)) / math.sqrt(len(values))
-
-
-def _check(values: np.ndarray, theory: float, wrong: dict[str, float]) -> None:
-    mean, tol = _mean_and_tolerance(values)
-    assert abs(mean - theory) <= tol, (
-        f"simulated {mean:.5f} vs theory {theory:.5f}, tolerance {tol:.5f}"
-    )
-    for label, value in wrong.items():
-        assert abs(value - theory) > 2 * tol, (
-            f"test too weak: {label} ({value:.5f}) is within reach"
-        )
 
 
 ERLANG_C_CASES = [
@@ -64,15 +47,15 @@ def test_erlang_c(calls_per_hour, aht, agents, hours, reps):
         for n in (agents - 1, agents + 1)
         if n > rate * aht
     }
-    _check(
+    check(
         k["service_level"],
         theory.service_level,
         {n: m.service_level for n, m in neighbours.items()},
     )
-    _check(k["wait_probability"], theory.p_wait, {n: m.p_wait for n, m in neighbours.items()})
+    check(k["wait_probability"], theory.p_wait, {n: m.p_wait for n, m in neighbours.items()})
     # ASA is the noisiest KPI in heavy traffic; sensitivity to the staffing is carried by SL and P(wait).
-    _check(k["asa_seconds"], theory.asa_seconds, {})
-    _check(k["occupancy"], theory.occupancy, {})
+    check(k["asa_seconds"], theory.asa_seconds, {})
+    check(k["occupancy"], theory.occupancy, {})
     assert k["abandoned"].sum() == 0 and k["blocked"].sum() == 0
 
 
@@ -98,14 +81,12 @@ def test_erlang_a(calls_per_hour, aht, agents, patience, hours, reps):
     wrong = {"n-1": fewer.service_level, "n+1": more.service_level}
     if theory.p_abandon > 0.1:
         wrong["SL over answered"] = theory.service_level / (1 - theory.p_abandon)
-    _check(k["service_level"], theory.service_level, wrong)
-    _check(k["abandon_rate"], theory.p_abandon, {"n-1": fewer.p_abandon, "n+1": more.p_abandon})
-    _check(k["wait_probability"], theory.p_wait, {"n-1": fewer.p_wait, "n+1": more.p_wait})
-    _check(
-        k["asa_seconds"], theory.asa_seconds, {"n-1": fewer.asa_seconds, "n+1": more.asa_seconds}
-    )
-    _check(k["occupancy"], theory.occupancy, {})
-    _check(k["mean_wait_all_seconds"], theory.mean_wait_all_seconds, {})
+    check(k["service_level"], theory.service_level, wrong)
+    check(k["abandon_rate"], theory.p_abandon, {"n-1": fewer.p_abandon, "n+1": more.p_abandon})
+    check(k["wait_probability"], theory.p_wait, {"n-1": fewer.p_wait, "n+1": more.p_wait})
+    check(k["asa_seconds"], theory.asa_seconds, {"n-1": fewer.asa_seconds, "n+1": more.asa_seconds})
+    check(k["occupancy"], theory.occupancy, {})
+    check(k["mean_wait_all_seconds"], theory.mean_wait_all_seconds, {})
 
 
 def test_erlang_a_published_case_a0_is_not_erlang_c():
@@ -113,7 +94,7 @@ def test_erlang_a_published_case_a0_is_not_erlang_c():
     scenario = erlang_scenario(200, 180, 14, 300, hours=20, warmup_hours=1)
     k = _replicate(scenario, 20)
     erlang_c = analytic.erlang_c_metrics(14, 200 / 3600, 180, 20).service_level
-    mean, tol = _mean_and_tolerance(k["service_level"])
+    mean, tol = mean_and_tolerance(k["service_level"])
     assert abs(mean - 0.916792) <= tol < abs(erlang_c - 0.916792) / 2
 
 
@@ -134,7 +115,7 @@ def test_erlang_b_blocking_is_insensitive_to_handle_time_distribution(handle_tim
     blocking = k["blocked"] / k["offered"]
     theory = analytic.erlang_b(12, 10.0)
     assert theory == pytest.approx(0.11973919, abs=1e-7)
-    _check(
+    check(
         blocking, theory, {"n=11": analytic.erlang_b(11, 10.0), "n=13": analytic.erlang_b(13, 10.0)}
     )
     # With lines = agents, nobody ever queues.

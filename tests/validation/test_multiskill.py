@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 import pytest
+from tolerance import check, mean_and_tolerance
 
 from sim import Distribution, analytic, replication_kpis, simulate
 from sim.records import ANSWERED
@@ -25,7 +26,6 @@ from sim.scenario import AgentGroup, ContactType, OverflowStep, Scenario, Servic
 pytestmark = pytest.mark.validation
 
 SEED = 20261124
-Z = 4.0
 INTERVAL = 1800.0  # 30-minute intervals
 
 
@@ -60,21 +60,6 @@ def _replicate(scenario, replications, selections):
     }
 
 
-def _mean_and_tolerance(values):
-    return float(values.mean()), Z * float(values.std(ddof=1)) / math.sqrt(len(values))
-
-
-def _check(values, theory, wrong):
-    mean, tol = _mean_and_tolerance(values)
-    assert abs(mean - theory) <= tol, (
-        f"simulated {mean:.5f} vs theory {theory:.5f}, tolerance {tol:.5f}"
-    )
-    for label, value in wrong.items():
-        assert abs(value - theory) > 2 * tol, (
-            f"test too weak: {label} ({value:.5f}) is within reach"
-        )
-
-
 def _ci95(values):
     mean = float(values.mean())
     half = 1.96 * float(values.std(ddof=1)) / math.sqrt(len(values))
@@ -107,17 +92,17 @@ def test_split_queues_each_reproduce_erlang_c():
     theory, fewer, more = _erlang_c(14, C1_RATE), _erlang_c(13, C1_RATE), _erlang_c(15, C1_RATE)
     assert theory.service_level == pytest.approx(0.888350, abs=1e-6)
     for q in ("q0", "q1"):
-        _check(
+        check(
             k[(q, None)]["service_level"],
             theory.service_level,
             {"n=13": fewer.service_level, "n=15": more.service_level},
         )
-        _check(
+        check(
             k[(q, None)]["wait_probability"],
             theory.p_wait,
             {"n=13": fewer.p_wait, "n=15": more.p_wait},
         )
-        _check(k[(q, None)]["asa_seconds"], theory.asa_seconds, {})
+        check(k[(q, None)]["asa_seconds"], theory.asa_seconds, {})
     # Dedicated: group g0 answers every q0 contact and nothing else.
     np.testing.assert_array_equal(k[("q0", "g0")]["answered"], k[("q0", None)]["answered"])
 
@@ -128,12 +113,12 @@ def test_full_pooling_reproduces_merged_erlang_c_and_beats_split():
     theory = _erlang_c(28, 2 * C1_RATE)
     split_value = _erlang_c(14, C1_RATE)
     for sel in pooled:
-        _check(
+        check(
             pooled[sel]["service_level"],
             theory.service_level,
             {"split (M/M/14)": split_value.service_level},
         )
-        _check(pooled[sel]["wait_probability"], theory.p_wait, {"split": split_value.p_wait})
+        check(pooled[sel]["wait_probability"], theory.p_wait, {"split": split_value.p_wait})
     split = _replicate(_split_or_pooled(False, 20), 20, [(None, None)])
     low, _ = _ci95(pooled[(None, None)]["service_level"])
     _, high = _ci95(split[(None, None)]["service_level"])
@@ -152,17 +137,17 @@ def test_two_types_one_pool_each_sees_erlang_c_of_total_load():
     theory, fewer = _erlang_c(14, 200.0), _erlang_c(13, 200.0)
     for t, own_rate in (("a", 120.0), ("b", 80.0)):
         own = _erlang_c(14, own_rate)  # wrong: as if the type had the 14 agents to itself
-        _check(
+        check(
             k[(t, None)]["service_level"],
             theory.service_level,
             {"n=13": fewer.service_level, "own load only": own.service_level},
         )
-        _check(
+        check(
             k[(t, None)]["wait_probability"],
             theory.p_wait,
             {"n=13": fewer.p_wait, "own load only": own.p_wait},
         )
-        _check(k[(t, None)]["asa_seconds"], theory.asa_seconds, {})
+        check(k[(t, None)]["asa_seconds"], theory.asa_seconds, {})
 
 
 # -- non-preemptive priority: Cobham ------------------------------------------------------
@@ -198,11 +183,11 @@ def test_non_preemptive_priority_matches_cobham():
         np.testing.assert_allclose(
             k[sel]["asa_seconds"], k[sel]["mean_wait_all_seconds"], rtol=1e-12
         )
-    _check(k[("high", None)]["asa_seconds"], COBHAM_HIGH, {"FCFS": COBHAM_FCFS})
+    check(k[("high", None)]["asa_seconds"], COBHAM_HIGH, {"FCFS": COBHAM_FCFS})
     # The low class's mean wait is far noisier; its tolerance does not always exclude FCFS.
-    _check(k[("low", None)]["asa_seconds"], COBHAM_LOW, {})
+    check(k[("low", None)]["asa_seconds"], COBHAM_LOW, {})
     # Conservation: priorities reorder waits but keep their contact-weighted mean.
-    _check(k[(None, None)]["asa_seconds"], COBHAM_FCFS, {})
+    check(k[(None, None)]["asa_seconds"], COBHAM_FCFS, {})
 
 
 def test_equal_priority_gives_both_classes_fcfs_wait():
@@ -210,8 +195,8 @@ def test_equal_priority_gives_both_classes_fcfs_wait():
     k = _replicate(
         _cobham_scenario(high_priority=2, hours=120), 20, [("high", None), ("low", None)]
     )
-    _check(k[("high", None)]["asa_seconds"], COBHAM_FCFS, {"priority": COBHAM_HIGH})
-    _check(k[("low", None)]["asa_seconds"], COBHAM_FCFS, {})
+    check(k[("high", None)]["asa_seconds"], COBHAM_FCFS, {"priority": COBHAM_HIGH})
+    check(k[("low", None)]["asa_seconds"], COBHAM_FCFS, {})
 
 
 # -- limited cross-training: Wallace and Whitt --------------------------------------------
@@ -253,15 +238,15 @@ def test_chaining_recovers_most_of_pooling_benefit():
     pool_theory = analytic.erlang_c_metrics(
         WW_QUEUES * WW_AGENTS, WW_QUEUES * rate, AHT, 20.0
     ).service_level
-    _check(
+    check(
         sl["split"],
         split_theory,
         {"n=11": analytic.erlang_c_metrics(WW_AGENTS + 1, rate, AHT, 20.0).service_level},
     )
-    _check(sl["pool"], pool_theory, {"split": split_theory})
+    check(sl["pool"], pool_theory, {"split": split_theory})
     assert sl["split"].max() < sl["chain"].min() and sl["chain"].mean() < sl["pool"].mean()
     gain = (sl["chain"] - sl["split"]) - 0.7 * (sl["pool"] - sl["split"])
-    mean, tol = _mean_and_tolerance(gain)
+    mean, tol = mean_and_tolerance(gain)
     assert mean - tol > 0, f"chain gets {mean:+.4f} over 70% of pooling's gain, tolerance {tol:.4f}"
 
 
@@ -322,5 +307,5 @@ def test_overflow_group_answers_only_after_delay_and_helps_primary_type():
         sl_without[r] = replication_kpis(base, without, "sales")["service_level"]
     # Thousands of overflows; some at the overflow event itself, some pulled later.
     assert overflowed >= 2000 and 0 < at_delay < overflowed
-    mean, tol = _mean_and_tolerance(sl_with - sl_without)
+    mean, tol = mean_and_tolerance(sl_with - sl_without)
     assert mean - tol > 0, f"overflow changes sales SL by {mean:+.4f}, tolerance {tol:.4f}"
