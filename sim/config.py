@@ -18,7 +18,8 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from .config_day import Checker, build_day
+from .config_checks import Checker
+from .config_day import build_day
 from .config_schema import (
     Config,
     ContactServiceLevelConfig,

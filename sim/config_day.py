@@ -1,7 +1,8 @@
 """Checking a day scenario's config and data files, and building its :class:`Scenario`.
 
 Every check appends ``key = value: what is allowed`` lines to a :class:`Checker`, so that
-all problems are reported together. The data folder holds three tables:
+all problems are reported together. The data folder's tables are read by
+:mod:`sim.config_tables`:
 
 - the forecast: ``interval_start`` (HH:MM) and one column per contact type, expected
   contacts per interval; each column needs an entry in ``scenario.contact_types`` and
@@ -20,41 +21,26 @@ each overflow group needs a skills row for the contact type (its proficiency and
 from __future__ import annotations
 
 import dataclasses
-import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omegaconf import MISSING
-
+from .config_checks import Checker, distribution
+from .config_constants import ALLOWED_INTERVAL_MINUTES
 from .config_demand import demand_shocks
 from .config_outages import disruptions
 from .config_schema import (
     ContactServiceLevelConfig,
     ContactTypeConfig,
     DayScenarioConfig,
-    DistributionConfig,
     GroupConfig,
     OverflowStepConfig,
     RoutingConfig,
 )
+from .config_tables import Tables, read_tables
 from .config_workforce import (
-    Day,
-    Schedule,
     absenteeism,
-    check_schedule_groups,
     planned_staffing,
-    read_workforce,
 )
-from .data_files import (
-    DataFileError,
-    IntervalTable,
-    SkillRow,
-    read_interval_table,
-    read_skills,
-    read_values_column,
-)
-from .distributions import KINDS, Distribution
 from .scenario import (
     AGENT_SELECTION_RULES,
     CHANNELS,
@@ -69,217 +55,10 @@ from .scenario import (
     Skill,
 )
 
-__all__ = ["ALLOWED_INTERVAL_MINUTES", "Checker", "build_day", "distribution"]
-
-ALLOWED_INTERVAL_MINUTES = (15, 30, 60)
+__all__ = ["ALLOWED_INTERVAL_MINUTES", "Checker", "build_day", "distribution"]  # re-exported
 
 
-class Checker:
-    """Collects problems as ``key = value: what is allowed`` lines."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def fail(self, key: str, value: Any, allowed: str) -> None:
-        self.problems.append(f"{key} = {value!r}: {allowed}")
-
-    def number(
-        self, key: str, value: Any, *, low: float, strict: bool, whole: bool = False
-    ) -> bool:
-        ok = (
-            isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        )
-        ok = ok and (value > low if strict else value >= low) and (not whole or value == int(value))
-        if not ok:
-            kind = "a whole number" if whole else "a number"
-            self.fail(key, value, f"must be {kind} {'>' if strict else '>='} {low:g}")
-        return ok
-
-    def share(self, key: str, value: Any) -> bool:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1
-        if not ok:
-            self.fail(key, value, "must be a share in (0, 1]")
-        return ok
-
-    def name(self, key: str, value: Any, what: str) -> bool:
-        ok = isinstance(value, str) and value.strip() != "" and value != MISSING
-        if not ok:
-            self.fail(key, value, f"required: {what}")
-        return ok
-
-
-def distribution(c: Checker, key: str, d: Any, data_dir: Path) -> Distribution | None:
-    """Check a distribution config at ``key``; the :class:`Distribution` or ``None``."""
-    if not isinstance(d, DistributionConfig):
-        c.fail(key, d, "required: a distribution {distribution, mean_seconds, cv}")
-        return None
-    if d.distribution not in KINDS:
-        c.fail(
-            f"{key}.distribution", d.distribution, f"unknown distribution; allowed: {sorted(KINDS)}"
-        )
-        return None
-    if d.distribution == "empirical":
-        if not d.file or not d.column:
-            c.fail(
-                f"{key}.file/{key}.column",
-                (d.file, d.column),
-                "an empirical distribution needs both",
-            )
-            return None
-        try:
-            values = read_values_column(data_dir / d.file, f"{key}.file", d.column)
-        except DataFileError as exc:
-            c.problems.extend(exc.problems)
-            return None
-        if not sum(values) > 0:
-            c.fail(f"{key}.file", d.file, "the values must have a positive mean")
-            return None
-        return Distribution.empirical(values)
-    ok = c.number(f"{key}.mean_seconds", d.mean_seconds, low=0, strict=True)
-    if KINDS[d.distribution]:
-        ok &= c.number(f"{key}.cv", d.cv, low=0, strict=True)
-    elif d.cv is not None:
-        c.fail(f"{key}.cv", d.cv, f"a {d.distribution} distribution takes no cv; leave it null")
-        ok = False
-    if not ok or d.mean_seconds is None:
-        return None
-    return Distribution(d.distribution, float(d.mean_seconds), float(d.cv or 1.0))
-
-
-@dataclass
-class _Tables:
-    """What was read from a day scenario's data files (``None``: missing or unreadable)."""
-
-    forecast: IntervalTable | None = None
-    staffing: IntervalTable | None = None
-    skills: tuple[SkillRow, ...] | None = None
-    schedule: Schedule | None = None
-    #: every group: staffing columns, then schedule groups (``None``: a file is unreadable)
-    groups: list[str] | None = None
-
-
-def _read_table(
-    c: Checker, data_dir: Path, key: str, file: str, *, integer: bool, minutes: int
-) -> IntervalTable | None:
-    try:
-        return read_interval_table(data_dir / file, key, integer=integer, interval_minutes=minutes)
-    except DataFileError as exc:
-        c.problems.extend(exc.problems)
-        return None
-
-
-def _read_tables(
-    c: Checker, s: DayScenarioConfig, data_dir: Path, type_names: list[str]
-) -> _Tables:
-    """Read forecast, staffing and skills, and check them against each other and the config."""
-    t = _Tables()
-    if s.interval_minutes in ALLOWED_INTERVAL_MINUTES:  # the tables are checked against it
-        t.forecast = _read_table(
-            c,
-            data_dir,
-            "scenario.forecast_file",
-            s.forecast_file,
-            integer=False,
-            minutes=s.interval_minutes,
-        )
-        if s.staffing_file is not None:
-            t.staffing = _read_table(
-                c,
-                data_dir,
-                "scenario.staffing_file",
-                s.staffing_file,
-                integer=True,
-                minutes=s.interval_minutes,
-            )
-    if t.forecast is not None and type_names:  # no types at all is reported on its own
-        for name in type_names:
-            if name not in t.forecast.columns:
-                c.problems.append(
-                    f"scenario.contact_types.{name}: no column {name!r} in scenario.forecast_file "
-                    f"({s.forecast_file}); every contact type needs a forecast column; the file "
-                    f"has {list(t.forecast.names)}"
-                )
-        for name in t.forecast.names:
-            if name not in type_names:
-                c.problems.append(
-                    f"scenario.forecast_file: {s.forecast_file} column {name!r} has no entry in "
-                    f"scenario.contact_types; add scenario.contact_types.{name} (channel, "
-                    f"handle_time, ...) or remove the column; entries: {type_names}"
-                )
-    if t.forecast is not None and t.staffing is not None:
-        f, st = t.forecast, t.staffing
-        if f.start_minutes != st.start_minutes:
-            c.fail(
-                "scenario.staffing_file",
-                s.staffing_file,
-                f"must cover the same intervals as scenario.forecast_file ({len(f.start_minutes)} "
-                f"intervals from {_clock(f.start_minutes[0])}); it has {len(st.start_minutes)} "
-                f"intervals from {_clock(st.start_minutes[0])}",
-            )
-    staffing_groups = _read_schedule(c, s, data_dir, t)
-    groups = t.groups
-    # A type missing from the config or the forecast is reported above, not once per row.
-    known = list(dict.fromkeys([*type_names, *(t.forecast.names if t.forecast else ())]))
-    try:
-        t.skills = read_skills(
-            data_dir / s.skills_file,
-            "scenario.skills_file",
-            groups=groups,
-            contact_types=known or None,
-        )
-    except DataFileError as exc:
-        c.problems.extend(exc.problems)
-        if t.schedule is not None:
-            check_schedule_groups(c, s, t.schedule, staffing_groups, None)
-        return t
-    served = {row.contact_type for row in t.skills}
-    for name in type_names:
-        if name not in served:
-            c.problems.append(
-                f"scenario.contact_types.{name}: no group can serve it; add a row "
-                f"'<group>,{name},<proficiency>,<level>' to scenario.skills_file ({s.skills_file})"
-            )
-    skilled = {row.group for row in t.skills}
-    for name in staffing_groups:
-        if name not in skilled:
-            c.problems.append(
-                f"scenario.staffing_file: {s.staffing_file} column {name!r} is a group with no "
-                f"row in scenario.skills_file ({s.skills_file}); every group needs at least one skill"
-            )
-    if t.schedule is not None:
-        check_schedule_groups(c, s, t.schedule, staffing_groups, [r.group for r in t.skills])
-    return t
-
-
-def _read_schedule(c: Checker, s: DayScenarioConfig, data_dir: Path, t: _Tables) -> list[str]:
-    """Read the schedule and activities into ``t`` and set ``t.groups``; the staffing columns."""
-    day = None
-    if t.forecast is not None:
-        starts = t.forecast.start_minutes
-        day = Day(starts[0], len(starts), s.interval_minutes)
-    t.schedule = read_workforce(c, s, data_dir, day)
-    staffing_groups = list(t.staffing.names) if t.staffing is not None else []
-    if s.staffing_file is None and s.schedule_file is None:
-        c.fail(
-            "scenario.staffing_file",
-            None,
-            "required unless scenario.schedule_file gives every group's agents",
-        )
-    elif (s.staffing_file is None or t.staffing is not None) and (
-        s.schedule_file is None or t.schedule is not None
-    ):
-        schedule_groups = t.schedule.groups if t.schedule is not None else ()
-        t.groups = list(dict.fromkeys([*staffing_groups, *schedule_groups]))
-        if "all" in t.groups:
-            c.fail(
-                "scenario.staffing_file/schedule_file",
-                "all",
-                "group name 'all' is reserved (it labels the totals): rename it",
-            )
-    return staffing_groups
-
-
-def _overflow(c: Checker, key: str, name: str, steps: Any, t: _Tables) -> tuple[OverflowStep, ...]:
+def _overflow(c: Checker, key: str, name: str, steps: Any, t: Tables) -> tuple[OverflowStep, ...]:
     """Check a contact type's overflow steps: known groups with the skill, rising delays."""
     if not isinstance(steps, (list, tuple)):
         c.fail(key, steps, "must be a list of {after_seconds, groups}")
@@ -338,7 +117,7 @@ def _contact_type(
     c: Checker,
     name: str,
     ct: Any,
-    t: _Tables,
+    t: Tables,
     data_dir: Path,
     default_sl: ServiceLevel,
 ) -> ContactType | None:
@@ -393,7 +172,7 @@ def _contact_type(
 
 
 def _group_settings(
-    c: Checker, s: DayScenarioConfig, t: _Tables, data_dir: Path
+    c: Checker, s: DayScenarioConfig, t: Tables, data_dir: Path
 ) -> tuple[dict[str, GroupConfig], dict[str, Absenteeism]]:
     """Check ``scenario.groups``: keys are groups, settings in range; absenteeism per group."""
     if not isinstance(s.groups, dict):
@@ -463,7 +242,7 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
             "all",
             "'all' is reserved (it labels the totals): rename it",
         )
-    tables = _Tables()
+    tables = Tables()
     data_dir = root
     if c.name("scenario.data_dir", s.data_dir, "the scenario's data folder"):
         data_dir = Path(s.data_dir)
@@ -471,7 +250,7 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
         if not data_dir.is_dir():
             c.fail("scenario.data_dir", s.data_dir, f"folder not found (looked at {data_dir})")
         else:
-            tables = _read_tables(c, s, data_dir, type_names)
+            tables = read_tables(c, s, data_dir, type_names)
     types = [_contact_type(c, n, s.contact_types[n], tables, data_dir, sl) for n in type_names]
     settings, absent = _group_settings(c, s, tables, data_dir)
     routing = s.routing
@@ -548,7 +327,3 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
     except ValueError as exc:  # a safety net: the checks above should have caught it
         c.problems.append(f"scenario: {exc}")
         return None
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -16,7 +16,7 @@ from .config_schema import DemandConfig, SurgeConfig
 from .scenario import DemandShocks, Surge
 
 if TYPE_CHECKING:
-    from .config_day import Checker
+    from .config_checks import Checker
 
 __all__ = ["demand_shocks"]
 

@@ -33,7 +33,7 @@ from .disruptions import OUTAGE_KINDS, Outage, Redials
 from .distributions import Distribution
 
 if TYPE_CHECKING:
-    from .config_day import Checker
+    from .config_checks import Checker
 
 __all__ = ["KIND_FIELDS", "disruptions"]
 

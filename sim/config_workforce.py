@@ -10,7 +10,7 @@ Times are clock times of the scenario's day: the first forecast interval's start
 last one's end. When the day passes midnight, a clock time earlier than the day's start
 is read as the next day's (or write it past 24:00, e.g. ``25:30``). In the ``Scenario``
 they become seconds from the day's start. Problems are reported through
-:class:`sim.config_day.Checker`, naming key, file, line and what is allowed.
+:class:`sim.config_checks.Checker`, naming key, file, line and what is allowed.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from .scenario import Absenteeism, Activity, Break, Shift
 from .schedule_files import ActivityRow, ShiftRow, read_activities, read_schedule
 
 if TYPE_CHECKING:
-    from .config_day import Checker
+    from .config_checks import Checker
 
 __all__ = [
     "Day",
