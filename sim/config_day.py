@@ -55,7 +55,7 @@ from .scenario import (
     Skill,
 )
 
-__all__ = ["ALLOWED_INTERVAL_MINUTES", "Checker", "build_day", "distribution"]  # re-exported
+__all__ = ["build_day"]
 
 
 def _overflow(c: Checker, key: str, name: str, steps: Any, t: Tables) -> tuple[OverflowStep, ...]:
