@@ -78,6 +78,28 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """End a process pool's workers now, in the middle of their tasks.
+
+    The pool offers no public way to stop running tasks (Python 3.14 adds
+    ``terminate_workers``), so its processes are terminated. A worker killed while sending
+    a result leaves a partial message in the result pipe, and the pool's manager thread
+    would wait for the rest of it for ever, hanging the interpreter at exit. Closing this
+    process's own write end of that pipe, once every worker is gone, turns the wait into
+    end-of-file, which the manager thread handles as a broken pool and exits.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    result_queue = getattr(pool, "_result_queue", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
+    writer = getattr(result_queue, "_writer", None)
+    if writer is not None:
+        writer.close()
+
+
 def _run_batch(
     scenario: Scenario, tasks: list[tuple[str, int]], seed: int
 ) -> list[ReplicationResult]:
@@ -126,11 +148,7 @@ def run_replications(
                 collect(future.result())
         except BaseException:
             # Ctrl-C (or an error): stop at once; what was collected is already saved.
-            # The pool offers no public way to stop running tasks: end its processes.
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.terminate()
+            _stop_pool(pool)
             raise
         pool.shutdown()
     results.sort(key=lambda r: (r.policy, r.replication))
