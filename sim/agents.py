@@ -20,7 +20,7 @@ import numpy as np
 from .scenario import Absenteeism, AgentGroup, Shift
 from .streams import Streams
 
-__all__ = ["AWAY_KINDS", "AwayLog", "PlannedDay", "plan_days"]
+__all__ = ["AWAY_KINDS", "AwayLog", "DayItem", "PlannedDay", "plan_days"]
 
 #: Codes of off-phone states in the away log; activities of any name are "activity".
 AWAY_KINDS: tuple[str, ...] = ("break", "lunch", "activity", "aux", "absent", "outage")
@@ -31,8 +31,8 @@ _CODE = {kind: k for k, kind in enumerate(AWAY_KINDS)}
 class PlannedDay:
     """One scheduled agent's day as it will happen, drawn up front.
 
-    ``items``: (due time, kind, duration, name) of every off-phone item in time order,
-    planned ones and drawn aux time. ``login``/``logout``: actual times after lateness and
+    ``items``: (due time, kind, duration, name, latest start, cancellable) of every
+    off-phone item in time order, planned ones and drawn aux time. ``login``/``logout``: actual times after lateness and
     early leave; ``present`` False for a no-show.
     """
 
@@ -42,7 +42,29 @@ class PlannedDay:
     present: bool
     login: float
     logout: float
-    items: tuple[tuple[float, str, float, str], ...]
+    items: tuple[tuple[float, str, float, str, float, bool], ...]
+
+
+class DayItem:
+    """One off-phone item of one agent's day as it stands now: a policy may move or drop it.
+
+    ``state``: 0 pending, 1 running, 2 done, 3 dropped (cancelled, or moved out of the
+    shift). ``planned`` is the published due time, ``due`` the current one.
+    """
+
+    __slots__ = ("due", "kind", "duration", "name", "latest", "cancellable", "planned", "state")
+
+    def __init__(
+        self, due: float, kind: str, duration: float, name: str, latest: float, cancellable: bool
+    ) -> None:
+        self.due = due
+        self.kind = kind
+        self.duration = duration
+        self.name = name
+        self.latest = latest
+        self.cancellable = cancellable
+        self.planned = due
+        self.state = 0
 
 
 def _draw_unplanned(shift: Shift, absence: Absenteeism, streams: dict[str, np.random.Generator]):
@@ -86,9 +108,12 @@ def plan_days(groups: tuple[AgentGroup, ...], streams: Streams) -> list[PlannedD
             present, late, early, aux = _draw_unplanned(shift, group.absenteeism, effects)
             login = min(shift.start + late, shift.end)
             logout = max(login, shift.end - early)
-            items = [(b.earliest, b.kind, b.duration, b.kind) for b in shift.breaks]
-            items += [(a.start, "activity", a.duration, a.name) for a in shift.activities]
-            items += [(t, "aux", d, "aux") for t, d in aux]
+            items = [(b.earliest, b.kind, b.duration, b.kind, b.latest, False) for b in shift.breaks]
+            items += [
+                (a.start, "activity", a.duration, a.name, a.start, a.cancellable)
+                for a in shift.activities
+            ]
+            items += [(t, "aux", d, "aux", t, False) for t, d in aux]
             items.sort(key=lambda item: item[0])
             days.append(PlannedDay(g, s, shift, present, login, logout, tuple(items)))
     days.sort(key=lambda d: (d.login, d.group, d.shift_index))

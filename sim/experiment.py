@@ -14,6 +14,7 @@ import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,8 @@ from scipy import stats
 
 from .adherence import agent_adherence
 from .model import simulate
-from .policies import get_policy
+from .policies import make_policy
+from .policy_effects import ACTION_COLUMNS
 from .records import KPI_NAMES, SHARE_KPIS, breakdown
 from .scenario import Scenario
 
@@ -44,7 +46,8 @@ class ReplicationResult:
     ``rows``: one dict per (contact_type, group) selection with the day's KPIs;
     ``intervals``: columns (``contact_type``, ``group``, ``interval``, KPIs) of the
     per-interval KPIs of every selection. ``agents``: adherence and shrinkage of each agent
-    on an individual shift.
+    on an individual shift. ``actions``: the policy's applied actions, one dict each with
+    the keys of :data:`sim.policy_effects.ACTION_COLUMNS`.
     """
 
     policy: str
@@ -52,15 +55,20 @@ class ReplicationResult:
     rows: list[dict]
     intervals: dict[str, list]
     agents: list[dict] = field(default_factory=list)
+    actions: list[dict] = field(default_factory=list)
 
 
 def run_replication(
-    scenario: Scenario, policy: str, seed: int, replication: int
+    scenario: Scenario,
+    policy: str,
+    seed: int,
+    replication: int,
+    params: dict[str, Any] | None = None,
 ) -> ReplicationResult:
-    """Simulate one replication under ``policy`` and reduce it to its KPIs."""
-    if get_policy(policy).check_interval_seconds is not None:
-        raise NotImplementedError(f"policy {policy!r} needs realtime policy support, not built yet")
-    outcome = simulate(scenario, seed=seed, replication=replication)
+    """Simulate one replication under ``policy`` (with ``params``) and reduce it to its KPIs."""
+    outcome = simulate(
+        scenario, seed=seed, replication=replication, policy=make_policy(policy, params)
+    )
     rows: list[dict] = []
     columns: dict[str, list] = {"contact_type": [], "group": []}
     for contact_type, group, day, per_interval in breakdown(outcome, scenario):
@@ -70,7 +78,10 @@ def run_replication(
         columns["group"] += [group] * n
         for key, values in per_interval.items():
             columns.setdefault(key, []).extend(values.tolist())
-    return ReplicationResult(policy, replication, rows, columns, agent_adherence(outcome, scenario))
+    actions = [dict(zip(ACTION_COLUMNS, action, strict=True)) for action in outcome.actions]
+    return ReplicationResult(
+        policy, replication, rows, columns, agent_adherence(outcome, scenario), actions
+    )
 
 
 def _ignore_interrupts() -> None:
@@ -101,9 +112,12 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _run_batch(
-    scenario: Scenario, tasks: list[tuple[str, int]], seed: int
+    scenario: Scenario,
+    tasks: list[tuple[str, int]],
+    seed: int,
+    params: dict[str, dict[str, Any]],
 ) -> list[ReplicationResult]:
-    return [run_replication(scenario, policy, seed, rep) for policy, rep in tasks]
+    return [run_replication(scenario, p, seed, rep, params.get(p)) for p, rep in tasks]
 
 
 def run_replications(
@@ -115,13 +129,16 @@ def run_replications(
     workers: int = 1,
     skip: Iterable[tuple[str, int]] = (),
     on_result: Callable[[ReplicationResult], None] | None = None,
+    params: dict[str, dict[str, Any]] | None = None,
 ) -> list[ReplicationResult]:
     """Run replications ``0 .. replications-1`` of every policy, sorted by (policy, replication).
 
     ``workers`` 0 means one per CPU core; 1 runs in this process. ``skip`` lists
     (policy, replication) pairs already done (e.g. by an interrupted run); ``on_result`` is
     called in this process as each result arrives, so that finished work can be saved.
+    ``params``: each policy's parameters by name (defaults for policies not listed).
     """
+    params = params or {}
     done = set(skip)
     tasks = [(p, r) for r in range(replications) for p in policies if (p, r) not in done]
     workers = workers or os.cpu_count() or 1
@@ -136,13 +153,13 @@ def run_replications(
 
     if workers == 1:
         for task in tasks:
-            collect(_run_batch(scenario, [task], seed))
+            collect(_run_batch(scenario, [task], seed, params))
     else:
         # Small batches keep every worker busy yet bound the work an interruption loses.
         size = max(1, math.ceil(len(tasks) / (4 * workers)))
         batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
-        futures = [pool.submit(_run_batch, scenario, batch, seed) for batch in batches]
+        futures = [pool.submit(_run_batch, scenario, batch, seed, params) for batch in batches]
         try:
             for future in as_completed(futures):
                 collect(future.result())

@@ -23,9 +23,11 @@ from collections.abc import Sequence
 import numpy as np
 import simpy
 
-from .agents import AwayLog, plan_days
+from .agents import AwayLog, DayItem, plan_days
 from .contacts import ContactDraws, draw_contacts
 from .outage_effects import OutageEffects, window_table
+from .policies import Policy
+from .policy_effects import DONE, PENDING, RUNNING, PolicyEffects
 from .records import ABANDONED, ANSWERED, BLOCKED, UNUSED, WAITING, ReplicationOutcome
 from .routing import Agent, Router
 from .scenario import Scenario
@@ -39,11 +41,18 @@ def _values(values: np.ndarray, dtype) -> Sequence:
     return memoryview(np.ascontiguousarray(values, dtype=dtype))  # type: ignore[arg-type]
 
 
-class ContactCenter(OutageEffects):
-    """One replication of a scenario: build it, then call :meth:`run` once."""
+class ContactCenter(OutageEffects, PolicyEffects):
+    """One replication of a scenario: build it, then call :meth:`run` once.
+
+    ``policy``: the realtime policy consulted during the day (``None``: nobody intervenes).
+    """
 
     def __init__(
-        self, scenario: Scenario, contacts: ContactDraws, streams: Streams | None = None
+        self,
+        scenario: Scenario,
+        contacts: ContactDraws,
+        streams: Streams | None = None,
+        policy: Policy | None = None,
     ) -> None:
         self.scenario = scenario
         self.env = simpy.Environment()
@@ -75,6 +84,9 @@ class ContactCenter(OutageEffects):
         )
         self.is_voice = [t.channel == "voice" for t in scenario.contact_types]
         self._init_disruptions(streams or Streams(0, 0))
+        self.callback = bytearray(n)  # 1 if the contact accepted a callback
+        self.router.callback = self.callback
+        self._init_policy(policy, streams or Streams(0, 0))
         for j in range(self.first_attempts, n):  # redial slots stay unused unless called
             self.state[j] = UNUSED
 
@@ -93,6 +105,7 @@ class ContactCenter(OutageEffects):
     def _admit(self, i: int) -> None:
         """Contact ``i`` calls in: lost, blocked, answered at once, or queued."""
         k = self.ctype[i]
+        self.offered_so_far[k] += 1
         if self.telephony:
             down_until = self._telephony_down_until(self.env.now)
             if down_until is not None:
@@ -109,8 +122,12 @@ class ContactCenter(OutageEffects):
         if agent is not None:
             self._start(agent, i)
         else:
+            if self.policy is not None and self._offers_callback(i, k):
+                return
             self.router.enqueue(i)
             self.queued[i] = 1
+            if self.policy is not None:
+                self._watch_for_outsourcing(i, k)
             timeout = self.env.timeout
             p = self.patience[i]
             if p != math.inf:
@@ -149,6 +166,7 @@ class ContactCenter(OutageEffects):
             talk *= self._crm_factor(agent.group)
         work = talk + self.wrap[i]
         self.work[i] = work
+        agent.talk_until = now + talk
         if self.track_in_hand:
             agent.in_hand.append(i)
             self.talk_until[i] = now + talk
@@ -228,25 +246,36 @@ class ContactCenter(OutageEffects):
         self.agent_day[agent.id] = day_index
         if day.login > shift.start:
             away.add(agent.id, day, "absent", shift.start, shift.start, day.login)
-        for due, kind, duration, _name in day.items:
-            if due >= day.logout:
+        items = self.day_items[day_index]
+        while True:
+            item = _next_item(items)
+            if item is None or item.due >= day.logout:
                 break
-            if due > env.now:
-                yield env.timeout(due - env.now)
+            if item.due > env.now:
+                yield env.timeout(item.due - env.now)
+                if agent.logged_out:  # sent home early (voluntary time off)
+                    return
+                continue  # a policy may have moved or dropped it meanwhile: look again
+            item.state = RUNNING
             router.go_away(agent)
             if agent.sessions > 0:  # finish what is in hand first: the item starts late
                 agent.free_event = env.event()
                 yield agent.free_event
                 agent.free_event = None
             start = env.now
-            end = min(start + duration, max(day.logout, start))
+            end = min(start + item.duration, max(day.logout, start))
+            agent.doing = item.kind
             if end > start:
                 yield env.timeout(end - start)
-            away.add(agent.id, day, kind, due, start, end)
+            agent.doing = None
+            item.state = DONE
+            away.add(agent.id, day, item.kind, item.planned, start, end)
             router.come_back(agent)
             self._serve_next(agent)
         if day.logout > env.now:
             yield env.timeout(day.logout - env.now)
+            if agent.logged_out:
+                return
         if day.logout < shift.end:
             away.add(agent.id, day, "absent", day.logout, day.logout, shift.end)
         if agent.sessions > 0:
@@ -263,9 +292,12 @@ class ContactCenter(OutageEffects):
         env = self.env
         scenario = self.scenario
         counted = [g for g, group in enumerate(scenario.groups) if not group.scheduled]
+        offset = self.staff_offset  # overtime called in, minus voluntary time off
         for k in range(scenario.intervals):
+            if self.policy is not None:
+                self._snapshot_interval()
             for g in counted:
-                self._set_staff(g, int(scenario.groups[g].staffing[k]))
+                self._set_staff(g, max(0, int(scenario.groups[g].staffing[k]) + offset[g]))
             yield env.timeout((k + 1) * scenario.interval_seconds - env.now)
 
     def _set_staff(self, group: int, target: int) -> None:
@@ -310,6 +342,7 @@ class ContactCenter(OutageEffects):
         """Simulate the day up to the horizon and return its records."""
         self.env.process(self._staffing())
         self._start_disruptions()
+        self._start_policy()
         for d in range(len(self.days)):
             self.env.process(self._agent_day(d))
         self._next_arrival(0)
@@ -345,14 +378,29 @@ class ContactCenter(OutageEffects):
             originals=self.first_attempts,
             outage_windows=window_table(self.windows),
             days=tuple(self.days),
+            callback=np.frombuffer(bytes(self.callback), dtype=np.bool_),
+            callback_threshold=np.array(self.callback_threshold, dtype=float),
+            extra_cost=self.extra_cost,
+            actions=tuple(self.action_log),
             **self.away_log.arrays(),
         )
 
 
-def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> ReplicationOutcome:
-    """Simulate one replication of ``scenario`` and return its per-contact records.
+def simulate(
+    scenario: Scenario, seed: int = 0, replication: int = 0, policy: Policy | None = None
+) -> ReplicationOutcome:
+    """Simulate one replication of ``scenario`` under ``policy`` and return its records.
 
-    The result depends only on ``scenario``, ``seed`` and ``replication``.
+    The result depends only on ``scenario``, ``seed``, ``replication`` and the policy.
     """
     streams = Streams(seed, replication)
-    return ContactCenter(scenario, draw_contacts(scenario, streams), streams).run()
+    return ContactCenter(scenario, draw_contacts(scenario, streams), streams, policy).run()
+
+
+def _next_item(items: list[DayItem]) -> DayItem | None:
+    """The pending item due first (the earliest listed among equals), or None."""
+    best = None
+    for item in items:
+        if item.state == PENDING and (best is None or item.due < best.due):
+            best = item
+    return best

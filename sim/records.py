@@ -14,6 +14,21 @@ KPI definitions (the README and the docs quote these):
   still waiting at the horizon that have waited less than the threshold (their outcome is
   not known: an email arriving at 19:30 with a 4-hour threshold). Blocked contacts, and
   contacts still waiting at the horizon beyond the threshold, count against it.
+* ``outsourced``: contacts handed to the outsourcer (a policy) after waiting; they count
+  in offered and against the service level. ``callbacks``: contacts that accepted a
+  callback instead of waiting (a policy); an agent calls them back when no live contact
+  waits. They are left out of the live ``service_level``, ``asa_seconds``,
+  ``wait_probability`` and ``mean_wait_all_seconds`` and judged by
+  ``callback_service_level``: called back within the callback threshold over callbacks
+  (those still waiting at the horizon for less than the threshold left out).
+  ``offered = answered + abandoned + blocked + lost + outsourced + waiting_at_end``.
+* ``missed_target``: 1 if the service level is below its target, else 0; its mean over
+  replications is the probability that a day (or an interval) misses the target. Each
+  type is judged against its own target, all types together against the scenario's.
+* ``cost``: logged-in agent hours at each group's hourly rate, plus overtime premiums,
+  plus the outsourcer's fee per outsourced contact and the cost set for an abandoned
+  contact. ``cost_per_contact``: cost / (answered + outsourced). Per group: that group's
+  agent cost only; undefined per contact type.
 * ``abandon_rate``: abandoned / offered.
 * ``asa_seconds``: mean wait of answered contacts (0 for those answered at once).
 * ``aht_seconds``: mean handle time of answered contacts: talk (the contact's own draw times
@@ -49,6 +64,7 @@ __all__ = [
     "ANSWERED",
     "BLOCKED",
     "LOST",
+    "OUTSOURCED",
     "UNUSED",
     "ALL",
     "KPI_NAMES",
@@ -62,7 +78,7 @@ __all__ = [
     "time_in_intervals",
 ]
 
-WAITING, ANSWERED, ABANDONED, BLOCKED, LOST, UNUSED = 0, 1, 2, 3, 4, 5
+WAITING, ANSWERED, ABANDONED, BLOCKED, LOST, UNUSED, OUTSOURCED = 0, 1, 2, 3, 4, 5, 6
 
 #: Every KPI column, in output order.
 KPI_NAMES: tuple[str, ...] = (
@@ -71,10 +87,14 @@ KPI_NAMES: tuple[str, ...] = (
     "abandoned",
     "blocked",
     "lost",
+    "outsourced",
+    "callbacks",
     "dropped",
     "redials",
     "waiting_at_end",
     "service_level",
+    "missed_target",
+    "callback_service_level",
     "abandon_rate",
     "asa_seconds",
     "aht_seconds",
@@ -87,12 +107,16 @@ KPI_NAMES: tuple[str, ...] = (
     "adherence",
     "shrinkage_planned",
     "shrinkage_unplanned",
+    "cost",
+    "cost_per_contact",
 )
 
 #: KPIs that are shares, in [0, 1].
 SHARE_KPIS: frozenset[str] = frozenset(
     {
         "service_level",
+        "missed_target",
+        "callback_service_level",
         "abandon_rate",
         "wait_probability",
         "occupancy",
@@ -145,6 +169,10 @@ class ReplicationOutcome:
     dropped: np.ndarray | None = None
     originals: int | None = None
     outage_windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    callback: np.ndarray | None = None  # per contact: accepted a callback
+    callback_threshold: np.ndarray | None = None  # per contact type, seconds
+    extra_cost: np.ndarray | None = None  # per group and interval: overtime premiums
+    actions: tuple = ()  # the policy's applied actions (see sim.policy_effects)
 
     @property
     def wait(self) -> np.ndarray:
@@ -206,9 +234,13 @@ _QUEUE_ONLY = (
     "abandoned",
     "blocked",
     "lost",
+    "outsourced",
+    "callbacks",
     "redials",
     "waiting_at_end",
     "service_level",
+    "missed_target",
+    "callback_service_level",
     "abandon_rate",
     "avg_time_to_abandon_seconds",
     "wait_probability",
@@ -262,8 +294,15 @@ def _interval_sums(
     answered = state == ANSWERED
     abandoned = state == ABANDONED
     short = abandoned & (short_limit > 0) & (wait <= short_limit)
+    callback = outcome.callback if outcome.callback is not None else np.zeros_like(answered)
+    live = ~callback
     # Still waiting at the horizon, but for less than the threshold: the outcome is unknown.
-    censored = (state == WAITING) & (outcome.horizon_seconds - outcome.arrival < threshold)
+    waited = outcome.horizon_seconds - outcome.arrival
+    censored = (state == WAITING) & live & (waited < threshold)
+    if outcome.callback_threshold is not None and callback.any():
+        callback_threshold = outcome.callback_threshold[outcome.contact_type]
+    else:
+        callback_threshold = np.full(len(state), np.inf)
     busy = agents[outcome.busy_agent] if len(outcome.busy_agent) else np.zeros(0, dtype=bool)
     return {
         "offered": count(np.ones_like(answered)),
@@ -271,6 +310,10 @@ def _interval_sums(
         "abandoned": count(abandoned),
         "blocked": count(state == BLOCKED),
         "lost": count(state == LOST),
+        "outsourced": count(state == OUTSOURCED),
+        "callbacks": count(callback),
+        "callbacks_in_threshold": count(callback & answered & (wait <= callback_threshold)),
+        "callbacks_censored": count(callback & (state == WAITING) & (waited < callback_threshold)),
         "dropped": count(
             outcome.dropped if outcome.dropped is not None else np.zeros_like(answered)
         ),
@@ -278,9 +321,10 @@ def _interval_sums(
         "waiting_at_end": count(state == WAITING),
         "short_abandoned": count(short),
         "censored": count(censored),
-        "answered_in_threshold": count(answered & (wait <= threshold)),
-        "queued": count(outcome.queued),
-        "wait_answered": total(answered, wait),
+        "answered_in_threshold": count(answered & live & (wait <= threshold)),
+        "answered_live": count(answered & live),
+        "queued": count(outcome.queued & live),
+        "wait_answered": total(answered & live, wait),
         "wait_abandoned": total(abandoned, wait),
         "handle_answered": total(answered, outcome.work),
         "busy_seconds": time_in_intervals(
@@ -290,8 +334,26 @@ def _interval_sums(
             outcome.login_at[agents], outcome.logout_at[agents], length, n
         ),
         "period_seconds": np.full(n, length),
+        "staff_cost": _staff_cost(outcome, scenario, agents, groups),
         **_schedule_sums(outcome, scenario, groups),
     }
+
+
+def _staff_cost(outcome: ReplicationOutcome, scenario, agents: np.ndarray, groups: np.ndarray):
+    """Per interval: logged-in hours at each group's rate, plus overtime premiums."""
+    n, length = scenario.intervals, scenario.interval_seconds
+    cost = np.zeros(n)
+    costs = scenario.costs
+    for g, group in enumerate(scenario.groups):
+        rate = costs.rate(group.name)
+        if not groups[g] or rate == 0:
+            continue
+        mine = agents & (outcome.agent_group == g)
+        hours = time_in_intervals(outcome.login_at[mine], outcome.logout_at[mine], length, n) / 3600
+        cost += rate * hours
+    if outcome.extra_cost is not None:
+        cost += outcome.extra_cost[groups].sum(axis=0)
+    return cost
 
 
 def _ratio(num, den):
@@ -305,23 +367,46 @@ def _at_most_one(share):
     return np.where((share > 1.0) & (share <= 1.0 + 1e-9), 1.0, share)
 
 
-def _kpis_from_sums(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    not_blocked = s["offered"] - s["blocked"]
-    resolved = s["answered"] + s["abandoned"]
+def _rates(scenario, contact_type: str | None):
+    """Cost rates and the service-level target a selection is judged against."""
+    if contact_type is None:
+        return scenario.costs, scenario.service_level_target
+    k = scenario.type_names.index(contact_type)
+    return scenario.costs, scenario.contact_types[k].service_level.target
+
+
+def _kpis_from_sums(s: dict[str, np.ndarray], costs, target) -> dict[str, np.ndarray]:
+    live = s["offered"] - s["callbacks"]
+    not_blocked = live - s["blocked"]
+    resolved = s["answered_live"] + s["abandoned"]
+    service_level = _ratio(
+        s["answered_in_threshold"], live - s["short_abandoned"] - s["censored"]
+    )
+    cost = (
+        s["staff_cost"]
+        + costs.outsourced_contact * s["outsourced"]
+        + costs.abandoned_contact * s["abandoned"]
+    )
+    with np.errstate(invalid="ignore"):
+        missed = np.where(np.isnan(service_level), np.nan, (service_level < target) * 1.0)
     return {
         "offered": s["offered"],
         "answered": s["answered"],
         "abandoned": s["abandoned"],
         "blocked": s["blocked"],
         "lost": s["lost"],
+        "outsourced": s["outsourced"],
+        "callbacks": s["callbacks"],
         "dropped": s["dropped"],
         "redials": s["redials"],
         "waiting_at_end": s["waiting_at_end"],
-        "service_level": _ratio(
-            s["answered_in_threshold"], s["offered"] - s["short_abandoned"] - s["censored"]
+        "service_level": service_level,
+        "missed_target": missed,
+        "callback_service_level": _ratio(
+            s["callbacks_in_threshold"], s["callbacks"] - s["callbacks_censored"]
         ),
         "abandon_rate": _ratio(s["abandoned"], s["offered"]),
-        "asa_seconds": _ratio(s["wait_answered"], s["answered"]),
+        "asa_seconds": _ratio(s["wait_answered"], s["answered_live"]),
         "aht_seconds": _ratio(s["handle_answered"], s["answered"]),
         "avg_time_to_abandon_seconds": _ratio(s["wait_abandoned"], s["abandoned"]),
         "wait_probability": _ratio(s["queued"], not_blocked),
@@ -334,6 +419,8 @@ def _kpis_from_sums(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "adherence": _ratio(s["adherent_seconds"], s["scheduled_seconds"]),
         "shrinkage_planned": _ratio(s["planned_away_seconds"], s["scheduled_seconds"]),
         "shrinkage_unplanned": _ratio(s["unplanned_seconds"], s["scheduled_seconds"]),
+        "cost": cost,
+        "cost_per_contact": _ratio(cost, s["answered"] + s["outsourced"]),
     }
 
 
@@ -371,7 +458,7 @@ def interval_kpis(
     contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
     sums = _interval_sums(outcome, scenario, contacts, agents, groups)
     first = scenario.warmup_intervals
-    kpis = _kpis_from_sums({k: v[first:] for k, v in sums.items()})
+    kpis = _kpis_from_sums({k: v[first:] for k, v in sums.items()}, *_rates(scenario, contact_type))
     return {
         "interval": np.arange(first, scenario.intervals),
         **_blank_undefined(kpis, contact_type, group),
@@ -386,7 +473,9 @@ def replication_kpis(
     sums = _interval_sums(outcome, scenario, contacts, agents, groups)
     first = scenario.warmup_intervals
     totals = {k: np.asarray(v[first:].sum()) for k, v in sums.items()}
-    kpis = _blank_undefined(_kpis_from_sums(totals), contact_type, group)
+    kpis = _blank_undefined(
+        _kpis_from_sums(totals, *_rates(scenario, contact_type)), contact_type, group
+    )
     return {k: float(v) for k, v in kpis.items()}
 
 
@@ -409,8 +498,9 @@ def breakdown(outcome: ReplicationOutcome, scenario):
         contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
         sums = _interval_sums(outcome, scenario, contacts, agents, groups)
         sums = {k: v[first:] for k, v in sums.items()}
-        per_interval = _blank_undefined(_kpis_from_sums(sums), contact_type, group)
+        rates = _rates(scenario, contact_type)
+        per_interval = _blank_undefined(_kpis_from_sums(sums, *rates), contact_type, group)
         totals = {k: np.asarray(v.sum()) for k, v in sums.items()}
-        day = _blank_undefined(_kpis_from_sums(totals), contact_type, group)
+        day = _blank_undefined(_kpis_from_sums(totals, *rates), contact_type, group)
         per_interval["interval"] = np.arange(first, scenario.intervals)
         yield contact_type or ALL, group or ALL, {k: float(v) for k, v in day.items()}, per_interval

@@ -55,6 +55,8 @@ class Agent:
         "busy_open",
         "login_at",
         "logout_at",
+        "talk_until",
+        "doing",
     )
 
     def __init__(self, agent_id: int, group: int, now: float) -> None:
@@ -76,6 +78,8 @@ class Agent:
         self.busy_open = False  # a busy period (at least one contact in hand) is running
         self.login_at = now
         self.logout_at = math.nan
+        self.talk_until = now  # end of talk on the last voice contact taken; wrap-up after
+        self.doing: str | None = None  # the break, lunch, activity or aux under way
 
 
 class Router:
@@ -128,23 +132,28 @@ class Router:
             for k, stages in enumerate(self.stage_groups)
         ]
         # What each group serves: live queues by preference level, then deferrable ones.
+        self._types = types
+        self._delay_for = delay_for
+        self.planned_levels = [
+            {type_index[s.contact_type]: s.level for s in group.skills} for group in groups
+        ]
+        self.levels = [dict(levels) for levels in self.planned_levels]
         self.serve_levels: list[list[list[tuple[int, int, float]]]] = []
         self.deferred: list[list[tuple[int, int, float]]] = []
-        for g, group in enumerate(groups):
-            live: dict[int, list[tuple[int, int, float]]] = {}
-            later_work = []
-            for skill in sorted(
-                group.skills, key=lambda s: (s.level, types[type_index[s.contact_type]].priority)
-            ):
-                k = type_index[skill.contact_type]
-                entry = (types[k].priority, k, delay_for[g][k])
-                if types[k].channel == "email":
-                    later_work.append(entry)
-                else:
-                    live.setdefault(skill.level, []).append(entry)
-            self.serve_levels.append([live[level] for level in sorted(live)])
+        for g in range(len(groups)):
+            live_levels, later_work = self._serving_order(g)
+            self.serve_levels.append(live_levels)
             self.deferred.append(later_work)
         self.queues: list[deque[int]] = [deque() for _ in types]
+        # Callbacks (a policy may offer them): per type, in order of acceptance.
+        self.callback = bytearray(0)  # set by the model: 1 if contact i accepted a callback
+        self.callback_queues: list[deque[int]] = [deque() for _ in types]
+        self.callbacks_waiting = [0] * len(types)
+        self.callbacks_total = 0
+        self.callback_types = [
+            [k for k in self.planned_levels[g] if types[k].channel != "email"]
+            for g in range(len(groups))
+        ]
         self.waiting = [0] * len(types)
         self.answered_in_threshold = [0] * len(types)
         self.decided = [0] * len(types)  # answered or abandoned so far today
@@ -154,6 +163,32 @@ class Router:
         self.available_count = [[0] * c for c in self.capacity]
         self.logged_in: list[dict[int, Agent]] = [{} for _ in groups]
         self.group_offline = [0] * len(groups)  # site outages in progress per group
+
+    def _serving_order(self, g: int):
+        types, levels = self._types, self.levels[g]
+        live: dict[int, list[tuple[int, int, float]]] = {}
+        later_work = []
+        for k in sorted(levels, key=lambda k: (levels[k], types[k].priority)):
+            entry = (types[k].priority, k, self._delay_for[g][k])
+            if types[k].channel == "email":
+                later_work.append(entry)
+            else:
+                live.setdefault(levels[k], []).append(entry)
+        return [live[level] for level in sorted(live)], later_work
+
+    def set_level(self, g: int, k: int, level: int | None) -> bool:
+        """Serve type ``k`` at preference ``level`` in group ``g`` (``None``: as planned).
+
+        Returns whether anything changed; a group without the skill is left alone.
+        """
+        if k not in self.levels[g]:
+            return False
+        new = self.planned_levels[g][k] if level is None else level
+        if self.levels[g][k] == new:
+            return False
+        self.levels[g][k] = new
+        self.serve_levels[g], self.deferred[g] = self._serving_order(g)
+        return True
 
     def _ordered(self, k: int, stage: list[int], groups) -> list[int]:
         if self.agent_rule == "fewest_skills":
@@ -293,9 +328,21 @@ class Router:
         self.queues[k].append(i)
         self.waiting[k] += 1
 
-    def dequeued(self, i: int, answered: bool) -> None:
-        """Contact ``i`` left its queue (answered, or abandoned if not ``answered``)."""
+    def enqueue_callback(self, i: int) -> None:
+        """Contact ``i`` accepted a callback: it waits in its type's callback queue."""
         k = self.ctype[i]
+        self.callback_queues[k].append(i)
+        self.callbacks_waiting[k] += 1
+        self.callbacks_total += 1
+
+    def dequeued(self, i: int, answered: bool) -> None:
+        """Contact ``i`` left its queue (answered, or abandoned/outsourced if not ``answered``)."""
+        k = self.ctype[i]
+        if self.callback[i]:
+            self.callback_queues[k].popleft()  # callbacks are taken in order
+            self.callbacks_waiting[k] -= 1
+            self.callbacks_total -= 1
+            return
         self.waiting[k] -= 1
         if not answered:
             self.decided[k] += 1
@@ -315,9 +362,10 @@ class Router:
             agent.busy_since = now
             agent.busy_open = True
         agent.sessions += 1
-        self.decided[k] += 1
-        if now - self.arrival[i] <= self.threshold[k]:
-            self.answered_in_threshold[k] += 1
+        if not self.callback[i]:  # a callback has its own service level
+            self.decided[k] += 1
+            if now - self.arrival[i] <= self.threshold[k]:
+                self.answered_in_threshold[k] += 1
         if chat:
             self.list_available(agent)  # may still have room for another chat
         else:
@@ -331,6 +379,10 @@ class Router:
             agent.exclusive = False
             return True
         return False
+
+    def head(self, k: int) -> int:
+        """The longest-waiting live contact of type ``k``, or -1."""
+        return self._head(k)
 
     def _head(self, k: int) -> int:
         queue, state = self.queues[k], self.state
@@ -388,4 +440,20 @@ class Router:
                 i = self._best(level, only_chat, now)
                 if i >= 0:
                     return i
-        return -1 if only_chat else self._best(self.deferred[g], False, now)
+        if only_chat:
+            return -1
+        if self.callbacks_total:
+            i = self._best_callback(g)
+            if i >= 0:
+                return i
+        return self._best(self.deferred[g], False, now)
+
+    def _best_callback(self, g: int) -> int:
+        # Callbacks never abandon and leave their queue only when taken: the head is it.
+        best = -1
+        for k in self.callback_types[g]:
+            if self.callbacks_waiting[k]:
+                i = self.callback_queues[k][0]
+                if best < 0 or self.arrival[i] < self.arrival[best]:
+                    best = i
+        return best

@@ -17,6 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from .costs import Costs
 from .demand_shocks import DemandShocks, Surge
 from .disruptions import Outage, Redials
 from .distributions import Distribution
@@ -35,6 +36,7 @@ __all__ = [
     "CONTACT_SELECTION_RULES",
     "AgentGroup",
     "ContactType",
+    "Costs",
     "ErlangReference",
     "OverflowStep",
     "Routing",
@@ -184,7 +186,9 @@ class Scenario:
 
     Time 0 is the start of the first interval. The first ``warmup_intervals`` intervals
     are simulated but left out of every KPI. ``trunks`` limits the voice contacts in the
-    system (waiting or talking); ``None`` means no limit.
+    system (waiting or talking); ``None`` means no limit. ``costs``: rates for the cost
+    KPIs; ``service_level_target``: the target the day's all-types service level is judged
+    against (each type has its own in its ``service_level``).
     """
 
     name: str
@@ -200,6 +204,8 @@ class Scenario:
     start_clock_seconds: float = 0.0  # wall-clock time of day at time 0, for labels
     description: str = ""
     reference: ErlangReference | None = None
+    costs: Costs = field(default_factory=Costs)
+    service_level_target: float = 0.8  # for all contact types together
 
     def __post_init__(self) -> None:
         if self.interval_seconds <= 0:
@@ -334,6 +340,7 @@ def single_queue(
         start_clock_seconds=start_clock_seconds,
         description=description,
         reference=reference,
+        service_level_target=calls.service_level.target,
     )
 
 
