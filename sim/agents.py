@@ -108,7 +108,9 @@ def plan_days(groups: tuple[AgentGroup, ...], streams: Streams) -> list[PlannedD
             present, late, early, aux = _draw_unplanned(shift, group.absenteeism, effects)
             login = min(shift.start + late, shift.end)
             logout = max(login, shift.end - early)
-            items = [(b.earliest, b.kind, b.duration, b.kind, b.latest, False) for b in shift.breaks]
+            items = [
+                (b.earliest, b.kind, b.duration, b.kind, b.latest, False) for b in shift.breaks
+            ]
             items += [
                 (a.start, "activity", a.duration, a.name, a.start, a.cancellable)
                 for a in shift.activities

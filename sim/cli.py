@@ -7,6 +7,7 @@ run folder (Hydra's run dir): tables, figures and report.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from .comparison import compare_policies, max_half_width
 from .config import (
     PROJECT_ROOT,
     Config,
@@ -24,7 +26,7 @@ from .config import (
     ErlangScenarioConfig,
     build_run,
 )
-from .experiment import run_replications
+from .experiment import replication_table, run_replications
 from .records import ALL
 from .report import render_figures, render_report
 from .results import RunFolder
@@ -84,23 +86,29 @@ def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
         spec.seed,
     )
     interrupted = False
+    replications = spec.replications
     try:
-        run_replications(
-            spec.scenario,
-            spec.policies,
-            spec.replications,
-            spec.seed,
-            workers=spec.workers,
-            skip=done,
-            on_result=folder.save_part,
-        )
+        while True:
+            run_replications(
+                spec.scenario,
+                spec.policies,
+                replications,
+                spec.seed,
+                workers=spec.workers,
+                skip=done,
+                on_result=folder.save_part,
+                params=spec.policy_params,
+            )
+            more = _replications_for_precision(spec, folder, replications)
+            if more is None:
+                break
+            done = {(r.policy, r.replication) for r in folder.load_parts()}
+            replications = more
     except KeyboardInterrupt:
         interrupted = True
         log.warning("interrupted: writing the tables from the replications finished so far")
     results = [
-        r
-        for r in folder.load_parts()
-        if r.policy in spec.policies and r.replication < spec.replications
+        r for r in folder.load_parts() if r.policy in spec.policies and r.replication < replications
     ]
     if not results:
         sys.stderr.write("ccsim: interrupted before any replication finished\n")
@@ -140,6 +148,48 @@ def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
     if interrupted:
         sys.exit(130)
     return folder
+
+
+def _replications_for_precision(spec, folder: RunFolder, done: int) -> int | None:
+    """With ``run.target_precision``: how many replications to reach it (None: stop now).
+
+    The paired service-level differences' CI half-width shrinks like 1/sqrt(n): the next
+    round aims at n * (half-width / target)^2 plus 10%, at least two more, at most the cap.
+    """
+    if spec.target_precision is None or len(spec.policies) < 2:
+        return None
+    results = [r for r in folder.load_parts() if r.policy in spec.policies and r.replication < done]
+    table = replication_table(results)
+    baseline = "none" if "none" in spec.policies else spec.policies[0]
+    half = max_half_width(compare_policies(table, baseline))
+    if half < spec.target_precision:
+        log.info(
+            "target precision reached with %d replications: service-level differences "
+            "within +/-%.2f points",
+            done,
+            100 * half,
+        )
+        return None
+    if done >= spec.max_replications:
+        log.warning(
+            "run.max_replications = %d reached: service-level differences within +/-%.2f "
+            "points, target %.2f",
+            done,
+            100 * half,
+            100 * spec.target_precision,
+        )
+        return None
+    wanted = math.ceil(1.1 * done * (half / spec.target_precision) ** 2) if half == half else 0
+    more = min(spec.max_replications, max(done + 2, wanted))
+    log.info(
+        "service-level differences within +/-%.2f points after %d replications; "
+        "running up to %d for +/-%.2f",
+        100 * half,
+        done,
+        more,
+        100 * spec.target_precision,
+    )
+    return more
 
 
 @hydra.main(version_base="1.3", config_path=str(PROJECT_ROOT / "configs"), config_name="config")

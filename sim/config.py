@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from .config_schema import (
     Config,
     ContactServiceLevelConfig,
     ContactTypeConfig,
+    CostsConfig,
     DayScenarioConfig,
     DistributionConfig,
     ErlangScenarioConfig,
@@ -33,7 +34,8 @@ from .config_schema import (
     RunConfig,
     ServiceLevelConfig,
 )
-from .policies import POLICIES
+from .costs import Costs
+from .policies import POLICIES, build_params
 from .scenario import Scenario, ServiceLevel, erlang_scenario
 
 __all__ = [
@@ -76,10 +78,15 @@ class RunSpec:
     seed: int
     workers: int
     resume: Path | None = None
+    policy_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target_precision: float | None = None
+    max_replications: int = 200
 
     def fingerprint(self) -> str:
-        """What must match for a run to resume another: scenario, policies and seed."""
-        text = repr((self.scenario, self.policies, self.seed))
+        """What must match for a run to resume another: scenario, policies, their
+        parameters and seed."""
+        params = sorted((k, sorted(v.items())) for k, v in self.policy_params.items())
+        text = repr((self.scenario, self.policies, self.seed, params))
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -113,6 +120,55 @@ def _check_run(c: Checker, run: RunConfig, policies: list[str]) -> None:
             c.fail(f"policies[{i}]", name, f"unknown policy; allowed: {sorted(POLICIES)}")
     if len(set(policies)) != len(policies):
         c.fail("policies", list(policies), "must not name a policy twice")
+    if run.target_precision is not None:
+        c.number("run.target_precision", run.target_precision, low=0, strict=True)
+    if c.number("run.max_replications", run.max_replications, low=1, strict=False, whole=True):
+        if run.target_precision is not None and run.max_replications < run.replications:
+            c.fail(
+                "run.max_replications",
+                run.max_replications,
+                f"must be at least run.replications ({run.replications}) with a target precision",
+            )
+
+
+def _check_policy_params(c: Checker, policies: list[str], given: dict[str, Any]) -> dict:
+    """Each listed policy's parameters, checked; unknown names under ``policy`` too."""
+    params: dict[str, dict[str, Any]] = {}
+    for name, values in given.items():
+        if name not in POLICIES:
+            c.fail(f"policy.{name}", values, f"no such policy; allowed: {sorted(POLICIES)}")
+        elif values is not None and not isinstance(values, dict):
+            c.fail(f"policy.{name}", values, "must be a mapping of parameter: value")
+    for name in policies:
+        if name not in POLICIES:
+            continue
+        values = dict(given.get(name) or {})
+        _, problems = build_params(POLICIES[name].Params, values, f"policy.{name}")
+        for key, value, why in problems:
+            c.fail(key, value, why)
+        params[name] = values
+    return params
+
+
+def _costs(c: Checker, costs: CostsConfig, groups: tuple[str, ...]) -> Costs:
+    for key in ("hourly_cost", "overtime_premium", "outsourcer_per_contact", "abandoned_contact"):
+        c.number(f"costs.{key}", getattr(costs, key), low=0, strict=False)
+    by_group = {}
+    for name, rate in costs.hourly_cost_by_group.items():
+        if name not in groups:
+            c.fail(
+                f"costs.hourly_cost_by_group.{name}", rate, f"unknown group; groups: {list(groups)}"
+            )
+        elif c.number(f"costs.hourly_cost_by_group.{name}", rate, low=0, strict=False):
+            by_group[name] = float(rate)
+    return Costs(
+        hourly=float(costs.hourly_cost),
+        hourly_by_group=tuple(sorted(by_group.items())),
+        overtime_premium=float(costs.overtime_premium),
+        outsourced_contact=float(costs.outsourcer_per_contact),
+        abandoned_contact=float(costs.abandoned_contact),
+        currency=str(costs.currency),
+    )
 
 
 def _erlang(c: Checker, s: ErlangScenarioConfig, sl: ServiceLevel) -> Scenario | None:
@@ -197,6 +253,10 @@ def build_run(cfg: Any) -> RunSpec:
     else:
         c.fail("scenario", type(cfg.scenario).__name__, "must be an erlang or a day scenario")
         scenario = None
+    params = _check_policy_params(c, list(cfg.policies), dict(cfg.policy))
+    if scenario is not None:
+        costs = _costs(c, cfg.costs, scenario.group_names)
+        scenario = replace(scenario, costs=costs, service_level_target=sl.target)
     if c.problems or scenario is None:
         raise ConfigError(c.problems or ["scenario: could not be built"])
     return RunSpec(
@@ -206,4 +266,7 @@ def build_run(cfg: Any) -> RunSpec:
         int(cfg.run.seed),
         int(cfg.run.workers),
         None if cfg.run.resume is None else Path(cfg.run.resume),
+        params,
+        None if cfg.run.target_precision is None else float(cfg.run.target_precision),
+        int(cfg.run.max_replications),
     )

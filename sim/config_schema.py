@@ -18,6 +18,7 @@ __all__ = [
     "Config",
     "ContactServiceLevelConfig",
     "ContactTypeConfig",
+    "CostsConfig",
     "DayScenarioConfig",
     "DemandConfig",
     "DistributionConfig",
@@ -235,12 +236,18 @@ class RunConfig:
     ``resume``: the folder of an earlier, interrupted (or shorter) run of the same
     configuration; its finished replications are kept and only the missing ones are run,
     into that folder.
+
+    ``target_precision``: if set, replications are added (in rounds) until the 95% CI
+    half-width of every policy's paired service-level difference against the baseline is
+    below it (e.g. 0.01 = one percentage point), up to ``max_replications``.
     """
 
     replications: int = 20
     seed: int = 20261123
     workers: int = 0
     resume: str | None = None
+    target_precision: float | None = None
+    max_replications: int = 200
 
 
 @dataclass
@@ -256,10 +263,33 @@ class ServiceLevelConfig:
 
 
 @dataclass
+class CostsConfig:
+    """Cost rates for the cost KPIs and the report (one currency).
+
+    ``hourly_cost``: cost of a logged-in agent hour; ``hourly_cost_by_group`` overrides it
+    per group name. ``overtime_premium``: extra share of the hourly cost for overtime
+    (0.5 = time and a half). ``outsourcer_per_contact``: the partner's fee per contact;
+    ``abandoned_contact``: estimated cost of an abandoned contact (0 = left out).
+    """
+
+    currency: str = "EUR"
+    hourly_cost: float = 30.0
+    hourly_cost_by_group: dict[str, float] = field(default_factory=dict)
+    overtime_premium: float = 0.5
+    outsourcer_per_contact: float = 8.0
+    abandoned_contact: float = 0.0
+
+
+@dataclass
 class Config:
-    """The root of the config tree."""
+    """The root of the config tree.
+
+    ``policy``: each policy's parameters by name, from ``configs/policy/<name>.yaml``.
+    """
 
     scenario: Any = MISSING
     run: RunConfig = field(default_factory=RunConfig)
     service_level: ServiceLevelConfig = field(default_factory=ServiceLevelConfig)
+    costs: CostsConfig = field(default_factory=CostsConfig)
     policies: list[str] = field(default_factory=lambda: ["none"])
+    policy: dict[str, Any] = field(default_factory=dict)

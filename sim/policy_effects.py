@@ -60,8 +60,11 @@ class PolicyEffects:
     is_voice: list[bool]
     days: list[PlannedDay]
     agents: list[Agent]
+    agent_day: list[int]
+    callback: bytearray
 
-    def _log_in(self, group: int) -> Agent: ...
+    def _log_in(self, group: int) -> Agent:  # type: ignore[empty-body]
+        ...
     def _log_out(self, agent: Agent) -> None: ...
     def _set_staff(self, group: int, target: int) -> None: ...
 
@@ -132,7 +135,11 @@ class PolicyEffects:
         now = self.env.now
         self.action_log.append((decided, now, action.kind, target, agents, cost, action.reason))
         if cost:
-            g = self.scenario.group_names.index(target) if target in self.scenario.group_names else -1
+            g = (
+                self.scenario.group_names.index(target)
+                if target in self.scenario.group_names
+                else -1
+            )
             if g >= 0:
                 k = min(int(now // self.scenario.interval_seconds), self.scenario.intervals - 1)
                 self.extra_cost[g, k] += cost
@@ -147,7 +154,9 @@ class PolicyEffects:
             k = self.scenario.type_names.index(action.contact_type)
             changed = self.router.set_level(g, k, action.level)
             target = f"{action.group}/{action.contact_type}"
-            self._record(decided, action, target, len(self.router.logged_in[g]) if changed else 0, 0.0)
+            self._record(
+                decided, action, target, len(self.router.logged_in[g]) if changed else 0, 0.0
+            )
         elif isinstance(action, CallOvertime):
             self._call_overtime(action, decided)
         elif isinstance(action, OfferVTO):
@@ -259,7 +268,9 @@ class PolicyEffects:
         ]
         offered = idle[-action.agents :] if action.agents else []  # most recently idle
         draws = rng.random(len(offered))
-        accepted = [a for a, u in zip(offered, draws, strict=True) if u < action.acceptance_probability]
+        accepted = [
+            a for a, u in zip(offered, draws, strict=True) if u < action.acceptance_probability
+        ]
         hours_saved = 0.0
         if self.scenario.groups[g].scheduled:
             for agent in accepted:

@@ -198,10 +198,9 @@ def _group_states(center: ContactCenter, g: int, now: float) -> dict[str, int]:
     )
     counts.update(offline=0, leaving=0, overtime=0)
     capacity = center.router.capacity[g]
+    counts["overtime"] = center.overtime_now[g]
     for agent in center.router.logged_in[g].values():
         counts["logged_in"] += 1
-        if agent.id in center.overtime_agents:
-            counts["overtime"] += 1
         doing = agent.doing
         if doing is not None:  # on a break, lunch, activity or aux right now
             key = {"break": "on_break", "lunch": "on_break", "aux": "aux"}.get(doing, "in_activity")
@@ -222,7 +221,11 @@ def _group_states(center: ContactCenter, g: int, now: float) -> dict[str, int]:
     absent = 0
     for d, day in enumerate(center.days):
         if day.group == g and day.shift.start <= now < day.shift.end:
-            if not day.present or now < day.login or (now >= day.logout and not center.sent_home[d]):
+            if (
+                not day.present
+                or now < day.login
+                or (now >= day.logout and not center.sent_home[d])
+            ):
                 absent += 1
     counts["absent"] = absent
     return counts

@@ -379,9 +379,7 @@ def _kpis_from_sums(s: dict[str, np.ndarray], costs, target) -> dict[str, np.nda
     live = s["offered"] - s["callbacks"]
     not_blocked = live - s["blocked"]
     resolved = s["answered_live"] + s["abandoned"]
-    service_level = _ratio(
-        s["answered_in_threshold"], live - s["short_abandoned"] - s["censored"]
-    )
+    service_level = _ratio(s["answered_in_threshold"], live - s["short_abandoned"] - s["censored"])
     cost = (
         s["staff_cost"]
         + costs.outsourced_contact * s["outsourced"]

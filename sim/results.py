@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .comparison import compare_policies
 from .experiment import (
     AGENT_KPIS,
     KEY_COLUMNS,
@@ -23,6 +24,7 @@ from .experiment import (
     replication_table,
     summarize,
 )
+from .policy_effects import ACTION_COLUMNS
 from .records import ALL
 from .scenario import Scenario
 
@@ -81,6 +83,7 @@ class RunFolder:
             "replication": result.replication,
             "rows": [{k: _jsonable(v) for k, v in row.items()} for row in result.rows],
             "agents": result.agents,
+            "actions": [{k: _jsonable(v) for k, v in a.items()} for a in result.actions],
             "intervals": {k: _jsonable(v) for k, v in result.intervals.items()},
         }
         name = f"{result.policy}-r{result.replication:05d}.json"
@@ -98,6 +101,7 @@ class RunFolder:
                     [{k: _from_json(v) for k, v in row.items()} for row in doc["rows"]],
                     {k: _from_json(v) for k, v in doc["intervals"].items()},
                     doc.get("agents", []),
+                    doc.get("actions", []),
                 )
             )
         results.sort(key=lambda r: (r.policy, r.replication))
@@ -106,7 +110,11 @@ class RunFolder:
     def write_tables(
         self, scenario: Scenario, results: Iterable[ReplicationResult]
     ) -> dict[str, pd.DataFrame]:
-        """Write ``summary.csv``, ``replications.csv`` and ``intervals.csv``; return them."""
+        """Write ``summary.csv``, ``replications.csv``, ``intervals.csv``, ``actions.csv``
+        and (with a baseline and another policy) ``comparison.csv``; return them.
+
+        The baseline of the comparison is ``none`` if it ran, else the first policy run.
+        """
         results = list(results)
         per_rep = replication_table(results)
         summary = summarize(per_rep, KEY_COLUMNS)
@@ -125,6 +133,11 @@ class RunFolder:
             6, "scheduled_agents", [staffing[g][k] if t == ALL else nan for t, g, k in rows]
         )
         tables = {"summary": summary, "replications": per_rep, "intervals": intervals}
+        policies = list(dict.fromkeys(per_rep["policy"]))
+        if len(policies) > 1:
+            baseline = "none" if "none" in policies else policies[0]
+            tables["comparison"] = compare_policies(per_rep, baseline)
+        tables["actions"] = action_table(scenario, results)
         agents = agent_table(results)
         if len(agents):
             tables["agents"] = summarize(agents, ["policy", "group", "agent"], kpis=AGENT_KPIS)
@@ -139,3 +152,19 @@ class RunFolder:
         path = self.path / name
         _atomic_write_text(path, text)
         return path
+
+
+def action_table(scenario: Scenario, results: Iterable[ReplicationResult]) -> pd.DataFrame:
+    """One row per applied action: policy, replication, times (seconds and clock), what."""
+    rows = [
+        {"policy": r.policy, "replication": r.replication, **a} for r in results for a in r.actions
+    ]
+    frame = pd.DataFrame(rows, columns=["policy", "replication", *ACTION_COLUMNS])
+    clock = [_clock(scenario, t) for t in frame["applied_at"]]
+    frame.insert(4, "applied_clock", clock)
+    return frame
+
+
+def _clock(scenario: Scenario, seconds: float) -> str:
+    minutes = int((scenario.start_clock_seconds + seconds) // 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

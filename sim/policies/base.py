@@ -98,14 +98,18 @@ def build_params(cls: type[PolicyParams], values: dict[str, Any], key: str):
     clean: dict[str, Any] = {}
     for name, value in values.items():
         if name not in fields:
-            problems.append((f"{key}.{name}", value, f"unknown parameter; allowed: {sorted(fields)}"))
+            problems.append(
+                (f"{key}.{name}", value, f"unknown parameter; allowed: {sorted(fields)}")
+            )
             continue
         default = fields[name].default
         if isinstance(default, bool):
             if not isinstance(value, bool):
                 problems.append((f"{key}.{name}", value, "must be true or false"))
                 continue
-        elif isinstance(default, (int, float)) or default is None and isinstance(value, (int, float)):
+        elif (
+            isinstance(default, (int, float)) or default is None and isinstance(value, (int, float))
+        ):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 if not (default is None and value is None):
                     problems.append((f"{key}.{name}", value, "must be a number"))
