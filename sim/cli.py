@@ -114,11 +114,25 @@ def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
         sys.stderr.write("ccsim: interrupted before any replication finished\n")
         sys.exit(130)
     tables = folder.write_tables(spec.scenario, results)
-    render_figures(spec.scenario, tables["intervals"], run_dir / "figures")
+    render_figures(
+        spec.scenario,
+        tables["intervals"],
+        run_dir / "figures",
+        summary=tables["summary"],
+        actions=tables["actions"],
+    )
     reps = int(tables["summary"]["replications"].min())
     folder.write_text(
         "report.md",
-        render_report(spec.scenario, tables["summary"], tables["intervals"], reps, spec.seed),
+        render_report(
+            spec.scenario,
+            tables["summary"],
+            tables["intervals"],
+            reps,
+            spec.seed,
+            comparison=tables.get("comparison"),
+            actions=tables["actions"],
+        ),
     )
     summary = tables["summary"]
     totals = summary[(summary["contact_type"] == ALL) & (summary["group"] == ALL)]

@@ -1,0 +1,123 @@
+"""Virtual hold: offer callers a callback instead of waiting when the expected wait is long."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..actions import Action, OfferCallbacks
+from .base import Policy, PolicyParams
+
+if TYPE_CHECKING:
+    from ..realtime import RealtimeView
+
+_CLOCK = re.compile(r"^\d{2}:[0-5]\d$")
+
+
+@dataclass(frozen=True)
+class Params(PolicyParams):
+    """Which queues offer callbacks, to whom, and how fast callbacks must be made.
+
+    ``contact_types``: voice queues that offer callbacks (empty: every voice queue).
+    ``expected_wait_seconds``: a caller who finds no free agent is offered a callback when
+    the wallboard's expected wait exceeds this. ``acceptance_probability``: each offered
+    caller accepts with it. ``callback_threshold_minutes``: a callback made within this
+    counts as on time (its own service level). ``stop_at_clock``: wall-clock ``HH:MM`` at
+    which offering stops (callbacks already accepted are still made); ``None``: never.
+    """
+
+    contact_types: tuple[str, ...] = ()
+    expected_wait_seconds: float = 120.0
+    acceptance_probability: float = 0.5
+    callback_threshold_minutes: float = 60.0
+    stop_at_clock: str | None = None
+
+    def problems(self) -> list[tuple[str, Any, str]]:
+        found = super().problems()
+        types = self.contact_types
+        if not isinstance(types, tuple) or not all(isinstance(t, str) for t in types):
+            found.append(("contact_types", types, "must be a list of contact type names"))
+        elif len(set(types)) != len(types):
+            found.append(("contact_types", list(types), "must not name a contact type twice"))
+        stop = self.stop_at_clock
+        if stop is not None and not (isinstance(stop, str) and _CLOCK.match(stop)):
+            found.append(("stop_at_clock", stop, "must be a wall-clock time 'HH:MM', or null"))
+        return found
+
+
+class CallbackPolicy(Policy):
+    """Arm callbacks on the configured voice queues at the first check (and disarm them at
+    ``stop_at_clock``, if set).
+
+    Armed, the model offers a callback to each arriving caller who finds no free agent while
+    the expected wait exceeds ``expected_wait_seconds``; an accepting caller leaves the live
+    queue and is called back when an agent has no live contact waiting for it, judged against
+    ``callback_threshold_minutes`` (``callback_service_level``).
+    """
+
+    name = "callback"
+    description = "offer callbacks instead of waiting when the expected wait is long"
+    Params = Params
+
+    def __init__(self, params: PolicyParams | None = None) -> None:
+        super().__init__(params)
+        self.armed: set[str] = set()  # contact types the policy has armed (decided)
+        self.stopped = False
+
+    def decide(self, view: RealtimeView) -> list[Action]:
+        p: Params = self.params  # type: ignore[assignment]
+        if self.stopped:
+            return []
+        if p.stop_at_clock is not None and view.clock >= p.stop_at_clock:
+            self.stopped = True
+            armed, self.armed = sorted(self.armed), set()
+            return [
+                OfferCallbacks(
+                    contact_type=name,
+                    above_wait_seconds=None,
+                    threshold_seconds=60.0 * p.callback_threshold_minutes,
+                    reason=f"callbacks stop at {p.stop_at_clock}",
+                )
+                for name in armed
+            ]
+        actions: list[Action] = []
+        for name in _queues(view, p.contact_types):
+            if name in self.armed:
+                continue
+            self.armed.add(name)
+            actions.append(
+                OfferCallbacks(
+                    contact_type=name,
+                    above_wait_seconds=p.expected_wait_seconds,
+                    acceptance_probability=p.acceptance_probability,
+                    threshold_seconds=60.0 * p.callback_threshold_minutes,
+                    reason=f"callbacks when the expected wait exceeds {p.expected_wait_seconds:g} s",
+                )
+            )
+        return actions
+
+    def dropped(self, action: Action) -> None:
+        """A playbook dropped ``action``: arm (or disarm) that queue at a later check instead."""
+        if not isinstance(action, OfferCallbacks):
+            return
+        if action.above_wait_seconds is not None:
+            self.armed.discard(action.contact_type)
+        else:
+            self.armed.add(action.contact_type)
+            self.stopped = False
+
+
+def _queues(view: RealtimeView, named: tuple[str, ...]) -> list[str]:
+    """The voice queues named (all voice queues if none); a bad name is a clear error."""
+    if not named:
+        return [name for name, q in view.queues.items() if q.channel == "voice"]
+    for name in named:
+        queue = view.queues.get(name)
+        if queue is None or queue.channel != "voice":
+            voice = [n for n, q in view.queues.items() if q.channel == "voice"]
+            raise ValueError(
+                f"policy.callback.contact_types: {name!r} is not a voice queue of this "
+                f"scenario; voice queues: {voice}"
+            )
+    return list(named)

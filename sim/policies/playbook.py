@@ -1,0 +1,146 @@
+"""An analyst's written playbook: other policies as rungs of a ladder, tried in order."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..actions import Action, CancelItem, PostponeItem
+from .base import Policy, PolicyParams, build_params
+
+if TYPE_CHECKING:
+    from ..realtime import RealtimeView
+
+#: Set on the playbook itself: its check interval and latency apply to every step.
+_SHARED = ("check_interval_minutes", "latency_minutes")
+
+
+@dataclass(frozen=True)
+class Params(PolicyParams):
+    """The rungs of the playbook and their settings.
+
+    ``steps``: policy names in priority order (first = tried first). ``overrides``: per step
+    name, parameters of that step's policy (its own defaults otherwise); the playbook's
+    ``check_interval_minutes`` and ``latency_minutes`` apply to every step.
+    """
+
+    steps: tuple[str, ...] = ("cancel_offphone", "move_agents", "overtime", "callback")
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
+
+    def problems(self) -> list[tuple[str, Any, str]]:
+        from . import POLICIES  # lazily: the registry imports this module
+
+        found = super().problems()
+        steps = self.steps
+        if not isinstance(steps, tuple) or not all(isinstance(s, str) for s in steps):
+            return [*found, ("steps", steps, "must be a list of policy names")]
+        if not steps:
+            found.append(("steps", [], "must name at least one policy"))
+        allowed = sorted(n for n, cls in POLICIES.items() if not issubclass(cls, PlaybookPolicy))
+        for i, name in enumerate(steps):
+            cls = POLICIES.get(name)
+            if cls is None:
+                found.append((f"steps[{i}]", name, f"unknown policy; allowed: {allowed}"))
+            elif issubclass(cls, PlaybookPolicy):
+                found.append((f"steps[{i}]", name, "a playbook cannot be a step of a playbook"))
+        twice = sorted({s for s in steps if steps.count(s) > 1})
+        if twice:
+            found.append(("steps", list(steps), f"must not name a step twice: {twice}"))
+        overrides = self.overrides
+        if not isinstance(overrides, Mapping):
+            return [*found, ("overrides", overrides, "must be a mapping of step: parameters")]
+        for name, values in overrides.items():
+            key = f"overrides.{name}"
+            if name not in steps:
+                found.append((key, values, f"not a step of this playbook; steps: {list(steps)}"))
+            elif not isinstance(values, Mapping):
+                found.append((key, values, "must be a mapping of parameter: value"))
+            elif name in POLICIES and not issubclass(POLICIES[name], PlaybookPolicy):
+                for shared in _SHARED:
+                    if shared in values:
+                        found.append(
+                            (f"{key}.{shared}", values[shared], "set it on the playbook itself")
+                        )
+                rest = {k: v for k, v in values.items() if k not in _SHARED}
+                _, bad = build_params(POLICIES[name].Params, rest, key)
+                found.extend(bad)
+        return found
+
+
+class PlaybookPolicy(Policy):
+    """Ask each step's policy in priority order; escalate only where earlier rungs did nothing.
+
+    Each check, every step (one policy instance per step, keeping its own state) sees the
+    same view. A step's actions aimed at a group or contact type that a higher-priority
+    step already acted on in this check are dropped (and the step, if it has a
+    ``dropped(action)`` method, is told, so it can try again later). Kept actions carry the
+    step's name in their reason. Targets: a group (overtime, VTO, an agent's cancelled or
+    postponed item: that agent's group), a contact type (callbacks, outsourcing), or both
+    (a preference change).
+    """
+
+    name = "playbook"
+    description = "an analyst's playbook: several policies tried in priority order"
+    Params = Params
+
+    def __init__(self, params: PolicyParams | None = None) -> None:
+        super().__init__(params)
+        self.steps = _build_steps(self.params)  # type: ignore[arg-type]
+
+    def decide(self, view: RealtimeView) -> list[Action]:
+        acted: set[tuple[str, Any]] = set()
+        kept: list[Action] = []
+        for name, policy in self.steps:
+            if policy.check_interval_seconds is None:
+                continue  # a policy that is never consulted (the baseline)
+            mine: set[tuple[str, Any]] = set()
+            for action in policy.decide(view):
+                targets = _targets(action, view)
+                if targets & acted:
+                    notify = getattr(policy, "dropped", None)
+                    if notify is not None:
+                        notify(action)
+                    continue
+                mine |= targets
+                reason = f"{name}: {action.reason}" if action.reason else name
+                kept.append(dataclasses.replace(action, reason=reason))
+            acted |= mine
+        return kept
+
+
+def _build_steps(params: Params) -> list[tuple[str, Policy]]:
+    """One instance per step, with the playbook's check interval and latency."""
+    from . import POLICIES  # lazily: the registry imports this module
+
+    bad = params.problems()
+    if bad:
+        raise ValueError("; ".join(f"policy.playbook.{k} = {v!r}: {why}" for k, v, why in bad))
+    steps = []
+    for name in params.steps:
+        cls = POLICIES[name]
+        values = dict(params.overrides.get(name, {}))
+        values.update({k: getattr(params, k) for k in _SHARED})
+        built, problems = build_params(cls.Params, values, f"policy.playbook.overrides.{name}")
+        if problems or built is None:
+            raise ValueError("; ".join(f"{k} = {v!r}: {why}" for k, v, why in problems))
+        steps.append((name, cls(built)))
+    return steps
+
+
+def _targets(action: Action, view: RealtimeView) -> set[tuple[str, Any]]:
+    """What an action acts on: ("group", name) and/or ("type", name)."""
+    if isinstance(action, (CancelItem, PostponeItem)):
+        for item in view.upcoming:
+            if item.item_id == action.item:
+                return {("group", item.group)}
+        return {("item", action.item)}
+    found: set[tuple[str, Any]] = set()
+    group = getattr(action, "group", None)
+    if group:
+        found.add(("group", group))
+    contact_type = getattr(action, "contact_type", None)
+    if contact_type:
+        found.add(("type", contact_type))
+    return found
