@@ -244,6 +244,7 @@ class ContactCenter(OutageEffects, PolicyEffects):
         yield env.timeout(day.login - env.now)
         agent = self._log_in(day.group)
         self.agent_day[agent.id] = day_index
+        self.day_agent[day_index] = agent.id
         if day.login > shift.start:
             away.add(agent.id, day, "absent", shift.start, shift.start, day.login)
         items = self.day_items[day_index]
@@ -276,8 +277,8 @@ class ContactCenter(OutageEffects, PolicyEffects):
             yield env.timeout(day.logout - env.now)
             if agent.logged_out:
                 return
-        if day.logout < shift.end:
-            away.add(agent.id, day, "absent", day.logout, day.logout, shift.end)
+        if day.logout < shift.end:  # leaves early: absent from the moment it logs out
+            agent.absent_until = shift.end
         if agent.sessions > 0:
             router.send_home_when_free(agent)
         else:
@@ -286,6 +287,12 @@ class ContactCenter(OutageEffects, PolicyEffects):
     def _log_out(self, agent: Agent) -> None:
         if agent.offline:
             self._log_offline(agent)
+        if agent.absent_until is not None:
+            day = self.days[self.agent_day[agent.id]]
+            now = self.env.now
+            self.away_log.add(
+                agent.id, day, "absent", day.logout, now, max(now, agent.absent_until)
+            )
         self.router.log_out(agent)
 
     def _staffing(self):
@@ -294,8 +301,6 @@ class ContactCenter(OutageEffects, PolicyEffects):
         counted = [g for g, group in enumerate(scenario.groups) if not group.scheduled]
         offset = self.staff_offset  # overtime called in, minus voluntary time off
         for k in range(scenario.intervals):
-            if self.policy is not None:
-                self._snapshot_interval()
             for g in counted:
                 self._set_staff(g, max(0, int(scenario.groups[g].staffing[k]) + offset[g]))
             yield env.timeout((k + 1) * scenario.interval_seconds - env.now)

@@ -17,6 +17,7 @@ from functools import partial
 
 import numpy as np
 import simpy
+from simpy.events import URGENT
 
 from .actions import (
     Action,
@@ -78,6 +79,7 @@ class PolicyEffects:
         self.interval_start_counts = [(0, 0, 0)] * n_types
         self.day_items = [[DayItem(*item) for item in day.items] for day in self.days]
         self.sent_home = [False] * len(self.days)
+        self.day_agent = [-1] * len(self.days)  # agent id of each scheduled day, once logged in
         self.overtime_now = [0] * n_groups
         self.overtime_hours_called = 0.0
         self.vto_hours_granted = 0.0
@@ -97,8 +99,21 @@ class PolicyEffects:
         ]
 
     def _start_policy(self) -> None:
-        if self.policy is not None:
-            self.env.process(self._policy_checks())
+        if self.policy is None:
+            return
+        self.env.process(self._policy_checks())
+        length = self.scenario.interval_seconds
+        for k in range(1, self.scenario.intervals):
+            # Interval-to-date counters restart at each boundary before anything else happens
+            # at that instant (log-ins, answers, a check): an already-triggered event scheduled
+            # with URGENT priority, as SimPy itself does for process starts.
+            boundary = simpy.Event(self.env)
+            boundary._ok, boundary._value = True, None
+            boundary.callbacks.append(self._on_boundary)
+            self.env.schedule(boundary, URGENT, k * length)
+
+    def _on_boundary(self, _event: simpy.Event) -> None:
+        self._snapshot_interval()
 
     def _snapshot_interval(self) -> None:
         router = self.router
@@ -131,10 +146,21 @@ class PolicyEffects:
 
     # -- applying actions ------------------------------------------------------------------
 
-    def _record(self, decided: float, action: Action, target: str, agents: int, cost: float):
+    def _record(
+        self,
+        decided: float,
+        action: Action,
+        target: str,
+        agents: int,
+        cost: float,
+        book: bool = False,
+    ):
+        """Log an applied action; ``book``: add its cost to the day's cost (a premium paid
+        on top of logged-in hours). A saving from fewer logged-in hours is not booked: the
+        cost KPI already counts fewer hours."""
         now = self.env.now
         self.action_log.append((decided, now, action.kind, target, agents, cost, action.reason))
-        if cost:
+        if cost and book:
             g = (
                 self.scenario.group_names.index(target)
                 if target in self.scenario.group_names
@@ -225,7 +251,7 @@ class PolicyEffects:
         rate = self.scenario.costs.rate(action.group)
         premium = accepted * action.hours * rate * self.scenario.costs.overtime_premium
         self.overtime_hours_called += accepted * action.hours
-        self._record(decided, action, action.group, accepted, premium)
+        self._record(decided, action, action.group, accepted, premium, book=True)
         if accepted:
             start = self.env.timeout(60.0 * action.lead_minutes)
             start.callbacks.append(partial(self._overtime_starts, g, accepted, action.hours))

@@ -224,11 +224,18 @@ def _group_states(center: ContactCenter, g: int, now: float) -> dict[str, int]:
             if (
                 not day.present
                 or now < day.login
-                or (now >= day.logout and not center.sent_home[d])
+                or (now >= day.logout and not center.sent_home[d] and _gone(center, d))
             ):
                 absent += 1
     counts["absent"] = absent
     return counts
+
+
+def _gone(center: ContactCenter, d: int) -> bool:
+    """Whether the agent of scheduled day ``d`` has logged out (an early leaver may still be
+    finishing a contact)."""
+    agent = center.day_agent[d]
+    return agent < 0 or center.agents[agent].logged_out
 
 
 def _upcoming(center: ContactCenter, now: float, horizon: float) -> tuple[UpcomingItem, ...]:
@@ -236,7 +243,9 @@ def _upcoming(center: ContactCenter, now: float, horizon: float) -> tuple[Upcomi
     groups = center.scenario.groups
     for d, day_items in enumerate(center.day_items):
         day = center.days[d]
-        if not day.present or now >= day.logout or center.sent_home[d]:
+        # A no-show is only known once the shift has started.
+        gone = not day.present and now >= day.shift.start
+        if gone or now >= day.logout or center.sent_home[d]:
             continue
         for j, item in enumerate(day_items):
             if item.state == 0 and item.kind != "aux" and item.due < now + horizon:

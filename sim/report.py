@@ -92,8 +92,9 @@ def _plot_kpi(ax, rows: pd.DataFrame, kpi: str, lines: dict[str, float], order: 
 
     Bands fade as policies multiply, so that 6-9 of them stay readable."""
     alpha = 0.2 if len(order) <= 3 else 0.08
-    for policy, group in rows.groupby("policy", sort=False):
-        style = _policy_style(order.index(policy))
+    for index, policy in enumerate(order):
+        group = rows[rows["policy"] == policy]
+        style = _policy_style(index)
         x = group["interval"].to_numpy()
         ax.plot(x, group[kpi], marker="o", markersize=2.5, linewidth=1.3, label=policy, **style)
         low, high = group[f"{kpi}_ci_low"], group[f"{kpi}_ci_high"]

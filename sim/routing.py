@@ -57,6 +57,7 @@ class Agent:
         "logout_at",
         "talk_until",
         "doing",
+        "absent_until",
     )
 
     def __init__(self, agent_id: int, group: int, now: float) -> None:
@@ -80,6 +81,7 @@ class Agent:
         self.logout_at = math.nan
         self.talk_until = now  # end of talk on the last voice contact taken; wrap-up after
         self.doing: str | None = None  # the break, lunch, activity or aux under way
+        self.absent_until: float | None = None  # leaving early: absent from log-out to this
 
 
 class Router:

@@ -103,6 +103,9 @@ def build_params(cls: type[PolicyParams], values: dict[str, Any], key: str):
             )
             continue
         default = fields[name].default
+        if value is None and "None" in str(fields[name].type):
+            clean[name] = None  # e.g. ``hours: float | None``: null means "not set"
+            continue
         if isinstance(default, bool):
             if not isinstance(value, bool):
                 problems.append((f"{key}.{name}", value, "must be true or false"))

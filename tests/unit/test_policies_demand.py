@@ -207,12 +207,6 @@ def test_vto_action_log_holds_the_hours_sent_home():
         assert logged == pytest.approx(RATE * hours, abs=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="machinery bug: PolicyEffects._record books the VTO saving (a negative cost) into "
-    "extra_cost, and records._staff_cost adds extra_cost on top of the already lower "
-    "logged-in hours, so the saving is counted twice",
-)
 def test_vto_cost_counts_the_saving_once():
     for base, kpis, _ in paired(OVERSTAFFED, "vto"):
         hours = (base["agents_logged_in"] - kpis["agents_logged_in"]) * 8.0
@@ -228,11 +222,6 @@ def test_vto_for_the_rest_of_the_day():
     assert -first[5] == pytest.approx(2 * RATE * (8 * 3600.0 - first[1]) / 3600.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in sim/policies/base.py build_params: a number field whose default is not "
-    "None (hours: 2.0) refuses null even though its type allows it",
-)
 def test_vto_hours_null_is_accepted_from_a_config():
     _, problems = build_params(POLICIES["vto"].Params, {"hours": None}, "policy.vto")
     assert problems == []

@@ -296,12 +296,6 @@ class _Spy(Policy):
         return []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="machinery bug (sim/policy_effects.py _policy_checks): a check whose timeout was "
-    "scheduled before the staffing process's interval snapshot (check interval > interval "
-    "length) sees the previous interval's counts as the new interval's",
-)
 def test_a_check_on_an_interval_boundary_sees_an_empty_interval():
     """At a check falling on an interval boundary nothing has happened yet in the new
     interval: no contact offered, no service level. With checks every 30 minutes and

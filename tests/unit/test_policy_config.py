@@ -67,7 +67,7 @@ def test_bad_policy_parameters_are_named(field, value, allowed):
     if name is None:
         pytest.skip("only the baseline is registered")
     found = problems(config(policies=["none", name], policy={name: {field: value}}))
-    assert any(p.startswith(f"policy.{name}.{field} = {value!r}: {allowed}") for p in found), found
+    assert any(p.startswith(f"policy.{name}.{field} = ") and allowed in p for p in found), found
 
 
 def test_probabilities_outside_zero_one_are_named():

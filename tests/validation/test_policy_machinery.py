@@ -342,7 +342,7 @@ def assert_same_outcome(a: ReplicationOutcome, b: ReplicationOutcome) -> None:
 
 def all_kpis(outcome: ReplicationOutcome, scenario: Scenario) -> list:
     """Day and interval KPIs of every breakdown (all, per type, per group)."""
-    return [(t, g, day, per) for t, g, day, per in breakdown(outcome, scenario)]
+    return list(breakdown(outcome, scenario))
 
 
 def plain(value):
@@ -409,8 +409,8 @@ def test_paired_difference_is_far_narrower_than_independent_runs(seeds):
     on seed s1, replications 0..29) is at least 3 times narrower than the Welch half-width
     of B on seed s2 against A on seed s1.
 
-    Measured: ratios 7.7, 7.0 and 5.9 for the three seed pairs (paired half-widths about
-    0.006, independent about 0.045). Every run is seeded, so these numbers are exactly
+    Measured: ratios 7.67, 7.03 and 5.93 for the three seed pairs (paired half-widths
+    0.0056, 0.0056, 0.0081; independent 0.043, 0.039, 0.048). Every run is seeded, so these numbers are exactly
     reproducible and the test is not flaky; the margin of 2x to 2.6x over the bound on three
     seed pairs shows it does not hinge on one lucky seed: the day-to-day spread of the
     service level (forecast error, Poisson arrivals, handle times) cancels in the pairs,
@@ -429,7 +429,7 @@ def test_paired_difference_is_far_narrower_than_independent_runs(seeds):
 
     a = service_levels(s1, False)
     b_same, b_other = service_levels(s1, True), service_levels(s2, True)
-    assert (b_same != a).sum() >= 20  # the policy does act on most days
+    assert (b_same != a).sum() >= 15  # the policy does act on many days (21 to 24 of 30)
     paired, independent = half_widths(a, b_same, b_other)
     assert independent >= 3.0 * paired, (paired, independent, independent / paired)
 
@@ -494,7 +494,7 @@ def test_actions_apply_exactly_latency_after_the_check_and_not_before(check, lat
 # -- 4. no agent in two states ---------------------------------------------------------------
 
 
-def assert_no_agent_in_two_states(out: ReplicationOutcome, known_early_leave_bug=True) -> None:
+def assert_no_agent_in_two_states(out: ReplicationOutcome, known_early_leave_bug=False) -> None:
     """Per agent: busy periods and away periods (breaks, lunches, activities, aux, absence)
     never overlap each other, except at endpoints; busy and on-phone away periods lie in
     the logged-in session; every answered contact is taken in the session, outside any away
@@ -647,14 +647,14 @@ def test_views_before_an_outage_are_identical():
 
 
 def check_view_against_records(
-    view: RealtimeView, out: ReplicationOutcome, scenario: Scenario, boundary_ties=False
+    view: RealtimeView, out: ReplicationOutcome, scenario: Scenario, boundary_ties=True
 ):
     """The view's counters recomputed from the finished day's records at ``view.now``.
 
     "Since the interval began" includes its first instant. ``boundary_ties`` False skips the
     interval service level of a type with a contact decided at that very instant (agents
     logging in at the boundary answer at once): the model's snapshot then depends on event
-    order, a known bug pinned by :func:`test_interval_counters_start_at_the_boundary`.
+    order (fixed; :func:`test_interval_counters_start_at_the_boundary` keeps it so).
     """
     now = view.now
     length = scenario.interval_seconds
@@ -733,20 +733,9 @@ def test_view_counters_equal_the_records_at_each_check(name):
             check_view_against_records(view, out, scenario)
 
 
-# -- known bugs, pinned -------------------------------------------------------------------------
+# -- bugs found and fixed, kept as regression tests -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sim/model.py _staffing takes the interval snapshot (_snapshot_interval) in an "
-        "ordinary timeout at the boundary, so events at that same instant that were scheduled "
-        "earlier run first: a policy check at a boundary when check_interval > interval "
-        "length (its timeout was created before the staffing process's), and agents logging "
-        "in at the boundary who answer waiting contacts at once. Fix: take the snapshot in an "
-        "event of URGENT priority at each boundary (env.schedule(event, URGENT, delay))."
-    ),
-)
 @pytest.mark.parametrize(
     ("name", "check"),
     [("erlang", 30.0), ("erlang", 60.0), ("shifts", 7.3)],
@@ -767,18 +756,6 @@ def test_interval_counters_start_at_the_boundary(name, check):
             check_view_against_records(view, out, scenario, boundary_ties=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sim/model.py _agent_day logs an early leaver's absence from the planned early-leave "
-        "time (away.add(..., 'absent', day.logout, day.logout, shift.end)) even when the agent "
-        "is still on a contact and logs out only when it ends (send_home_when_free): the "
-        "agent is then both busy and absent, and sim/realtime.py _group_states counts it both "
-        "logged in (leaving) and absent. Fix: start the absence at the actual log-out (log it "
-        "from _log_out, or with start=max(day.logout, logout time)), and count an agent absent "
-        "in the view only once it has logged out."
-    ),
-)
 def test_early_leaver_finishing_a_contact_is_not_also_absent():
     """On a 2000-s day, one agent on shift 0-1000 s who leaves 5 minutes early (logout due at 700 s) is on a
     600-s call from 400 s: it finishes at 1000 s and only then logs out; its absence must
