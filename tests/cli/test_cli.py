@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from omegaconf import OmegaConf
 
 PROJECT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = PROJECT / "scenarios" / "default"
@@ -33,6 +34,10 @@ OUTPUTS = (
     "figures/occupancy.png",
     "figures/staffing.png",
     ".hydra/config.yaml",
+    "comparison.csv",
+    "actions.csv",
+    "figures/cost_vs_service_level.png",
+    "figures/actions.png",
 )
 KPIS = (
     "offered",
@@ -130,8 +135,17 @@ def test_default_run_writes_every_output(good):
     for name in OUTPUTS:
         assert (out / name).is_file(), name
         assert (out / name).stat().st_size > 0, name
-    assert len(list((out / "parts").glob("*.json"))) == 3
+    assert len(list((out / "parts").glob("*.json"))) == 3 * len(DEFAULT_POLICIES)
     assert "replications: 3" in (out / ".hydra" / "config.yaml").read_text()
+
+
+#: The policies ``python -m sim`` compares by default (configs/config.yaml).
+DEFAULT_POLICIES = list(OmegaConf.load(PROJECT / "configs" / "config.yaml")["policies"])
+
+
+def _baseline(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the baseline policy, ``none``."""
+    return frame[frame["policy"] == "none"]
 
 
 def _totals(frame: pd.DataFrame) -> pd.DataFrame:
@@ -140,12 +154,15 @@ def _totals(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_default_summary_has_a_row_per_type_and_group_with_every_kpi_and_its_ci(good):
     """summary.csv: an all/all row, one row per contact type and per group; CIs bracket means."""
-    summary = pd.read_csv(ok(good["default"]) / "summary.csv")
+    every = pd.read_csv(ok(good["default"]) / "summary.csv")
+    assert set(every["policy"]) == set(DEFAULT_POLICIES) and "none" in DEFAULT_POLICIES
+    assert len(DEFAULT_POLICIES) >= 5
+    summary = _baseline(every)
     types = read_csv_column(DEFAULT_DATA / "forecast.csv", None)[1:]
     groups = read_csv_column(DEFAULT_DATA / "staffing.csv", None)[1:]
     assert list(summary["contact_type"]) == ["all", *types] + ["all"] * len(groups)
     assert list(summary["group"]) == ["all"] * (1 + len(types)) + groups
-    assert set(summary["policy"]) == {"none"} and set(summary["replications"]) == {3}
+    assert set(summary["replications"]) == {3}
     for kpi in KPIS:
         for column in (kpi, f"{kpi}_ci_low", f"{kpi}_ci_high"):
             assert column in summary.columns, column
@@ -169,10 +186,10 @@ def test_default_summary_has_a_row_per_type_and_group_with_every_kpi_and_its_ci(
 def test_default_replications_has_one_row_per_replication(good):
     """replications.csv: rows per replication whose counts add up; summary means match them."""
     out = ok(good["default"])
-    reps = pd.read_csv(out / "replications.csv")
-    summary = _totals(pd.read_csv(out / "summary.csv")).iloc[0]
+    reps = _baseline(pd.read_csv(out / "replications.csv"))
+    summary = _totals(_baseline(pd.read_csv(out / "summary.csv"))).iloc[0]
     totals = _totals(reps)
-    assert list(totals["replication"]) == [0, 1, 2] and set(reps["policy"]) == {"none"}
+    assert list(totals["replication"]) == [0, 1, 2]
     queues = reps[reps["group"] == "all"]
     ended = queues["answered"] + queues["abandoned"] + queues["blocked"] + queues["waiting_at_end"]
     assert (ended == queues["offered"]).all()
@@ -183,7 +200,9 @@ def test_default_replications_has_one_row_per_replication(good):
 
 def test_default_intervals_has_one_row_per_interval(good):
     """intervals.csv: 24 rows per selection, 08:00 to 19:30, carrying the data files' values."""
-    intervals = pd.read_csv(ok(good["default"]) / "intervals.csv", dtype={"interval_start": str})
+    intervals = _baseline(
+        pd.read_csv(ok(good["default"]) / "intervals.csv", dtype={"interval_start": str})
+    )
     totals = _totals(intervals)
     assert len(totals) == 24
     assert list(totals["interval"]) == list(range(24))
@@ -237,7 +256,7 @@ def test_simultaneous_runs_get_their_own_folders(tmp_path):
     """Two runs started at the same moment without hydra.run.dir land in two results/ folders."""
     procs = [
         subprocess.Popen(
-            command(*FAST),
+            command(*FAST, "policies=[none]"),
             cwd=tmp_path,
             env=_env(),
             stdout=subprocess.PIPE,

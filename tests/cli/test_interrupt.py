@@ -23,6 +23,7 @@ def test_ctrl_c_keeps_finished_replications(tmp_path, workers):
             "scenario=erlang",
             "scenario.hours=400",
             "run.replications=40",
+            "policies=[none]",
             f"run.workers={workers}",
             f"hydra.run.dir={run_dir}",
         ],
@@ -62,7 +63,7 @@ def _run(args, cwd):
 def test_resume_completes_an_interrupted_run_identically(tmp_path):
     """A run stopped after some replications and resumed gives byte-identical tables to one
     that ran straight through; only the missing replications are simulated again."""
-    common = ["scenario=erlang", "scenario.hours=4", "run.workers=1"]
+    common = ["scenario=erlang", "scenario.hours=4", "run.workers=1", "policies=[none,overtime]"]
     straight = tmp_path / "straight"
     assert (
         _run([*common, "run.replications=6", f"hydra.run.dir={straight}"], tmp_path).returncode == 0
@@ -77,7 +78,7 @@ def test_resume_completes_an_interrupted_run_identically(tmp_path):
         tmp_path,
     )
     assert resumed.returncode == 0, resumed.stderr
-    assert "2 replications already done" in resumed.stderr + resumed.stdout
+    assert "4 replications already done" in resumed.stderr + resumed.stdout
     for name, mtime in first_parts.items():  # finished work was kept, not redone
         assert (partial / "parts" / name).stat().st_mtime_ns == mtime
     for table in ("summary.csv", "replications.csv", "intervals.csv"):
