@@ -1,0 +1,61 @@
+"""The policy comparison from the command line: comparison.csv pairs the policies day by day,
+and run.target_precision adds replications until the paired service-level CI is narrow enough
+(or the cap is reached)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+
+COMMON = (
+    "scenario=erlang",
+    "scenario.hours=2",
+    "scenario.warmup_hours=0",
+    "scenario.agents=12",
+    "scenario.patience_seconds=200",
+    "run.workers=1",
+    "policies=[none,overtime]",
+    "policy.overtime.check_interval_minutes=10",
+)
+
+
+def _run(tmp_path, *args):
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", *COMMON, *args, f"hydra.run.dir={out}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    return out, done.stdout + done.stderr
+
+
+def test_target_precision_adds_replications_up_to_the_cap(tmp_path):
+    """An unreachable precision (0.0001 = a hundredth of a point) runs to max_replications."""
+    out, log = _run(
+        tmp_path, "run.replications=3", "run.target_precision=0.0001", "run.max_replications=7"
+    )
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["replications"]) == {7}
+    assert "run.max_replications = 7 reached" in log
+    comparison = pd.read_csv(out / "comparison.csv")
+    total = comparison[(comparison["contact_type"] == "all") & (comparison["group"] == "all")]
+    assert list(total["policy"]) == ["overtime"] and list(total["baseline"]) == ["none"]
+    assert int(total["replications"].iloc[0]) == 7
+    # The paired difference is the mean of the per-day differences in replications.csv.
+    reps = pd.read_csv(out / "replications.csv")
+    reps = reps[(reps["contact_type"] == "all") & (reps["group"] == "all")]
+    by_policy = reps.pivot(index="replication", columns="policy", values="service_level")
+    expected = (by_policy["overtime"] - by_policy["none"]).mean()
+    assert abs(total["diff_service_level"].iloc[0] - expected) < 1e-12
+
+
+def test_a_reached_precision_stops_at_once(tmp_path):
+    """A loose precision (50 points) is met by the first round: no replication is added."""
+    out, log = _run(tmp_path, "run.replications=3", "run.target_precision=0.5")
+    assert set(pd.read_csv(out / "summary.csv")["replications"]) == {3}
+    assert "target precision reached with 3 replications" in log
