@@ -109,11 +109,17 @@ def _offer_size(view: RealtimeView, group: GroupView, p: Params) -> int:
         return 0
     for name in group.skills:
         queue = view.queues[name]
+        if queue.waiting > 0:
+            return 0
+        # The day so far must beat the target too: one quiet moment of an understaffed day
+        # (an interval just begun, its service level still undefined) is no reason to send
+        # agents home.
+        if not queue.service_level_day >= queue.target and not math.isnan(queue.service_level_day):
+            return 0
         level = queue.service_level_interval
         if math.isnan(level):
-            if queue.waiting > 0:
-                return 0
-        elif not level > queue.target + p.sl_margin:
+            level = queue.service_level_day
+        if not math.isnan(level) and not level > queue.target + p.sl_margin:
             return 0
     return int(min(p.agents_per_offer, group.available - p.min_available))
 
