@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from ..actions import Action
     from ..realtime import RealtimeView
 
-__all__ = ["Policy", "PolicyParams", "build_params"]
+__all__ = ["Policy", "PolicyParams", "build_params", "queues_in_scope"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class PolicyParams:
 
         Generic rules by field name: ``*_probability`` and ``*_share`` in [0, 1];
         ``*_minutes``, ``*_seconds``, ``*_hours`` and ``*_agents`` not negative (the check
-        interval positive). Subclasses extend this for their own rules.
+        interval positive); a ``contact_types`` field: distinct names. Subclasses extend
+        this for their own rules.
         """
         found: list[tuple[str, Any, str]] = []
         for f in dataclasses.fields(self):
@@ -48,6 +49,11 @@ class PolicyParams:
                 found.append((f.name, value, "must be a probability in [0, 1]"))
             elif f.name.endswith(("_minutes", "_seconds", "_hours", "_agents")) and value < 0:
                 found.append((f.name, value, "must be >= 0"))
+        types = getattr(self, "contact_types", ())
+        if not isinstance(types, tuple) or not all(isinstance(t, str) for t in types):
+            found.append(("contact_types", types, "must be a list of contact type names"))
+        elif len(set(types)) != len(types):
+            found.append(("contact_types", list(types), "must not name a contact type twice"))
         return found
 
 
@@ -85,6 +91,26 @@ class Policy:
     def decide(self, view: RealtimeView) -> list[Action]:
         """The actions to take given what the analyst sees now (default: none)."""
         return []
+
+
+def queues_in_scope(
+    view: RealtimeView, named: tuple[str, ...], channels: tuple[str, ...], key: str
+) -> list[str]:
+    """The queues ``named`` (every queue of ``channels`` if none), checked against the
+    scenario the view shows: a name that is not such a queue is an error naming ``key``.
+
+    Parameters cannot see the scenario up front, so a policy checks them at its first look.
+    """
+    allowed = [name for name, q in view.queues.items() if q.channel in channels]
+    if not named:
+        return allowed
+    for name in named:
+        if name not in allowed:
+            raise ValueError(
+                f"{key}: {name!r} is not a {' or '.join(channels)} queue of this scenario; "
+                f"allowed: {allowed}"
+            )
+    return list(named)
 
 
 def build_params(cls: type[PolicyParams], values: dict[str, Any], key: str):

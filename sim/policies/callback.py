@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..actions import Action, OfferCallbacks
-from .base import Policy, PolicyParams
+from .base import Policy, PolicyParams, queues_in_scope
 
 if TYPE_CHECKING:
     from ..realtime import RealtimeView
@@ -35,11 +35,6 @@ class Params(PolicyParams):
 
     def problems(self) -> list[tuple[str, Any, str]]:
         found = super().problems()
-        types = self.contact_types
-        if not isinstance(types, tuple) or not all(isinstance(t, str) for t in types):
-            found.append(("contact_types", types, "must be a list of contact type names"))
-        elif len(set(types)) != len(types):
-            found.append(("contact_types", list(types), "must not name a contact type twice"))
         stop = self.stop_at_clock
         if stop is not None and not (isinstance(stop, str) and _CLOCK.match(stop)):
             found.append(("stop_at_clock", stop, "must be a wall-clock time 'HH:MM', or null"))
@@ -82,7 +77,9 @@ class CallbackPolicy(Policy):
                 for name in armed
             ]
         actions: list[Action] = []
-        for name in _queues(view, p.contact_types):
+        for name in queues_in_scope(
+            view, p.contact_types, ("voice",), "policy.callback.contact_types"
+        ):
             if name in self.armed:
                 continue
             self.armed.add(name)
@@ -106,18 +103,3 @@ class CallbackPolicy(Policy):
         else:
             self.armed.add(action.contact_type)
             self.stopped = False
-
-
-def _queues(view: RealtimeView, named: tuple[str, ...]) -> list[str]:
-    """The voice queues named (all voice queues if none); a bad name is a clear error."""
-    if not named:
-        return [name for name, q in view.queues.items() if q.channel == "voice"]
-    for name in named:
-        queue = view.queues.get(name)
-        if queue is None or queue.channel != "voice":
-            voice = [n for n, q in view.queues.items() if q.channel == "voice"]
-            raise ValueError(
-                f"policy.callback.contact_types: {name!r} is not a voice queue of this "
-                f"scenario; voice queues: {voice}"
-            )
-    return list(named)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..actions import Action, Outsource
-from .base import Policy, PolicyParams
+from .base import Policy, PolicyParams, queues_in_scope
 
 if TYPE_CHECKING:
     from ..realtime import RealtimeView
@@ -28,15 +28,6 @@ class Params(PolicyParams):
     after_wait_seconds: float = 90.0
     trigger_wait_seconds: float = 60.0
     always_on: bool = False
-
-    def problems(self) -> list[tuple[str, Any, str]]:
-        found = super().problems()
-        types = self.contact_types
-        if not isinstance(types, tuple) or not all(isinstance(t, str) for t in types):
-            found.append(("contact_types", types, "must be a list of contact type names"))
-        elif len(set(types)) != len(types):
-            found.append(("contact_types", list(types), "must not name a contact type twice"))
-        return found
 
 
 class OverflowPartnerPolicy(Policy):
@@ -60,7 +51,9 @@ class OverflowPartnerPolicy(Policy):
     def decide(self, view: RealtimeView) -> list[Action]:
         p: Params = self.params  # type: ignore[assignment]
         actions: list[Action] = []
-        for name in _queues(view, p.contact_types):
+        for name in queues_in_scope(
+            view, p.contact_types, ("voice", "chat"), "policy.overflow_partner.contact_types"
+        ):
             queue = view.queues[name]
             if p.always_on:
                 turn_on, turn_off = name not in self.on, False
@@ -96,16 +89,3 @@ class OverflowPartnerPolicy(Policy):
                 self.on.add(action.contact_type)
             else:
                 self.on.discard(action.contact_type)
-
-
-def _queues(view: RealtimeView, named: tuple[str, ...]) -> list[str]:
-    """The queues named (every voice and chat queue if none); a bad name is a clear error."""
-    if not named:
-        return [name for name, q in view.queues.items() if q.channel in ("voice", "chat")]
-    for name in named:
-        if name not in view.queues:
-            raise ValueError(
-                f"policy.overflow_partner.contact_types: unknown contact type {name!r}; "
-                f"known: {sorted(view.queues)}"
-            )
-    return list(named)
