@@ -27,9 +27,9 @@ import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from sim.model import simulate  # noqa: E402
-from sim.records import interval_kpis, replication_kpis  # noqa: E402
-from sim.scenario import erlang_scenario  # noqa: E402
+from sim.core.scenario import erlang_scenario
+from sim.kpi.definitions import interval_kpis, replication_kpis
+from sim.model.world import simulate
 
 AGENTS = 100
 AHT = 180.0  # seconds, exponential

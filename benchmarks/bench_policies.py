@@ -21,10 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from hydra import compose, initialize_config_dir  # noqa: E402
 
-from sim.config import PROJECT_ROOT, build_run  # noqa: E402
-from sim.model import simulate  # noqa: E402
-from sim.policies import POLICIES, Policy, make_policy  # noqa: E402
-from sim.records import breakdown  # noqa: E402
+from sim.config.run import PROJECT_ROOT, build_run
+from sim.kpi.definitions import breakdown
+from sim.model.world import simulate
+from sim.policies.base import Policy
+from sim.policies.registry import POLICIES, make_policy
 
 
 class Watching(Policy):
@@ -35,7 +36,7 @@ class Watching(Policy):
 
 
 def _default_spec():
-    from sim.cli import _register
+    from sim.cli.app import _register
 
     _register()
     with initialize_config_dir(str(PROJECT_ROOT / "configs"), version_base="1.3"):

@@ -32,11 +32,9 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 import sim  # noqa: E402
-from sim.analytic import required_agents  # noqa: E402
-from sim.distributions import Distribution  # noqa: E402
-from sim.model import simulate  # noqa: E402
-from sim.records import breakdown  # noqa: E402
-from sim.scenario import (  # noqa: E402
+from sim.analytic import required_agents
+from sim.core.distributions import Distribution
+from sim.core.scenario import (
     AGENT_SELECTION_RULES,
     CONTACT_SELECTION_RULES,
     AgentGroup,
@@ -46,6 +44,8 @@ from sim.scenario import (  # noqa: E402
     ServiceLevel,
     Skill,
 )
+from sim.kpi.definitions import breakdown
+from sim.model.world import simulate
 
 TYPES = 20  # voice contact types; group g has type g as its primary skill
 INTERVAL = 1800.0  # seconds

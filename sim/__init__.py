@@ -10,36 +10,30 @@ Use from Python or a notebook without Hydra::
 The command line (``python -m sim``) is a thin Hydra shell around the same functions.
 """
 
-from .disruptions import Outage, Redials
-from .distributions import Distribution
-from .experiment import (
-    ReplicationResult,
-    confidence_interval,
-    run_replication,
-    run_replications,
-    summarize,
-)
-from .model import ContactCenter, ContactDraws, draw_contacts, simulate
-from .records import KPI_NAMES, ReplicationOutcome, breakdown, interval_kpis, replication_kpis
-from .scenario import (
-    Absenteeism,
-    Activity,
+from sim.core.demand_shocks import DemandShocks, Surge
+from sim.core.disruptions import Outage, Redials
+from sim.core.distributions import Distribution
+from sim.core.scenario import (
     AgentGroup,
-    Break,
     ContactType,
-    DemandShocks,
     ErlangReference,
     OverflowStep,
     Routing,
     Scenario,
     ServiceLevel,
-    Shift,
     Skill,
-    Surge,
     erlang_scenario,
     single_queue,
 )
-from .streams import Streams
+from sim.core.streams import Streams
+from sim.core.workforce import Absenteeism, Activity, Break, Shift
+from sim.experiment.replications import ReplicationResult, run_replication, run_replications
+from sim.experiment.statistics import confidence_interval
+from sim.experiment.tables import summarize
+from sim.kpi.definitions import KPI_NAMES, breakdown, interval_kpis, replication_kpis
+from sim.model.draws import ContactDraws, draw_contacts
+from sim.model.outcome import ReplicationOutcome
+from sim.model.world import ContactCenter, simulate
 
 __version__ = "0.1.0"
 

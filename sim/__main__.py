@@ -1,5 +1,5 @@
 """``python -m sim``: run the Hydra app."""
 
-from .cli import main
+from sim.cli.app import main
 
 main()

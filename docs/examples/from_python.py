@@ -42,7 +42,7 @@ from sim import (  # noqa: E402
     simulate,
     summarize,
 )
-from sim.experiment import replication_table  # noqa: E402
+from sim.experiment.tables import replication_table
 
 CALLS_PER_HOUR, AHT, THRESHOLD, TARGET = 200.0, 180.0, 20.0, 0.8
 INTERVAL = 900.0  # 15-minute intervals

@@ -38,8 +38,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim import Distribution, analytic, run_replications, summarize  # noqa: E402
-from sim.experiment import replication_table  # noqa: E402
-from sim.scenario import AgentGroup, ContactType, Scenario, ServiceLevel, Skill  # noqa: E402
+from sim.core.scenario import AgentGroup, ContactType, Scenario, ServiceLevel, Skill
+from sim.experiment.tables import replication_table
 
 QUEUES, AGENTS, CALLS_PER_HOUR, AHT = 6, 10, 180.0, 180.0
 THRESHOLD = 20.0  # service level: answered within 20 s

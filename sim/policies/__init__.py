@@ -1,57 +1,6 @@
-"""Realtime intervention policies, looked up by name.
+"""Realtime intervention policies: what a realtime analyst does while watching the day.
 
-A policy is what a realtime analyst does while watching the day. Each policy lives in its
-own module of this package and is found here by itself: adding a policy is adding a module
-(and its ``configs/policy/<name>.yaml``), nothing else. Configs name policies, never
-import paths.
+:mod:`sim.policies.api` is the contract with the model (the view a policy reads, the actions
+it returns), :mod:`sim.policies.base` the interface every policy implements, and
+:mod:`sim.policies.registry` finds them by name. Each policy is one module of this package.
 """
-
-from __future__ import annotations
-
-import importlib
-import pkgutil
-from typing import Any
-
-from .base import Policy, PolicyParams, build_params
-
-__all__ = ["POLICIES", "Policy", "PolicyParams", "build_params", "make_policy", "get_policy"]
-
-
-def _discover() -> dict[str, type[Policy]]:
-    found: dict[str, type[Policy]] = {}
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module.name == "base":
-            continue
-        loaded = importlib.import_module(f"{__name__}.{module.name}")
-        for value in vars(loaded).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, Policy)
-                and value.__module__ == loaded.__name__
-                and "name" in vars(value)
-            ):
-                if value.name in found:
-                    raise RuntimeError(f"two policies are named {value.name!r}")
-                found[value.name] = value
-    return found
-
-
-#: Every policy by its config name.
-POLICIES: dict[str, type[Policy]] = _discover()
-
-
-def get_policy(name: str) -> Policy:
-    """A new instance of the policy registered as ``name``, with default parameters."""
-    try:
-        return POLICIES[name]()
-    except KeyError:
-        raise ValueError(f"unknown policy {name!r}; allowed: {sorted(POLICIES)}") from None
-
-
-def make_policy(name: str, params: dict[str, Any] | None = None) -> Policy:
-    """A new instance of policy ``name`` with ``params`` (already checked by the config)."""
-    cls = POLICIES[name]
-    built, problems = build_params(cls.Params, dict(params or {}), f"policy.{name}")
-    if problems:
-        raise ValueError("; ".join(f"{k} = {v!r}: {why}" for k, v, why in problems))
-    return cls(built)

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from ..actions import Action
-    from ..realtime import RealtimeView
+    from sim.policies.api import Action, RealtimeView
 
 __all__ = ["Policy", "PolicyParams", "build_params", "queues_in_scope"]
 

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..actions import Action, OfferCallbacks
-from .base import Policy, PolicyParams, queues_in_scope
+from sim.policies.api import Action, OfferCallbacks
+from sim.policies.base import Policy, PolicyParams, queues_in_scope
 
 if TYPE_CHECKING:
-    from ..realtime import RealtimeView
+    from sim.policies.api import RealtimeView
 
 _CLOCK = re.compile(r"^\d{2}:[0-5]\d$")
 

@@ -13,9 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..actions import Action, CancelItem, PostponeItem
-from ..realtime import QueueView, RealtimeView
-from .base import Policy, PolicyParams
+from sim.policies.api import Action, CancelItem, PostponeItem, QueueView, RealtimeView
+from sim.policies.base import Policy, PolicyParams
 
 __all__ = ["CancelOffPhone", "Params", "struggle_reason"]
 

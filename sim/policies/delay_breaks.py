@@ -11,10 +11,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..actions import Action, PostponeItem
-from ..realtime import RealtimeView
-from ..workforce import BREAK_KINDS
-from .base import Policy, PolicyParams
+from sim.core.workforce import BREAK_KINDS
+from sim.policies.api import Action, PostponeItem, RealtimeView
+from sim.policies.base import Policy, PolicyParams
 
 __all__ = ["DelayBreaks", "Params"]
 

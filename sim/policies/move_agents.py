@@ -15,9 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..actions import Action, SetPreference
-from ..realtime import RealtimeView
-from .base import Policy, PolicyParams
+from sim.policies.api import Action, RealtimeView, SetPreference
+from sim.policies.base import Policy, PolicyParams
 
 __all__ = ["MoveAgents", "Params"]
 

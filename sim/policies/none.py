@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Policy
+from sim.policies.base import Policy
 
 
 class NoPolicy(Policy):

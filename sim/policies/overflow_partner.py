@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..actions import Action, Outsource
-from .base import Policy, PolicyParams, queues_in_scope
+from sim.policies.api import Action, Outsource
+from sim.policies.base import Policy, PolicyParams, queues_in_scope
 
 if TYPE_CHECKING:
-    from ..realtime import RealtimeView
+    from sim.policies.api import RealtimeView
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..actions import Action, CallOvertime
-from ..realtime import RealtimeView
-from .base import Policy, PolicyParams
-from .cancel_offphone import _whole, struggle_reason
+from sim.policies.api import Action, CallOvertime, RealtimeView
+from sim.policies.base import Policy, PolicyParams
+from sim.policies.cancel_offphone import _whole, struggle_reason
 
 __all__ = ["Overtime", "Params"]
 

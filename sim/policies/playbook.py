@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..actions import Action, CancelItem, PostponeItem
-from .base import Policy, PolicyParams, build_params
+from sim.policies.api import Action, CancelItem, PostponeItem
+from sim.policies.base import Policy, PolicyParams, build_params
 
 if TYPE_CHECKING:
-    from ..realtime import RealtimeView
+    from sim.policies.api import RealtimeView
 
 #: Set on the playbook itself: its check interval and latency apply to every step.
 _SHARED = ("check_interval_minutes", "latency_minutes")
@@ -30,7 +30,7 @@ class Params(PolicyParams):
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
     def problems(self) -> list[tuple[str, Any, str]]:
-        from . import POLICIES  # lazily: the registry imports this module
+        from sim.policies.registry import POLICIES
 
         found = super().problems()
         steps = self.steps
@@ -112,7 +112,7 @@ class PlaybookPolicy(Policy):
 
 def _build_steps(params: Params) -> list[tuple[str, Policy]]:
     """One instance per step, with the playbook's check interval and latency."""
-    from . import POLICIES  # lazily: the registry imports this module
+    from sim.policies.registry import POLICIES
 
     bad = params.problems()
     if bad:

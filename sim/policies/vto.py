@@ -6,11 +6,11 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..actions import Action, OfferVTO
-from .base import Policy, PolicyParams
+from sim.policies.api import Action, OfferVTO
+from sim.policies.base import Policy, PolicyParams
 
 if TYPE_CHECKING:
-    from ..realtime import GroupView, RealtimeView
+    from sim.policies.api import GroupView, RealtimeView
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.distributions import Distribution
-from sim.model import simulate
-from sim.records import ABANDONED, ANSWERED, WAITING, interval_kpis, replication_kpis
-from sim.scenario import ServiceLevel, single_queue
+from sim.core.distributions import Distribution
+from sim.core.scenario import ServiceLevel, single_queue
+from sim.kpi.definitions import interval_kpis, replication_kpis
+from sim.model.states import ContactState
+from sim.model.world import simulate
 
 # An irrational-looking offset on every duration keeps event times off interval boundaries,
 # where ties between simultaneous events would make some checks below ambiguous.
@@ -76,7 +77,7 @@ def test_every_offered_contact_is_accounted_for(case):
         np.testing.assert_array_equal(k["offered"], total)
     per_interval = interval_kpis(out, scen)["offered"]
     assert per_interval.sum() == replication_kpis(out, scen)["offered"]
-    assert np.all(np.isin(out.state, [WAITING, ANSWERED, ABANDONED, 3]))
+    assert np.all(np.isin(out.state, [ContactState.WAITING, ContactState.ANSWERED, ContactState.ABANDONED, 3]))
 
 
 @SETTINGS
@@ -85,7 +86,7 @@ def test_agents_serve_one_contact_at_a_time_within_their_session(case):
     """Per agent, busy periods never overlap and lie within the agent's logged-in session."""
     scen, seed, rep = case
     out = simulate(scen, seed, rep)
-    answered = out.state == ANSWERED
+    answered = out.state == ContactState.ANSWERED
     assert np.all((out.agent >= 0) == answered)
     horizon = out.horizon_seconds
     for a in range(len(out.login_at)):
@@ -110,7 +111,7 @@ def test_sessions_follow_the_staffing_table(case):
     out = simulate(scen, seed, rep)
     length = scen.interval_seconds
     assert np.all(np.isclose(out.login_at % length, 0.0))
-    answered = np.flatnonzero(out.state == ANSWERED)
+    answered = np.flatnonzero(out.state == ContactState.ANSWERED)
     for k, target in enumerate(scen.groups[0].staffing):
         t = k * length
         staying = unsure = 0
@@ -135,17 +136,17 @@ def test_fcfs_and_waits(case):
     scen, seed, rep = case
     out = simulate(scen, seed, rep)
     resolved = ~np.isnan(out.resolved_at)
-    assert np.all(np.isin(out.state[resolved], [ANSWERED, ABANDONED]))
+    assert np.all(np.isin(out.state[resolved], [ContactState.ANSWERED, ContactState.ABANDONED]))
     assert np.all(out.wait[resolved] >= 0)
-    abandoned = out.state == ABANDONED
+    abandoned = out.state == ContactState.ABANDONED
     assert np.all(out.queued[abandoned])
-    answer_times = out.resolved_at[out.state == ANSWERED]
+    answer_times = out.resolved_at[out.state == ContactState.ANSWERED]
     assert np.all(np.diff(answer_times) >= 0)
     # Nobody waiting at the end arrived before a contact that was answered after it arrived.
-    still_waiting = np.flatnonzero(out.state == WAITING)
+    still_waiting = np.flatnonzero(out.state == ContactState.WAITING)
     if len(still_waiting):
         first = still_waiting[0]
-        later_answered = np.flatnonzero(out.state == ANSWERED)
+        later_answered = np.flatnonzero(out.state == ContactState.ANSWERED)
         later_answered = later_answered[later_answered > first]
         assert np.all(out.resolved_at[later_answered] < out.arrival[first])
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.comparison import compare_policies, comparison_columns, max_half_width
-from sim.records import KPI_NAMES
+from sim.experiment.comparison import compare_policies, comparison_columns, max_half_width
+from sim.kpi.definitions import KPI_NAMES
 
 T2 = float(stats.t.ppf(0.975, 2))  # Student-t quantile for three pairs
 T3 = float(stats.t.ppf(0.975, 3))

@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 from omegaconf import MISSING, OmegaConf
 
-from sim.config import (
-    PROJECT_ROOT,
+from sim.config.run import PROJECT_ROOT, ConfigError, RunSpec, build_run
+from sim.config.schema import (
     Config,
-    ConfigError,
     ContactServiceLevelConfig,
     ContactTypeConfig,
     DayScenarioConfig,
@@ -26,9 +25,7 @@ from sim.config import (
     OverflowStepConfig,
     RoutingConfig,
     RunConfig,
-    RunSpec,
     ServiceLevelConfig,
-    build_run,
 )
 
 DEFAULT_DATA = PROJECT_ROOT / "scenarios" / "default"
@@ -767,7 +764,7 @@ def compose(overrides: list[str]):
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
 
-    from sim.cli import _register
+    from sim.cli.app import _register
 
     _register()
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
@@ -830,8 +827,8 @@ def test_default_data_is_what_make_data_writes():
 
 def test_all_is_a_reserved_name(tmp_path):
     """A contact type or group named 'all' would clash with the totals' label: refused."""
-    from sim.distributions import Distribution
-    from sim.scenario import AgentGroup, ContactType, Scenario, Skill
+    from sim.core.distributions import Distribution
+    from sim.core.scenario import AgentGroup, ContactType, Scenario, Skill
 
     data = tmp_path / "data"
     shutil.copytree(PROJECT_ROOT / "scenarios" / "pooled", data)

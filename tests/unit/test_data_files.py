@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.data_files import (
+from sim.config.data_files import (
     DataFileError,
     IntervalTable,
     SkillRow,

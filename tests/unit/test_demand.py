@@ -11,21 +11,15 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
-from sim.arrivals import arrival_times
-from sim.config import PROJECT_ROOT, Config, ConfigError, build_run
-from sim.config_schema import DayScenarioConfig, DemandConfig, SurgeConfig
-from sim.demand import DemandRealisation, SurgeWindow, realise_demand, realised_forecast
-from sim.distributions import Distribution
-from sim.model import draw_contacts
-from sim.scenario import (
-    AgentGroup,
-    ContactType,
-    DemandShocks,
-    Scenario,
-    Skill,
-    Surge,
-)
-from sim.streams import Streams
+from sim.config.run import PROJECT_ROOT, ConfigError, build_run
+from sim.config.schema import Config, DayScenarioConfig, DemandConfig, SurgeConfig
+from sim.core.demand_shocks import DemandShocks, Surge
+from sim.core.distributions import Distribution
+from sim.core.scenario import AgentGroup, ContactType, Scenario, Skill
+from sim.core.streams import Streams
+from sim.model.arrivals import arrival_times
+from sim.model.demand import DemandRealisation, SurgeWindow, realise_demand, realised_forecast
+from sim.model.draws import draw_contacts
 
 I = 1800.0  # interval seconds  # noqa: E741
 A = (10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0)
@@ -344,7 +338,7 @@ def test_demand_problems_are_reported_together():
 def test_demand_keys_compose_from_the_command_line():
     from hydra import compose, initialize_config_dir
 
-    from sim.cli import _register
+    from sim.cli.app import _register
 
     _register()
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
@@ -362,7 +356,7 @@ def test_demand_keys_compose_from_the_command_line():
 def test_mailing_surge_scenario_shares_the_default_data():
     from hydra import compose, initialize_config_dir
 
-    from sim.cli import _register
+    from sim.cli.app import _register
 
     _register()
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):

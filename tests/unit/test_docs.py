@@ -34,9 +34,9 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import build_run
-from sim.config_schema import Config, DayScenarioConfig, ErlangScenarioConfig
-from sim.records import KPI_NAMES
+from sim.config.run import build_run
+from sim.config.schema import Config, DayScenarioConfig, ErlangScenarioConfig
+from sim.kpi.definitions import KPI_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

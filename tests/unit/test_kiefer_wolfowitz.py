@@ -7,11 +7,12 @@ import heapq
 import numpy as np
 import pytest
 
-from sim.distributions import Distribution
-from sim.model import ContactCenter, draw_contacts
-from sim.records import ABANDONED, ANSWERED, WAITING
-from sim.scenario import erlang_scenario
-from sim.streams import Streams
+from sim.core.distributions import Distribution
+from sim.core.scenario import erlang_scenario
+from sim.core.streams import Streams
+from sim.model.draws import draw_contacts
+from sim.model.states import ContactState
+from sim.model.world import ContactCenter
 
 TOL = 1e-9
 
@@ -97,10 +98,10 @@ def test_model_matches_kiefer_wolfowitz(name):
     )
     resolved_in_day = draws.arrival + wait < scen.horizon_seconds
     # Contacts the oracle resolves after the horizon are exactly those still waiting.
-    np.testing.assert_array_equal(out.state == WAITING, ~resolved_in_day)
+    np.testing.assert_array_equal(out.state == ContactState.WAITING, ~resolved_in_day)
 
     r = resolved_in_day
-    expected_state = np.where(abandoned[r], ABANDONED, ANSWERED)
+    expected_state = np.where(abandoned[r], ContactState.ABANDONED, ContactState.ANSWERED)
     np.testing.assert_array_equal(out.state[r], expected_state)
     np.testing.assert_allclose(out.wait[r], wait[r], rtol=0, atol=TOL)
     np.testing.assert_array_equal(out.queued[r], wait[r] > 0)

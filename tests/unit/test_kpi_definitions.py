@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from sim.distributions import Distribution
-from sim.model import ContactCenter, ContactDraws
-from sim.records import replication_kpis
-from sim.scenario import ServiceLevel, single_queue
+from sim.core.distributions import Distribution
+from sim.core.scenario import ServiceLevel, single_queue
+from sim.kpi.definitions import replication_kpis
+from sim.model.draws import ContactDraws
+from sim.model.world import ContactCenter
 
 
 def test_contacts_still_waiting_at_close_within_threshold_are_left_out_of_service_level():

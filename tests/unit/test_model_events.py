@@ -7,17 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from sim.distributions import Distribution
-from sim.model import ContactCenter, ContactDraws, simulate
-from sim.records import (
-    ABANDONED,
-    ANSWERED,
-    BLOCKED,
-    WAITING,
-    interval_kpis,
-    replication_kpis,
-)
-from sim.scenario import ServiceLevel, single_queue
+from sim.core.distributions import Distribution
+from sim.core.scenario import ServiceLevel, single_queue
+from sim.kpi.definitions import interval_kpis, replication_kpis
+from sim.model.draws import ContactDraws
+from sim.model.states import ContactState
+from sim.model.world import ContactCenter, simulate
 
 INF = math.inf
 NAN = math.nan
@@ -51,7 +46,7 @@ def assert_times(actual, expected):
 def test_two_agents_fcfs_when_both_busy():
     """Contacts finding both agents busy are answered in arrival order by whoever frees first."""
     out = run(scenario([2]), arrival=[0, 1, 2, 3], handle=[10, 5, 3, 2])
-    assert out.state.tolist() == [ANSWERED] * 4
+    assert out.state.tolist() == [ContactState.ANSWERED] * 4
     assert out.agent.tolist() == [0, 1, 1, 1]
     assert_times(out.resolved_at, [0, 1, 6, 9])
     assert out.queued.tolist() == [False, False, True, True]
@@ -89,7 +84,7 @@ def test_abandonment_timing_and_skipping():
         handle=[10, 1, 5, 1, 2],
         patience=[1, 4, 20, 8, 100],  # contact 0 is answered at once: its patience is moot
     )
-    assert out.state.tolist() == [ANSWERED, ABANDONED, ANSWERED, ABANDONED, ANSWERED]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ANSWERED]
     assert out.agent.tolist() == [0, -1, 0, -1, 0]
     assert_times(out.resolved_at, [0, 5, 10, 11, 15])
     assert_times(out.wait, [0, 4, 8, 8, 11])
@@ -98,7 +93,7 @@ def test_abandonment_timing_and_skipping():
 def test_answered_before_patience_is_not_abandoned():
     """A contact answered before its patience runs out stays answered after the timer fires."""
     out = run(scenario([1]), arrival=[0, 1], handle=[10, 5], patience=[INF, 9.5])
-    assert out.state.tolist() == [ANSWERED, ANSWERED]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ANSWERED]
     assert_times(out.resolved_at, [0, 10])
 
 
@@ -116,13 +111,13 @@ def test_trunks_count_waiting_and_talking_not_wrap_up():
     # t=2: c0 talking + c1 waiting -> blocked. t=12: c0 in wrap-up, only c1 holds a line.
     # t=13: c1, c3 waiting -> blocked. t=15.5: c1 talking, c3 waiting -> blocked.
     assert out.state.tolist() == [
-        ANSWERED,
-        ANSWERED,
-        BLOCKED,
-        ANSWERED,
-        BLOCKED,
-        BLOCKED,
-        ANSWERED,
+        ContactState.ANSWERED,
+        ContactState.ANSWERED,
+        ContactState.BLOCKED,
+        ContactState.ANSWERED,
+        ContactState.BLOCKED,
+        ContactState.BLOCKED,
+        ContactState.ANSWERED,
     ]
     assert_times(out.resolved_at, [0, 15, NAN, 16, NAN, NAN, 17])
     assert out.agent.tolist() == [0, 0, -1, 0, -1, -1, 0]
@@ -131,10 +126,10 @@ def test_trunks_count_waiting_and_talking_not_wrap_up():
 
 
 def test_abandonment_frees_a_line_and_waiting_at_end():
-    """An abandoning contact frees its line; a contact still queued at the horizon stays WAITING."""
+    """An abandoning contact frees its line; a contact still queued at the horizon stays ContactState.WAITING."""
     scen = scenario([0], interval=100.0, trunks=1)
     out = run(scen, arrival=[0, 3, 6], handle=[1, 1, 1], patience=[5, INF, INF])
-    assert out.state.tolist() == [ABANDONED, BLOCKED, WAITING]
+    assert out.state.tolist() == [ContactState.ABANDONED, ContactState.BLOCKED, ContactState.WAITING]
     assert_times(out.resolved_at, [5, NAN, NAN])
     assert out.agent.tolist() == [-1, -1, -1]
     assert len(out.login_at) == 0
@@ -166,7 +161,7 @@ def test_idle_surplus_agent_logs_out_at_boundary():
     scen = scenario([2, 1], interval=100.0)
     out = run(scen, arrival=[10, 150], handle=[200, 1])
     assert_times(out.logout_at, [200, 100])  # agent 0 is still talking at the horizon
-    assert out.state.tolist() == [ANSWERED, WAITING]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.WAITING]
     assert replication_kpis(out, scen)["waiting_at_end"] == 1
     assert interval_kpis(out, scen)["waiting_at_end"].tolist() == [0, 1]
 
@@ -208,7 +203,7 @@ def test_agent_woken_at_boundary_still_follows_staffing_cut():
     # so it is processed first and wakes the idle agent before the cut to 0 is applied.
     out = run(scen, arrival=[50, 200, 250], handle=[10, 10, 10])
     assert out.logout_at[0] <= 210
-    assert out.state[2] == WAITING
+    assert out.state[2] == ContactState.WAITING
 
 
 # -- KPIs checked by hand ----------------------------------------------------------------
@@ -234,7 +229,7 @@ def kpi_case(warmup=0):
 def test_kpi_case_event_log():
     """The hand-checked KPI case runs as scripted."""
     _, out = kpi_case()
-    assert out.state.tolist() == [ANSWERED, ANSWERED, ABANDONED, ABANDONED] + [ANSWERED] * 3
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ABANDONED] + [ContactState.ANSWERED] * 3
     assert_times(out.resolved_at, [0, 40, 23, 45, 60, 90, 150])
     assert_times(out.wait, [0, 30, 3, 15, 10, 0, 0])
 

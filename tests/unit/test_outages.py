@@ -11,20 +11,27 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
-from sim.agents import AWAY_KINDS
-from sim.config import PROJECT_ROOT, Config, ConfigError, DayScenarioConfig, build_run
-from sim.config_schema import DistributionConfig, OutageConfig, RedialsConfig
-from sim.contacts import draw_contacts
-from sim.disruptions import Outage, Redials, outage_windows
-from sim.distributions import Distribution
-from sim.model import ContactCenter, ContactDraws
-from sim.records import ABANDONED, ANSWERED, BLOCKED, LOST, UNUSED, replication_kpis
-from sim.scenario import AgentGroup, Break, ContactType, Scenario, Shift, Skill, single_queue
-from sim.streams import Streams
+from sim.config.run import PROJECT_ROOT, ConfigError, build_run
+from sim.config.schema import (
+    Config,
+    DayScenarioConfig,
+    DistributionConfig,
+    OutageConfig,
+    RedialsConfig,
+)
+from sim.core.disruptions import Outage, Redials, outage_windows
+from sim.core.distributions import Distribution
+from sim.core.scenario import AgentGroup, ContactType, Scenario, Skill, single_queue
+from sim.core.streams import Streams
+from sim.core.workforce import Break, Shift
+from sim.kpi.definitions import replication_kpis
+from sim.model.draws import ContactDraws, draw_contacts
+from sim.model.states import AwayKind, ContactState
+from sim.model.world import ContactCenter
 
 INF = math.inf
 NAN = math.nan
-OUTAGE = AWAY_KINDS.index("outage")
+OUTAGE = AwayKind.OUTAGE
 
 
 def one_queue(staffing, interval=1000.0, trunks=None, outages=(), redials=None) -> Scenario:
@@ -96,13 +103,13 @@ def test_telephony_window_loses_every_contact_arriving_inside_it():
     """[100, 200): arrivals at 100 and 199.9 are lost, at 200 get through; none answered inside."""
     scen = one_queue([2], outages=[telephony(100.0, 200.0)])
     out = run(scen, arrival=[50, 100, 150, 199.9, 200, 250], handle=[10] * 6)
-    assert out.state.tolist() == [ANSWERED, LOST, LOST, LOST, ANSWERED, ANSWERED]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.LOST, ContactState.LOST, ContactState.LOST, ContactState.ANSWERED, ContactState.ANSWERED]
     assert out.agent.tolist() == [0, -1, -1, -1, 1, 0]
     assert_times(out.resolved_at, [50, NAN, NAN, NAN, 200, 250])
     assert np.isnan(out.work[[1, 2, 3]]).all()
     assert not out.queued.any()
     assert_times(out.outage_windows, [[100.0, 200.0]])
-    answered_at = out.resolved_at[out.state == ANSWERED]
+    answered_at = out.resolved_at[out.state == ContactState.ANSWERED]
     assert not ((answered_at > 100) & (answered_at < 200)).any()
 
 
@@ -110,7 +117,7 @@ def test_telephony_lets_contacts_queued_before_the_window_through():
     """Only arrivals are cut off: a contact queued at 90 is answered at 120, inside the window."""
     scen = one_queue([1], outages=[telephony(100.0, 200.0)])
     out = run(scen, arrival=[0, 90, 110], handle=[120, 10, 10])
-    assert out.state.tolist() == [ANSWERED, ANSWERED, LOST]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ANSWERED, ContactState.LOST]
     assert_times(out.resolved_at, [0, 120, NAN])
 
 
@@ -136,7 +143,7 @@ def test_random_windows_are_reproducible_and_clipped_to_the_day():
     for start, end in out.outage_windows:
         inside |= (arrival >= start) & (arrival < end)
     assert inside.any() and (~inside).any()
-    assert ((out.state == LOST) == inside).all()
+    assert ((out.state == ContactState.LOST) == inside).all()
 
 
 # -- crm_slow -----------------------------------------------------------------------------
@@ -185,7 +192,7 @@ def test_site_outage_finishes_what_is_in_hand_and_takes_nothing_until_the_end():
     site = Outage("site", start=150.0, duration=150.0, groups=("agents",))
     scen = one_queue([1, 1, 2, 2, 2], interval=100.0, outages=[site])
     out = run(scen, arrival=[100, 160, 210, 315], handle=[100, 10, 20, 10])
-    assert out.state.tolist() == [ANSWERED] * 4
+    assert out.state.tolist() == [ContactState.ANSWERED] * 4
     assert_times(out.resolved_at, [100, 300, 300, 315])
     assert out.agent.tolist() == [0, 0, 1, 0]
     assert_times(out.work, [100, 10, 20, 10])
@@ -214,7 +221,7 @@ def test_site_outage_drops_contacts_in_hand_and_frees_their_lines():
         wrap=[0, 100, 0, 0, 0, 0],
     )
     assert out.dropped.tolist() == [True, True, False, False, False, False]
-    assert out.state.tolist() == [ANSWERED, ANSWERED, ANSWERED, ANSWERED, BLOCKED, ANSWERED]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ANSWERED, ContactState.ANSWERED, ContactState.ANSWERED, ContactState.BLOCKED, ContactState.ANSWERED]
     assert_times(out.work, [50, 40, 10, 10, NAN, 10])
     assert_times(out.resolved_at, [50, 60, 200, 200, NAN, 250])
     busy = sorted(
@@ -272,7 +279,7 @@ def test_abandoned_contact_calls_again_exactly_delay_later():
         one_queue([1], redials=Redials(1.0, Distribution.exponential(1))), draws
     ).run()
     assert out.originals == 3
-    assert out.state.tolist() == [ANSWERED, ABANDONED, ABANDONED, UNUSED, ANSWERED, UNUSED]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ABANDONED, ContactState.UNUSED, ContactState.ANSWERED, ContactState.UNUSED]
     assert_times(out.arrival, [0, 10, 20, NAN, 80, NAN])
     assert_times(out.resolved_at, [0, 30, 25, NAN, 100, NAN])
     assert out.queued.tolist() == [False, True, True, False, True, False]
@@ -290,7 +297,7 @@ def test_lost_contact_calls_again_delay_after_the_window_ends():
         arrival=[0, 10, 250], handle=[100, 10, 10], redial=[True, True, True], delay=[5, 100, 30]
     )
     out = ContactCenter(scen, draws).run()
-    assert out.state.tolist() == [ANSWERED, BLOCKED, LOST, UNUSED, ANSWERED, ANSWERED]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.BLOCKED, ContactState.LOST, ContactState.UNUSED, ContactState.ANSWERED, ContactState.ANSWERED]
     assert_times(out.arrival[3:], [NAN, 110, 330])
     assert_times(out.resolved_at[3:], [NAN, 110, 330])
 
@@ -305,7 +312,7 @@ def test_a_redial_never_calls_again():
     )
     draws = with_redials(arrival=[250, 350], handle=[10, 10], redial=[True, True], delay=[10, 0.5])
     out = ContactCenter(scen, draws).run()
-    assert out.state.tolist() == [LOST, LOST, LOST, ANSWERED]
+    assert out.state.tolist() == [ContactState.LOST, ContactState.LOST, ContactState.LOST, ContactState.ANSWERED]
     assert_times(out.arrival, [250, 350, 310, 400.5])
 
 
@@ -325,7 +332,7 @@ def test_a_redial_that_abandons_does_not_call_again():
     )
     out = ContactCenter(scen, draws).run()
     # c1 abandons at 6, its redial (slot 3) arrives at 7 and abandons at 12.
-    assert out.state.tolist() == [ANSWERED, ABANDONED, UNUSED, ABANDONED]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.UNUSED, ContactState.ABANDONED]
     assert_times(out.arrival, [0, 1, NAN, 7])
     assert_times(out.resolved_at, [0, 6, NAN, 12])
 
@@ -337,7 +344,7 @@ def test_a_redial_due_after_the_day_is_not_made():
         arrival=[0, 890], handle=[1000, 10], patience=[INF, 10], redial=[True, True], delay=[1, 200]
     )
     out = ContactCenter(scen, draws).run()
-    assert out.state.tolist() == [ANSWERED, ABANDONED, UNUSED, UNUSED]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.UNUSED, ContactState.UNUSED]
     assert np.isnan(out.arrival[2:]).all()
 
 
@@ -364,8 +371,8 @@ def test_redial_slots_are_drawn_without_changing_the_first_attempts():
     assert not np.array_equal(draws.handle[n:], draws.handle[:n])
     out = ContactCenter(on, draws, Streams(11, 0)).run()
     due = out.resolved_at[:n] + draws.redial_delay  # abandoned: from the abandonment
-    called = out.state[n:] != UNUSED
-    expected = (out.state[:n] == ABANDONED) & draws.redial & (due < on.horizon_seconds)
+    called = out.state[n:] != ContactState.UNUSED
+    expected = (out.state[:n] == ContactState.ABANDONED) & draws.redial & (due < on.horizon_seconds)
     assert called.sum() > 50 and (called == expected).all()
     assert_times(out.arrival[n:][called], due[called])
 
@@ -725,7 +732,7 @@ def test_a_day_past_midnight_takes_next_day_clock_times(tmp_path):
         "interval_start,team\n" + "".join(f"{r},3\n" for r in rows)
     )
     (tmp_path / "skills.csv").write_text("group,contact_type,proficiency,level\nteam,calls,1,1\n")
-    from sim.config_schema import ContactTypeConfig
+    from sim.config.schema import ContactTypeConfig
 
     def night(start: str) -> Config:
         return Config(
@@ -769,7 +776,7 @@ def test_a_contact_lost_in_overlapping_windows_calls_again_after_the_outage():
     )
     draws = with_redials(arrival=[160], handle=[10], redial=[True], delay=[10])
     out = ContactCenter(scen, draws).run()
-    assert out.state.tolist() == [LOST, ANSWERED]
+    assert out.state.tolist() == [ContactState.LOST, ContactState.ANSWERED]
     assert_times(out.arrival, [160, 310])
 
 

@@ -23,21 +23,25 @@ import re
 import numpy as np
 import pytest
 
-from sim.actions import (
+from sim.core.costs import Costs
+from sim.core.distributions import Distribution
+from sim.core.scenario import erlang_scenario, single_queue
+from sim.kpi.definitions import replication_kpis
+from sim.model.world import simulate
+from sim.policies.api import (
     CallOvertime,
     CancelItem,
+    GroupView,
     OfferCallbacks,
     OfferVTO,
     Outsource,
+    QueueView,
+    RealtimeView,
     SetPreference,
+    UpcomingItem,
 )
-from sim.costs import Costs
-from sim.distributions import Distribution
-from sim.model import simulate
-from sim.policies import POLICIES, Policy, build_params, make_policy
-from sim.realtime import GroupView, QueueView, RealtimeView, UpcomingItem
-from sim.records import replication_kpis
-from sim.scenario import erlang_scenario, single_queue
+from sim.policies.base import Policy, build_params
+from sim.policies.registry import POLICIES, make_policy
 
 SEED = 20261125
 REPS = 20

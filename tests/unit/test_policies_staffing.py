@@ -18,25 +18,26 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.actions import CallOvertime, CancelItem, PostponeItem, SetPreference
-from sim.agents import AWAY_KINDS
-from sim.costs import Costs
-from sim.distributions import Distribution
-from sim.model import simulate
-from sim.policies import POLICIES, Policy, PolicyParams, build_params, make_policy
-from sim.realtime import GroupView, QueueView, RealtimeView, UpcomingItem
-from sim.records import ANSWERED, breakdown_keys, replication_kpis
-from sim.scenario import (
-    Activity,
-    AgentGroup,
-    Break,
-    ContactType,
-    DemandShocks,
-    Scenario,
-    Shift,
-    Skill,
-    Surge,
+from sim.core.costs import Costs
+from sim.core.demand_shocks import DemandShocks, Surge
+from sim.core.distributions import Distribution
+from sim.core.scenario import AgentGroup, ContactType, Scenario, Skill
+from sim.core.workforce import Activity, Break, Shift
+from sim.kpi.definitions import breakdown_keys, replication_kpis
+from sim.model.states import AwayKind, ContactState
+from sim.model.world import simulate
+from sim.policies.api import (
+    CallOvertime,
+    CancelItem,
+    GroupView,
+    PostponeItem,
+    QueueView,
+    RealtimeView,
+    SetPreference,
+    UpcomingItem,
 )
+from sim.policies.base import Policy, PolicyParams, build_params
+from sim.policies.registry import POLICIES, make_policy
 
 H = 3600.0
 INTERVAL = 900.0
@@ -165,7 +166,7 @@ def test_cancel_offphone_frees_the_trainees_during_a_surge(mode):
         assert all(a[4] == 1 for a in out.actions)  # each applied to its item
         if mode == "cancel":  # each trainee's block is cancelled once, and never runs
             assert sorted(a[3] for a in out.actions) == [f"a{i}/training" for i in range(4)]
-            assert not (out.away_kind == AWAY_KINDS.index("activity")).any()
+            assert not (out.away_kind == AwayKind.ACTIVITY).any()
         gains.append(
             replication_kpis(out, scenario)["service_level"]
             - replication_kpis(base, scenario)["service_level"]
@@ -186,7 +187,7 @@ def test_delay_breaks_moves_flexible_breaks_later_and_leaves_fixed_ones():
     is a wide margin.
     """
     scenario = break_day()
-    code = AWAY_KINDS.index("break")
+    code = AwayKind.BREAK
     later = []
     for r in range(4):
         lateness = []
@@ -214,7 +215,7 @@ def test_move_agents_makes_service_team_answer_more_sales():
         answered_by_service_team = []
         for name in ("none", "move_agents"):
             out = run(scenario, r, name)
-            sales = (out.contact_type == 0) & (out.state == ANSWERED)
+            sales = (out.contact_type == 0) & (out.state == ContactState.ANSWERED)
             answered_by_service_team.append(int((out.answering_group[sales] == 1).sum()))
             sl_gain.append(
                 (-1 if name == "none" else 1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import Config, ConfigError, CostsConfig, ErlangScenarioConfig, RunConfig, build_run
+from sim.config.run import ConfigError, build_run
+from sim.config.schema import Config, CostsConfig, ErlangScenarioConfig, RunConfig
 
 
 def config(**changes) -> Config:
@@ -61,7 +62,7 @@ def test_parameters_of_an_unknown_policy_are_refused():
 def test_bad_policy_parameters_are_named(field, value, allowed):
     # Every policy shares these two parameters; the test uses whichever policy with a check
     # interval is registered first (``none`` has none and takes no parameters).
-    from sim.policies import POLICIES
+    from sim.policies.registry import POLICIES
 
     name = next((n for n in sorted(POLICIES) if n != "none"), None)
     if name is None:
@@ -71,7 +72,7 @@ def test_bad_policy_parameters_are_named(field, value, allowed):
 
 
 def test_probabilities_outside_zero_one_are_named():
-    from sim.policies import POLICIES
+    from sim.policies.registry import POLICIES
 
     with_probability = [
         (name, f.name)

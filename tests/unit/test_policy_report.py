@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 
 from sim import erlang_scenario, run_replications
-from sim.comparison import comparison_columns
-from sim.policy_effects import ACTION_COLUMNS
-from sim.report import render_figures, render_report
-from sim.results import RunFolder
+from sim.experiment.comparison import comparison_columns
+from sim.experiment.run_folder import RunFolder
+from sim.policies.api import ACTION_COLUMNS
+from sim.report.figures import render_figures
+from sim.report.markdown import render_report
 
 REPS, SEED = 3, 20261123
 DAY = {"contact_type": "all", "group": "all"}

@@ -13,10 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.distributions import Distribution
-from sim.model import ContactCenter, ContactDraws, simulate
-from sim.records import ABANDONED, ANSWERED, WAITING, breakdown, interval_kpis, replication_kpis
-from sim.scenario import (
+from sim.core.distributions import Distribution
+from sim.core.scenario import (
     AgentGroup,
     ContactType,
     OverflowStep,
@@ -25,7 +23,11 @@ from sim.scenario import (
     ServiceLevel,
     Skill,
 )
-from sim.streams import Streams
+from sim.core.streams import Streams
+from sim.kpi.definitions import breakdown, interval_kpis, replication_kpis
+from sim.model.draws import ContactDraws
+from sim.model.states import ContactState
+from sim.model.world import ContactCenter, simulate
 
 INF = math.inf
 NAN = math.nan
@@ -276,7 +278,7 @@ def test_service_level_gap_takes_queue_below_target(rule, resolved):
         types=["b", "a", "b", "a"],
         patience=[INF, 5, INF, INF],
     )
-    assert out.state.tolist() == [ANSWERED, ABANDONED, ANSWERED, ANSWERED]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ANSWERED, ContactState.ANSWERED]
     assert_times(out.resolved_at, resolved)
 
 
@@ -406,7 +408,7 @@ def test_email_without_patience_never_abandons():
         interval=100.0,
     )
     out = run(scen, arrival=[0, 1, 2], handle=[60, 50, 1], types=["voice", "mail", "mail"])
-    assert out.state.tolist() == [ANSWERED, ANSWERED, WAITING]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ANSWERED, ContactState.WAITING]
     assert_times(out.resolved_at, [0, 60, NAN])
 
 
@@ -514,7 +516,7 @@ def kpi_case():
 def test_kpi_case_event_log():
     """GA takes its level-1 queue (a) first; c3 (b) abandons at 35; GA serves b at level 2."""
     _, out = kpi_case()
-    assert out.state.tolist() == [ANSWERED] * 3 + [ABANDONED] + [ANSWERED] * 2
+    assert out.state.tolist() == [ContactState.ANSWERED] * 3 + [ContactState.ABANDONED] + [ContactState.ANSWERED] * 2
     assert out.agent.tolist() == [0, 1, 0, -1, 0, 0]
     assert_times(out.resolved_at, [0, 5, 30, 35, 40, 70])
     assert_times(out.wait, [0, 0, 20, 15, 2, 0])

@@ -14,20 +14,19 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import (
-    PROJECT_ROOT,
+from sim.config.run import PROJECT_ROOT, ConfigError, build_run
+from sim.config.schema import (
+    AbsenteeismConfig,
     Config,
-    ConfigError,
     ContactTypeConfig,
     DayScenarioConfig,
     DistributionConfig,
     GroupConfig,
-    build_run,
 )
-from sim.config_schema import AbsenteeismConfig
-from sim.config_workforce import planned_staffing
-from sim.distributions import Distribution
-from sim.scenario import Absenteeism, Activity, Break, Scenario, Shift
+from sim.config.workforce import planned_staffing
+from sim.core.distributions import Distribution
+from sim.core.scenario import Scenario
+from sim.core.workforce import Absenteeism, Activity, Break, Shift
 
 SCENARIO_CONFIGS = PROJECT_ROOT / "configs" / "scenario"
 SCHEDULE = "scenario.schedule_file: schedule.csv"
@@ -514,7 +513,7 @@ def compose(name: str):
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
 
-    from sim.cli import _register
+    from sim.cli.app import _register
 
     _register()
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):

@@ -7,21 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from sim.agents import AWAY_KINDS
-from sim.distributions import Distribution
-from sim.model import ContactCenter, ContactDraws
-from sim.records import ABANDONED, ANSWERED, WAITING, replication_kpis
-from sim.scenario import (
-    Absenteeism,
-    Activity,
-    AgentGroup,
-    Break,
-    ContactType,
-    Scenario,
-    Shift,
-    Skill,
-)
-from sim.streams import Streams
+from sim.core.distributions import Distribution
+from sim.core.scenario import AgentGroup, ContactType, Scenario, Skill
+from sim.core.streams import Streams
+from sim.core.workforce import Absenteeism, Activity, Break, Shift
+from sim.kpi.definitions import replication_kpis
+from sim.model.draws import ContactDraws
+from sim.model.states import AwayKind, ContactState
+from sim.model.world import ContactCenter
 
 INTERVAL = 100.0
 
@@ -46,7 +39,7 @@ def run(scen, arrival, handle, seed=0):
 
 def away(out, kind):
     """(planned, start, end) of the away periods of one kind."""
-    mask = out.away_kind == AWAY_KINDS.index(kind)
+    mask = out.away_kind == AwayKind.of(kind)
     return list(zip(out.away_planned[mask], out.away_start[mask], out.away_end[mask], strict=True))
 
 
@@ -63,7 +56,7 @@ def test_break_due_while_on_a_contact_starts_when_it_ends_and_is_recorded_late()
     out = run(scenario([shift]), arrival=[0, 35], handle=[40, 5])
     assert away(out, "break") == [(30.0, 40.0, 50.0)]
     assert out.resolved_at.tolist() == [0.0, 50.0]
-    assert out.state.tolist() == [ANSWERED, ANSWERED]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ANSWERED]
 
 
 def test_idle_agent_goes_on_break_on_time_and_contacts_wait():
@@ -82,7 +75,7 @@ def test_activity_blocks_contacts_and_another_agent_answers():
     ]
     out = run(scenario(shifts), arrival=[20, 30], handle=[50, 50])
     assert away(out, "activity") == [(10.0, 10.0, 110.0)]
-    trainee = int(np.flatnonzero(out.away_kind == AWAY_KINDS.index("activity"))[0])
+    trainee = int(np.flatnonzero(out.away_kind == AwayKind.ACTIVITY)[0])
     ann = out.away_agent[trainee]
     assert ann not in out.agent[:1].tolist()  # the first contact goes to bob
     assert out.resolved_at.tolist() == [20.0, 70.0]  # the second waits for bob, not for ann
@@ -92,7 +85,7 @@ def test_shift_end_while_busy_finishes_the_contact_then_logs_out():
     """At shift end an agent in a contact finishes it, then logs out, taking nothing new."""
     out = run(scenario([Shift("ann", 0.0, 100.0)]), arrival=[90, 95], handle=[30, 5])
     assert out.logout_at.tolist() == [120.0]
-    assert out.state.tolist() == [ANSWERED, WAITING]
+    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.WAITING]
 
 
 def test_no_show_never_logs_in_and_is_absent_all_shift():
@@ -101,7 +94,7 @@ def test_no_show_never_logs_in_and_is_absent_all_shift():
     out = run(scen, arrival=[10], handle=[5])
     assert len(out.login_at) == 0
     assert away(out, "absent") == [(0.0, 0.0, 200.0)]
-    assert out.state.tolist() == [WAITING]
+    assert out.state.tolist() == [ContactState.WAITING]
 
 
 def test_late_log_in_and_early_leave_shift_the_session_and_count_as_absence():
@@ -172,7 +165,7 @@ def test_abandonment_still_works_with_shifts():
     scen = Scenario("s", INTERVAL, (calls,), (group,))
     draws = ContactDraws.scripted([5], [5], patience=[10])
     out = ContactCenter(scen, draws).run()
-    assert out.state.tolist() == [ABANDONED] and out.resolved_at.tolist() == [15.0]
+    assert out.state.tolist() == [ContactState.ABANDONED] and out.resolved_at.tolist() == [15.0]
 
 
 def test_chat_agent_due_for_a_break_takes_no_new_chat_while_finishing_one():
@@ -188,7 +181,7 @@ def test_chat_agent_due_for_a_break_takes_no_new_chat_while_finishing_one():
 
 def test_per_agent_adherence_rows():
     """agent_adherence gives one row per scheduled agent with its own shares."""
-    from sim.adherence import agent_adherence
+    from sim.kpi.adherence import agent_adherence
 
     shifts = [
         Shift("ann", 0.0, 300.0, breaks=(Break("break", 30.0, 30.0, 10.0),)),

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep import plot_sweep, sweep_table, swept_parameters, write_sweep_summary
+from sim.cli.sweep_callback import write_sweep_summary
+from sim.experiment.sweep import sweep_table, swept_parameters
+from sim.report.sweep_figure import plot_sweep
 
 BASE_KPIS = ("service_level", "abandon_rate", "asa_seconds", "occupancy")
 COSTS = ("cost", "cost_per_contact", "missed_target")

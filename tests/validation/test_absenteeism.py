@@ -14,12 +14,14 @@ import math
 import numpy as np
 import pytest
 
-from sim.agents import AWAY_KINDS
-from sim.distributions import Distribution
-from sim.model import ContactCenter, ContactDraws
-from sim.records import replication_kpis
-from sim.scenario import Absenteeism, AgentGroup, ContactType, Scenario, Shift, Skill
-from sim.streams import Streams
+from sim.core.distributions import Distribution
+from sim.core.scenario import AgentGroup, ContactType, Scenario, Skill
+from sim.core.streams import Streams
+from sim.core.workforce import Absenteeism, Shift
+from sim.kpi.definitions import replication_kpis
+from sim.model.draws import ContactDraws
+from sim.model.states import AwayKind
+from sim.model.world import ContactCenter
 
 pytestmark = pytest.mark.validation
 
@@ -63,7 +65,7 @@ def test_aux_time_matches_rate_times_hours_times_duration():
     """Aux at 0.5 per hour of mean 6 min: 4 occurrences and 24 minutes per 8-hour shift."""
     rate, mean = 0.5, 6.0
     absence = Absenteeism(aux_per_hour=rate, aux_minutes=Distribution.exponential(mean))
-    aux_code = AWAY_KINDS.index("aux")
+    aux_code = AwayKind.AUX
     counts, minutes = [], []
     for _, o in days(absence):
         mask = o.away_kind == aux_code

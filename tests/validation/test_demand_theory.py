@@ -33,7 +33,8 @@ import numpy as np
 import pytest
 
 from sim import Distribution, Streams, draw_contacts
-from sim.scenario import DemandShocks, single_queue
+from sim.core.demand_shocks import DemandShocks
+from sim.core.scenario import single_queue
 
 pytestmark = pytest.mark.validation
 

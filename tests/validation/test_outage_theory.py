@@ -26,13 +26,13 @@ import math
 import numpy as np
 import pytest
 
-from sim.contacts import draw_contacts
-from sim.disruptions import Outage, Redials
-from sim.distributions import Distribution
-from sim.model import ContactCenter
-from sim.records import ANSWERED, LOST, UNUSED
-from sim.scenario import erlang_scenario
-from sim.streams import Streams
+from sim.core.disruptions import Outage, Redials
+from sim.core.distributions import Distribution
+from sim.core.scenario import erlang_scenario
+from sim.core.streams import Streams
+from sim.model.draws import draw_contacts
+from sim.model.states import ContactState
+from sim.model.world import ContactCenter
 
 pytestmark = pytest.mark.validation
 
@@ -56,8 +56,8 @@ def test_telephony_window_loses_exactly_its_arrivals():
     lost = []
     for out in days(scen):
         inside = (out.arrival >= START) & (out.arrival < END)
-        assert not (inside & (out.state == ANSWERED)).any()
-        assert ((out.state == LOST) == inside).all()  # exactly the window's arrivals
+        assert not (inside & (out.state == ContactState.ANSWERED)).any()
+        assert ((out.state == ContactState.LOST) == inside).all()  # exactly the window's arrivals
         lost.append(inside.sum())
     expected = RATE * (END - START)
     se = math.sqrt(expected / R)
@@ -77,8 +77,8 @@ def test_redials_after_a_telephony_window_make_the_configured_surge():
     lost_total, redial_total, after, delays = 0, 0, [], []
     for out in days(scen):
         n = out.originals
-        lost = out.state[:n] == LOST
-        called = out.state[n:] != UNUSED
+        lost = out.state[:n] == ContactState.LOST
+        called = out.state[n:] != ContactState.UNUSED
         assert not (called & ~lost).any()  # only lost contacts call again here
         when = out.arrival[n:][called]
         assert (when >= END).all()
@@ -103,7 +103,7 @@ def test_crm_slow_window_multiplies_mean_work_by_its_factor():
     scen = dataclasses.replace(BASE, outages=(Outage("crm_slow", START, END - START, factor=f),))
     inside, outside = [], []
     for out in days(scen):
-        taken = out.state == ANSWERED
+        taken = out.state == ContactState.ANSWERED
         during = taken & (out.resolved_at >= START) & (out.resolved_at < END)
         np.testing.assert_allclose(out.work[during], f * out.handle[during], rtol=1e-12)
         np.testing.assert_allclose(out.work[taken & ~during], out.handle[taken & ~during])

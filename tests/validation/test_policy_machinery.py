@@ -27,38 +27,37 @@ import pytest
 from omegaconf import OmegaConf
 from scipy import stats
 
-from sim.actions import CallOvertime, CancelItem, OfferVTO, PostponeItem, SetPreference
-from sim.agents import AWAY_KINDS
-from sim.config import PROJECT_ROOT, Config, DayScenarioConfig, build_run
-from sim.contacts import ContactDraws, draw_contacts
-from sim.disruptions import Outage
-from sim.distributions import Distribution
-from sim.model import ContactCenter, simulate
-from sim.policies import Policy, PolicyParams, make_policy
-from sim.realtime import RealtimeView
-from sim.records import (
-    ABANDONED,
-    ANSWERED,
-    OUTSOURCED,
-    UNUSED,
-    ReplicationOutcome,
-    breakdown,
-)
-from sim.scenario import (
-    Absenteeism,
-    Activity,
+from sim.config.run import PROJECT_ROOT, build_run
+from sim.config.schema import Config, DayScenarioConfig
+from sim.core.demand_shocks import DemandShocks
+from sim.core.disruptions import Outage
+from sim.core.distributions import Distribution
+from sim.core.scenario import (
     AgentGroup,
-    Break,
     ContactType,
-    DemandShocks,
     OverflowStep,
     Scenario,
     ServiceLevel,
-    Shift,
     Skill,
     erlang_scenario,
 )
-from sim.streams import Streams
+from sim.core.streams import Streams
+from sim.core.workforce import Absenteeism, Activity, Break, Shift
+from sim.kpi.definitions import breakdown
+from sim.model.draws import ContactDraws, draw_contacts
+from sim.model.outcome import ReplicationOutcome
+from sim.model.states import AwayKind, ContactState
+from sim.model.world import ContactCenter, simulate
+from sim.policies.api import (
+    CallOvertime,
+    CancelItem,
+    OfferVTO,
+    PostponeItem,
+    RealtimeView,
+    SetPreference,
+)
+from sim.policies.base import Policy, PolicyParams
+from sim.policies.registry import make_policy
 
 pytestmark = pytest.mark.validation
 
@@ -473,7 +472,7 @@ def test_actions_apply_exactly_latency_after_the_check_and_not_before(check, lat
     # Which type was preferred at each moment: a until the first action, then b, a, b, ...
     reasons = [int(a[6].split()[1]) for a in out.actions]
     assert reasons == list(range(1, len(reasons) + 1))
-    answered = np.flatnonzero(out.state == ANSWERED)
+    answered = np.flatnonzero(out.state == ContactState.ANSWERED)
     t = out.resolved_at[answered]
     applied_before = np.searchsorted(applied, t, side="left")  # actions applied before t
     preferred = np.where(applied_before % 2 == 1, 1, 0)  # odd count: b preferred
@@ -504,7 +503,7 @@ def assert_no_agent_in_two_states(out: ReplicationOutcome, known_early_leave_bug
     logs out later, but its absence is logged from the planned early-leave time (see
     :func:`test_early_leaver_finishing_a_contact_is_not_also_absent`); with True, such an
     absence is taken to start at the actual log-out."""
-    absent = AWAY_KINDS.index("absent")
+    absent = AwayKind.ABSENT
     n_agents = len(out.login_at)
     planned_logout = {}
     for a, d in enumerate(out.agent_day.tolist()):
@@ -529,11 +528,11 @@ def assert_no_agent_in_two_states(out: ReplicationOutcome, known_early_leave_bug
             if kind != absent:
                 assert login - TOL <= s <= e <= logout + TOL, (a, s, e, kind, login, logout)
         periods = sorted(
-            [(s, e, "busy") for s, e in busy] + [(s, e, AWAY_KINDS[k]) for s, e, k in away if e > s]
+            [(s, e, "busy") for s, e in busy] + [(s, e, AwayKind(k).label) for s, e, k in away if e > s]
         )
         for (s1, e1, k1), (s2, e2, k2) in zip(periods, periods[1:], strict=False):
             assert e1 <= s2 + TOL, f"agent {a}: {k1} [{s1}, {e1}) overlaps {k2} [{s2}, {e2})"
-        took = np.flatnonzero((out.agent == a) & (out.state == ANSWERED))
+        took = np.flatnonzero((out.agent == a) & (out.state == ContactState.ANSWERED))
         starts, ends = out.resolved_at[took], out.resolved_at[took] + out.work[took]
         for t, end in zip(starts, ends, strict=True):
             # A contact still in hand at the horizon ends after it (logout_at is the horizon).
@@ -661,10 +660,10 @@ def check_view_against_records(
     interval_start = view.interval * length
     resolved = out.resolved_at <= now  # NaN (never resolved) compares False
     callback = out.callback if out.callback is not None else np.zeros(len(out.arrival), bool)
-    decided_state = np.isin(out.state, (ANSWERED, ABANDONED, OUTSOURCED))
+    decided_state = np.isin(out.state, (ContactState.ANSWERED, ContactState.ABANDONED, ContactState.OUTSOURCED))
     for k, t in enumerate(scenario.contact_types):
         q = view.queues[t.name]
-        mine = (out.contact_type == k) & (out.state != UNUSED)
+        mine = (out.contact_type == k) & (out.state != ContactState.UNUSED)
         arrived = mine & (out.arrival <= now)
         assert q.offered_day == arrived.sum(), (now, t.name)
         assert q.offered_interval == (arrived & (out.arrival >= interval_start)).sum(), (
@@ -676,7 +675,7 @@ def check_view_against_records(
         oldest = now - out.arrival[waiting].min() if waiting.any() else 0.0
         assert q.oldest_wait_seconds == pytest.approx(oldest, abs=TOL), (now, t.name)
         decided = mine & resolved & decided_state & ~callback
-        good = decided & (out.state == ANSWERED)
+        good = decided & (out.state == ContactState.ANSWERED)
         good &= out.resolved_at - out.arrival <= t.service_level.threshold_seconds
         day = good.sum() / decided.sum() if decided.sum() else math.nan
         in_interval = out.resolved_at >= interval_start
@@ -701,14 +700,14 @@ def check_view_against_records(
             ("aux", ("aux",)),
             ("absent", ("absent",)),
         ):
-            codes = [AWAY_KINDS.index(k) for k in kinds]
+            codes = [AwayKind.of(k) for k in kinds]
             assert getattr(v, field) == (here & np.isin(out.away_kind, codes)).sum(), (
                 now,
                 group.name,
                 field,
             )
         if group.chat_concurrency == 1:  # voice only: holding a contact is busy or wrap-up
-            took = np.flatnonzero(out.state == ANSWERED)
+            took = np.flatnonzero(out.state == ContactState.ANSWERED)
             took = took[np.isin(out.agent[took], on)]
             start = out.resolved_at[took]
             holding = took[(start <= now) & (now < start + out.work[took])]

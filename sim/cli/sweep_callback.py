@@ -1,0 +1,83 @@
+"""Hydra callbacks (registered under ``hydra.callbacks`` in ``configs/config.yaml``).
+
+Besides ``sim.cli``, the only module that imports Hydra. ``SweepSummary`` writes a
+multirun's ``sweep_summary.csv`` and ``figures/sweep.png`` (``sim.sweep``) into the sweep
+folder: after each job (so a sweep cut short still has one) and once more at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from hydra.core.utils import JobStatus
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+
+from sim.experiment.sweep import sweep_table, swept_columns
+from sim.report.sweep_figure import plot_sweep
+
+__all__ = ["SweepSummary", "write_sweep_summary"]
+
+log = logging.getLogger("ccsim.sweep")
+
+
+def write_sweep_summary(sweep_dir: Path, target: float | None = None) -> pd.DataFrame | None:
+    """Write ``sweep_summary.csv`` and ``figures/sweep.png`` into ``sweep_dir``; the table.
+
+    ``None`` (with a warning) if no job of the sweep has a ``summary.csv`` yet. If
+    ``service_level.target`` is itself swept, no target line is drawn.
+    """
+    sweep_dir = Path(sweep_dir)
+    table = sweep_table(sweep_dir)
+    if table.empty:
+        log.warning("%s: no job of the sweep has finished; no sweep summary written", sweep_dir)
+        return None
+    csv = sweep_dir / "sweep_summary.csv"
+    tmp = csv.with_name(f".{csv.name}.{os.getpid()}.tmp")
+    tmp.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    os.replace(tmp, csv)
+    if "service_level.target" in swept_columns(table):
+        target = None
+    plot_sweep(table, sweep_dir / "figures" / "sweep.png", target=target)
+    return table
+
+
+def _summarize(config: DictConfig) -> Path | None:
+    """Write the sweep summary of ``config``'s sweep dir; its CSV path, or None. Never raises."""
+    try:
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        target = OmegaConf.select(config, "service_level.target", default=None)
+        table = write_sweep_summary(sweep_dir, target=None if target is None else float(target))
+    except Exception:  # noqa: BLE001 - a summary must never fail the sweep it summarizes
+        log.exception("could not write the sweep summary")
+        return None
+    return None if table is None else sweep_dir / "sweep_summary.csv"
+
+
+class SweepSummary(Callback):
+    """Writes the sweep summary of a Hydra multirun into its sweep folder."""
+
+    def on_job_end(self, config: DictConfig, job_return: Any = None, **kwargs: Any) -> None:
+        # Hydra skips on_multirun_end when a job fails or exits (bad config, Ctrl-C): keep
+        # the summary current after each job so that a partial sweep still has one.
+        # Quietly: the warnings about unfinished jobs come once, at the end.
+        if OmegaConf.select(config, "hydra.mode") != RunMode.MULTIRUN:
+            return
+        level = log.level
+        log.setLevel(logging.ERROR)
+        try:
+            path = _summarize(config)
+        finally:
+            log.setLevel(level)
+        if path is not None and getattr(job_return, "status", None) == JobStatus.FAILED:
+            log.warning("a job failed; the sweep summary of the jobs so far: %s", path)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        path = _summarize(config)
+        if path is not None:
+            log.info("sweep summary: %s (figure: %s)", path, path.parent / "figures" / "sweep.png")

@@ -1,0 +1,273 @@
+"""Validation of a composed config into a :class:`RunSpec`, ready to simulate.
+
+The schema (the structured-config dataclasses) is in :mod:`sim.config_schema` and is
+re-exported here; ``sim.cli`` registers it with Hydra (this module does not import
+Hydra). Hydra rejects misspelt keys and wrong types; every other check is done by
+:func:`build_run`, which reports all problems together, each naming the config key, the
+bad value and what is allowed, before anything is simulated. Day scenarios are checked
+and built by :mod:`sim.config_day`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+
+from sim.config.checks import Checker
+from sim.config.day import build_day
+from sim.config.schema import (
+    Config,
+    ContactServiceLevelConfig,
+    ContactTypeConfig,
+    CostsConfig,
+    DayScenarioConfig,
+    DistributionConfig,
+    ErlangScenarioConfig,
+    GroupConfig,
+    OverflowStepConfig,
+    RoutingConfig,
+    RunConfig,
+    ServiceLevelConfig,
+)
+from sim.core.costs import Costs
+from sim.core.scenario import Scenario, ServiceLevel, erlang_scenario
+from sim.policies.base import build_params
+from sim.policies.registry import POLICIES
+
+__all__ = [
+    "PROJECT_ROOT",
+    "Config",
+    "ConfigError",
+    "ContactServiceLevelConfig",
+    "ContactTypeConfig",
+    "DayScenarioConfig",
+    "DistributionConfig",
+    "ErlangScenarioConfig",
+    "GroupConfig",
+    "OverflowStepConfig",
+    "RoutingConfig",
+    "RunConfig",
+    "RunSpec",
+    "ServiceLevelConfig",
+    "build_run",
+]
+
+#: Relative data paths in configs are relative to this folder (the one holding configs/).
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ConfigError(ValueError):
+    """Every problem found in a config, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """A validated run: what to simulate, under which policies, how often."""
+
+    scenario: Scenario
+    policies: tuple[str, ...]
+    replications: int
+    seed: int
+    workers: int
+    resume: Path | None = None
+    policy_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target_precision: float | None = None
+    max_replications: int = 200
+
+    def fingerprint(self) -> str:
+        """What must match for a run to resume another: scenario, policies, their
+        parameters and seed."""
+        params = sorted((k, sorted(v.items())) for k, v in self.policy_params.items())
+        text = repr((self.scenario, self.policies, self.seed, params))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_service_level(c: Checker, sl: ServiceLevelConfig) -> bool:
+    ok = c.number("service_level.threshold_seconds", sl.threshold_seconds, low=0, strict=False)
+    ok &= c.number(
+        "service_level.short_abandon_seconds", sl.short_abandon_seconds, low=0, strict=False
+    )
+    ok &= c.share("service_level.target", sl.target)
+    return ok
+
+
+def _check_run(c: Checker, run: RunConfig, policies: list[str]) -> None:
+    c.number("run.replications", run.replications, low=1, strict=False, whole=True)
+    c.number("run.seed", run.seed, low=0, strict=False, whole=True)
+    c.number("run.workers", run.workers, low=0, strict=False, whole=True)
+    if run.resume is not None and not (Path(run.resume) / "manifest.json").is_file():
+        c.fail(
+            "run.resume",
+            run.resume,
+            "must be the folder of an earlier ccsim run (with a manifest.json)",
+        )
+    if not policies:
+        c.fail(
+            "policies",
+            list(policies),
+            f"must name at least one policy; allowed: {sorted(POLICIES)}",
+        )
+    for i, name in enumerate(policies):
+        if name not in POLICIES:
+            c.fail(f"policies[{i}]", name, f"unknown policy; allowed: {sorted(POLICIES)}")
+    if len(set(policies)) != len(policies):
+        c.fail("policies", list(policies), "must not name a policy twice")
+    if run.target_precision is not None:
+        c.number("run.target_precision", run.target_precision, low=0, strict=True)
+    if c.number("run.max_replications", run.max_replications, low=1, strict=False, whole=True):
+        if run.target_precision is not None and run.max_replications < run.replications:
+            c.fail(
+                "run.max_replications",
+                run.max_replications,
+                f"must be at least run.replications ({run.replications}) with a target precision",
+            )
+
+
+def _check_policy_params(c: Checker, policies: list[str], given: dict[str, Any]) -> dict:
+    """Each listed policy's parameters, checked; unknown names under ``policy`` too."""
+    params: dict[str, dict[str, Any]] = {}
+    for name, values in given.items():
+        if name not in POLICIES:
+            c.fail(f"policy.{name}", values, f"no such policy; allowed: {sorted(POLICIES)}")
+        elif values is not None and not isinstance(values, dict):
+            c.fail(f"policy.{name}", values, "must be a mapping of parameter: value")
+    for name in policies:
+        if name not in POLICIES:
+            continue
+        values = dict(given.get(name) or {})
+        _, problems = build_params(POLICIES[name].Params, values, f"policy.{name}")
+        for key, value, why in problems:
+            c.fail(key, value, why)
+        params[name] = values
+    return params
+
+
+def _costs(c: Checker, costs: CostsConfig, groups: tuple[str, ...]) -> Costs:
+    for key in ("hourly_cost", "overtime_premium", "outsourcer_per_contact", "abandoned_contact"):
+        c.number(f"costs.{key}", getattr(costs, key), low=0, strict=False)
+    by_group = {}
+    for name, rate in costs.hourly_cost_by_group.items():
+        if name not in groups:
+            c.fail(
+                f"costs.hourly_cost_by_group.{name}", rate, f"unknown group; groups: {list(groups)}"
+            )
+        elif c.number(f"costs.hourly_cost_by_group.{name}", rate, low=0, strict=False):
+            by_group[name] = float(rate)
+    return Costs(
+        hourly=float(costs.hourly_cost),
+        hourly_by_group=tuple(sorted(by_group.items())),
+        overtime_premium=float(costs.overtime_premium),
+        outsourced_contact=float(costs.outsourcer_per_contact),
+        abandoned_contact=float(costs.abandoned_contact),
+        currency=str(costs.currency),
+    )
+
+
+def _erlang(c: Checker, s: ErlangScenarioConfig, sl: ServiceLevel) -> Scenario | None:
+    ok = c.number("scenario.calls_per_hour", s.calls_per_hour, low=0, strict=True)
+    ok &= c.number("scenario.aht_seconds", s.aht_seconds, low=0, strict=True)
+    ok &= c.number("scenario.agents", s.agents, low=1, strict=False, whole=True)
+    if s.patience_seconds is not None:
+        ok &= c.number("scenario.patience_seconds", s.patience_seconds, low=0, strict=True)
+    for key, value, low, strict in (
+        ("hours", s.hours, 0, True),
+        ("warmup_hours", s.warmup_hours, 0, False),
+    ):
+        if c.number(f"scenario.{key}", value, low=low, strict=strict):
+            if not math.isclose(value * 4, round(value * 4)):
+                c.fail(f"scenario.{key}", value, "must be a multiple of 0.25 (15-minute intervals)")
+                ok = False
+        else:
+            ok = False
+    if not ok:
+        return None
+    return erlang_scenario(
+        s.calls_per_hour,
+        s.aht_seconds,
+        int(s.agents),
+        s.patience_seconds,
+        s.hours,
+        s.warmup_hours,
+        service_level=sl,
+    )
+
+
+def _smuggled_keys(raw: Any, typed: Any, path: str = "") -> list[str]:
+    """Keys present in the raw config but not in its typed conversion (added with ``+``)."""
+    if isinstance(raw, dict) and isinstance(typed, dict):
+        found = [f"{path}{k}" for k in raw if k not in typed]
+        for k in raw:
+            if k in typed:
+                found += _smuggled_keys(raw[k], typed[k], f"{path}{k}.")
+        return found
+    if isinstance(raw, list) and isinstance(typed, list):
+        stem = path.rstrip(".")
+        return [
+            key
+            for i, (r, t) in enumerate(zip(raw, typed, strict=False))
+            for key in _smuggled_keys(r, t, f"{stem}[{i}].")
+        ]
+    return []
+
+
+def build_run(cfg: Any) -> RunSpec:
+    """Validate a config (a ``Config`` object or an OmegaConf node of one) into a :class:`RunSpec`.
+
+    Raises :class:`ConfigError` listing every problem found.
+    """
+    c = Checker()
+    if not isinstance(cfg, Config):
+        missing = sorted(OmegaConf.missing_keys(cfg))
+        if missing:  # a typed conversion is impossible with unset values
+            raise ConfigError([f"{key}: required value not set" for key in missing])
+        raw = OmegaConf.to_container(cfg, resolve=True)
+        cfg = OmegaConf.to_object(cfg)
+        typed = OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True)
+        for key in _smuggled_keys(raw, typed):
+            c.problems.append(
+                f"{key}: unknown key (misspelt, or added with '+'?); it is not part of the config schema"
+            )
+    sl_ok = _check_service_level(c, cfg.service_level)
+    _check_run(c, cfg.run, list(cfg.policies))
+    sl = (
+        ServiceLevel(
+            float(cfg.service_level.threshold_seconds),
+            float(cfg.service_level.target),
+            float(cfg.service_level.short_abandon_seconds),
+        )
+        if sl_ok
+        else ServiceLevel()  # a stand-in so the scenario is still checked; the run is refused
+    )
+    if isinstance(cfg.scenario, ErlangScenarioConfig):
+        scenario = _erlang(c, cfg.scenario, sl)
+    elif isinstance(cfg.scenario, DayScenarioConfig):
+        scenario = build_day(c, cfg.scenario, sl, PROJECT_ROOT)
+    else:
+        c.fail("scenario", type(cfg.scenario).__name__, "must be an erlang or a day scenario")
+        scenario = None
+    params = _check_policy_params(c, list(cfg.policies), dict(cfg.policy))
+    if scenario is not None:
+        costs = _costs(c, cfg.costs, scenario.group_names)
+        scenario = replace(scenario, costs=costs, service_level_target=sl.target)
+    if c.problems or scenario is None:
+        raise ConfigError(c.problems or ["scenario: could not be built"])
+    return RunSpec(
+        scenario,
+        tuple(cfg.policies),
+        int(cfg.run.replications),
+        int(cfg.run.seed),
+        int(cfg.run.workers),
+        None if cfg.run.resume is None else Path(cfg.run.resume),
+        params,
+        None if cfg.run.target_precision is None else float(cfg.run.target_precision),
+        int(cfg.run.max_replications),
+    )

@@ -1,0 +1,396 @@
+"""Records of one replication and the KPIs computed from them, one exact definition each.
+
+KPI definitions (the README and the docs quote these):
+
+* ``offered``: contacts that arrived (blocked ones included).
+* ``answered`` / ``abandoned`` / ``blocked`` / ``lost``: contacts an agent took / that hung
+  up while waiting / that found every line busy / that could not reach the center (telephony
+  outage). ``waiting_at_end``: still queued at the horizon.
+  ``offered = answered + abandoned + blocked + lost + waiting_at_end``.
+* ``dropped``: answered contacts cut off by a site outage. ``redials``: offered contacts
+  that are second attempts of abandoned, blocked or lost ones (each attempt is offered).
+* ``service_level``: contacts answered within the threshold over offered contacts; contacts
+  that abandoned within ``short_abandon_seconds`` are left out of both, and so are contacts
+  still waiting at the horizon that have waited less than the threshold (their outcome is
+  not known: an email arriving at 19:30 with a 4-hour threshold). Blocked contacts, and
+  contacts still waiting at the horizon beyond the threshold, count against it.
+* ``outsourced``: contacts handed to the outsourcer (a policy) after waiting; they count
+  in offered and against the service level. ``callbacks``: contacts that accepted a
+  callback instead of waiting (a policy); an agent calls them back when no live contact
+  waits. They are left out of the live ``service_level``, ``asa_seconds``,
+  ``wait_probability`` and ``mean_wait_all_seconds`` and judged by
+  ``callback_service_level``: called back within the callback threshold over callbacks
+  (those still waiting at the horizon for less than the threshold left out).
+  ``offered = answered + abandoned + blocked + lost + outsourced + waiting_at_end``.
+* ``missed_target``: 1 if the service level is below its target, else 0; its mean over
+  replications is the probability that a day (or an interval) misses the target. Each
+  type is judged against its own target, all types together against the scenario's.
+* ``cost``: logged-in agent hours at each group's hourly rate, plus overtime premiums,
+  plus the outsourcer's fee per outsourced contact and the cost set for an abandoned
+  contact. ``cost_per_contact``: cost / (answered + outsourced). Per group: that group's
+  agent cost only; undefined per contact type.
+* ``abandon_rate``: abandoned / offered.
+* ``asa_seconds``: mean wait of answered contacts (0 for those answered at once).
+* ``aht_seconds``: mean handle time of answered contacts: talk (the contact's own draw times
+  the answering group's proficiency, stretched for concurrent chats) plus wrap-up.
+* ``avg_time_to_abandon_seconds``: mean wait of abandoned contacts.
+* ``wait_probability``: share of offered, non-blocked contacts that had to queue.
+* ``mean_wait_all_seconds``: mean queue time of answered and abandoned contacts together.
+* ``occupancy``: busy time (at least one contact in hand, talk or wrap-up, however many
+  chats) over available time (logged in and not on a break, activity, aux or outage).
+* ``agents_logged_in``: logged-in agent-seconds / seconds: the average number logged in.
+* ``agents_available``: the same, less time off the phone (breaks, activities, aux).
+* ``adherence``, ``shrinkage_planned``, ``shrinkage_unplanned``: for agents on individual
+  shifts (NaN where there are none); see :mod:`sim.adherence`.
+
+A contact belongs to the interval in which it arrived; busy and logged-in time are split
+across intervals at the boundaries. Contacts arriving in the warm-up, and time before its
+end, are left out. Breakdowns: per contact type, the type's contacts (agent-time KPIs are
+undefined, NaN); per group, the contacts its agents answered and its agents' time (queue
+KPIs such as offered or service level are undefined, NaN); ``all`` is everything, with
+each contact judged against its own type's service-level threshold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.kpi.adherence import schedule_periods
+from sim.model.outcome import ReplicationOutcome, time_in_intervals
+from sim.model.states import ContactState
+
+__all__ = [
+    "ALL",
+    "KPI_NAMES",
+    "SHARE_KPIS",
+    "breakdown",
+    "breakdown_keys",
+    "interval_kpis",
+    "replication_kpis",
+]
+
+
+#: Every KPI column, in output order.
+KPI_NAMES: tuple[str, ...] = (
+    "offered",
+    "answered",
+    "abandoned",
+    "blocked",
+    "lost",
+    "outsourced",
+    "callbacks",
+    "dropped",
+    "redials",
+    "waiting_at_end",
+    "service_level",
+    "missed_target",
+    "callback_service_level",
+    "abandon_rate",
+    "asa_seconds",
+    "aht_seconds",
+    "avg_time_to_abandon_seconds",
+    "wait_probability",
+    "mean_wait_all_seconds",
+    "occupancy",
+    "agents_logged_in",
+    "agents_available",
+    "adherence",
+    "shrinkage_planned",
+    "shrinkage_unplanned",
+    "cost",
+    "cost_per_contact",
+)
+
+#: KPIs that are shares, in [0, 1].
+SHARE_KPIS: frozenset[str] = frozenset(
+    {
+        "service_level",
+        "missed_target",
+        "callback_service_level",
+        "abandon_rate",
+        "wait_probability",
+        "occupancy",
+        "adherence",
+        "shrinkage_planned",
+        "shrinkage_unplanned",
+    }
+)
+
+
+#: The label of "every contact type" / "every group" in breakdowns.
+ALL = "all"
+
+#: KPIs that describe contacts as offered to a queue: undefined for a group's rows.
+_QUEUE_ONLY = (
+    "offered",
+    "abandoned",
+    "blocked",
+    "lost",
+    "outsourced",
+    "callbacks",
+    "redials",
+    "waiting_at_end",
+    "service_level",
+    "missed_target",
+    "callback_service_level",
+    "abandon_rate",
+    "avg_time_to_abandon_seconds",
+    "wait_probability",
+    "mean_wait_all_seconds",
+)
+#: KPIs of agents' time: undefined for a contact type's rows.
+_AGENT_ONLY = KPI_NAMES[KPI_NAMES.index("occupancy") :]
+_SCHEDULE_PERIODS = ("scheduled", "planned_away", "unplanned", "adherent", "away")
+
+
+def _schedule_sums(
+    outcome: ReplicationOutcome, scenario, groups: np.ndarray
+) -> dict[str, np.ndarray]:
+    n, length = scenario.intervals, scenario.interval_seconds
+    if not len(outcome.days) and not len(outcome.away_agent):
+        return {f"{k}_seconds": np.zeros(n) for k in _SCHEDULE_PERIODS}
+    periods = schedule_periods(outcome, groups)
+    return {
+        f"{k}_seconds": time_in_intervals(
+            np.array(periods[k][0]), np.array(periods[k][1]), length, n
+        )
+        for k in _SCHEDULE_PERIODS
+    }
+
+
+def _interval_sums(
+    outcome: ReplicationOutcome,
+    scenario,
+    contacts: np.ndarray,
+    agents: np.ndarray,
+    groups: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Counts and time totals per interval for the selected contacts and agents."""
+    n = scenario.intervals
+    length = scenario.interval_seconds
+    arrival = np.nan_to_num(outcome.arrival, nan=0.0)  # unused redial slots: masked out below
+    idx = np.minimum((arrival // length).astype(np.int64), n - 1)
+    state = outcome.state
+    wait = outcome.wait
+    levels = [t.service_level for t in scenario.contact_types]
+    threshold = np.array([sl.threshold_seconds for sl in levels])[outcome.contact_type]
+    short_limit = np.array([sl.short_abandon_seconds for sl in levels])[outcome.contact_type]
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(idx[mask & contacts], minlength=n).astype(float)
+
+    def total(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+        m = mask & contacts
+        return np.bincount(idx[m], weights=values[m], minlength=n)
+
+    answered = state == ContactState.ANSWERED
+    abandoned = state == ContactState.ABANDONED
+    short = abandoned & (short_limit > 0) & (wait <= short_limit)
+    callback = outcome.callback if outcome.callback is not None else np.zeros_like(answered)
+    live = ~callback
+    # Still waiting at the horizon, but for less than the threshold: the outcome is unknown.
+    waited = outcome.horizon_seconds - outcome.arrival
+    censored = (state == ContactState.WAITING) & live & (waited < threshold)
+    if outcome.callback_threshold is not None and callback.any():
+        callback_threshold = outcome.callback_threshold[outcome.contact_type]
+    else:
+        callback_threshold = np.full(len(state), np.inf)
+    busy = agents[outcome.busy_agent] if len(outcome.busy_agent) else np.zeros(0, dtype=bool)
+    return {
+        "offered": count(np.ones_like(answered)),
+        "answered": count(answered),
+        "abandoned": count(abandoned),
+        "blocked": count(state == ContactState.BLOCKED),
+        "lost": count(state == ContactState.LOST),
+        "outsourced": count(state == ContactState.OUTSOURCED),
+        "callbacks": count(callback),
+        "callbacks_in_threshold": count(callback & answered & (wait <= callback_threshold)),
+        "callbacks_censored": count(callback & (state == ContactState.WAITING) & (waited < callback_threshold)),
+        "dropped": count(
+            outcome.dropped if outcome.dropped is not None else np.zeros_like(answered)
+        ),
+        "redials": count(np.arange(len(state)) >= (outcome.originals or len(state))),
+        "waiting_at_end": count(state == ContactState.WAITING),
+        "short_abandoned": count(short),
+        "censored": count(censored),
+        "answered_in_threshold": count(answered & live & (wait <= threshold)),
+        "answered_live": count(answered & live),
+        "queued": count(outcome.queued & live),
+        "wait_answered": total(answered & live, wait),
+        "wait_abandoned": total(abandoned, wait),
+        "handle_answered": total(answered, outcome.work),
+        "busy_seconds": time_in_intervals(
+            outcome.busy_start[busy], outcome.busy_end[busy], length, n
+        ),
+        "logged_in_seconds": time_in_intervals(
+            outcome.login_at[agents], outcome.logout_at[agents], length, n
+        ),
+        "period_seconds": np.full(n, length),
+        "staff_cost": _staff_cost(outcome, scenario, agents, groups),
+        **_schedule_sums(outcome, scenario, groups),
+    }
+
+
+def _staff_cost(outcome: ReplicationOutcome, scenario, agents: np.ndarray, groups: np.ndarray):
+    """Per interval: logged-in hours at each group's rate, plus overtime premiums."""
+    n, length = scenario.intervals, scenario.interval_seconds
+    cost = np.zeros(n)
+    costs = scenario.costs
+    for g, group in enumerate(scenario.groups):
+        rate = costs.rate(group.name)
+        if not groups[g] or rate == 0:
+            continue
+        mine = agents & (outcome.agent_group == g)
+        hours = time_in_intervals(outcome.login_at[mine], outcome.logout_at[mine], length, n) / 3600
+        cost += rate * hours
+    if outcome.extra_cost is not None:
+        cost += outcome.extra_cost[groups].sum(axis=0)
+    return cost
+
+
+def _ratio(num, den):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, np.divide(num, np.where(den > 0, den, 1.0)), np.nan)
+
+
+def _at_most_one(share):
+    # Busy and available time are sums of the same instants in different orders: a share
+    # of 1 can come out one rounding step above. Anything larger is left for tests to see.
+    return np.where((share > 1.0) & (share <= 1.0 + 1e-9), 1.0, share)
+
+
+def _rates(scenario, contact_type: str | None):
+    """Cost rates and the service-level target a selection is judged against."""
+    if contact_type is None:
+        return scenario.costs, scenario.service_level_target
+    k = scenario.type_names.index(contact_type)
+    return scenario.costs, scenario.contact_types[k].service_level.target
+
+
+def _kpis_from_sums(s: dict[str, np.ndarray], costs, target) -> dict[str, np.ndarray]:
+    live = s["offered"] - s["callbacks"]
+    not_blocked = live - s["blocked"]
+    resolved = s["answered_live"] + s["abandoned"]
+    service_level = _ratio(s["answered_in_threshold"], live - s["short_abandoned"] - s["censored"])
+    cost = (
+        s["staff_cost"]
+        + costs.outsourced_contact * s["outsourced"]
+        + costs.abandoned_contact * s["abandoned"]
+    )
+    with np.errstate(invalid="ignore"):
+        missed = np.where(np.isnan(service_level), np.nan, (service_level < target) * 1.0)
+    return {
+        "offered": s["offered"],
+        "answered": s["answered"],
+        "abandoned": s["abandoned"],
+        "blocked": s["blocked"],
+        "lost": s["lost"],
+        "outsourced": s["outsourced"],
+        "callbacks": s["callbacks"],
+        "dropped": s["dropped"],
+        "redials": s["redials"],
+        "waiting_at_end": s["waiting_at_end"],
+        "service_level": service_level,
+        "missed_target": missed,
+        "callback_service_level": _ratio(
+            s["callbacks_in_threshold"], s["callbacks"] - s["callbacks_censored"]
+        ),
+        "abandon_rate": _ratio(s["abandoned"], s["offered"]),
+        "asa_seconds": _ratio(s["wait_answered"], s["answered_live"]),
+        "aht_seconds": _ratio(s["handle_answered"], s["answered"]),
+        "avg_time_to_abandon_seconds": _ratio(s["wait_abandoned"], s["abandoned"]),
+        "wait_probability": _ratio(s["queued"], not_blocked),
+        "mean_wait_all_seconds": _ratio(s["wait_answered"] + s["wait_abandoned"], resolved),
+        "occupancy": _at_most_one(
+            _ratio(s["busy_seconds"], s["logged_in_seconds"] - s["away_seconds"])
+        ),
+        "agents_logged_in": _ratio(s["logged_in_seconds"], s["period_seconds"]),
+        "agents_available": _ratio(s["logged_in_seconds"] - s["away_seconds"], s["period_seconds"]),
+        "adherence": _ratio(s["adherent_seconds"], s["scheduled_seconds"]),
+        "shrinkage_planned": _ratio(s["planned_away_seconds"], s["scheduled_seconds"]),
+        "shrinkage_unplanned": _ratio(s["unplanned_seconds"], s["scheduled_seconds"]),
+        "cost": cost,
+        "cost_per_contact": _ratio(cost, s["answered"] + s["outsourced"]),
+    }
+
+
+def _selection(outcome: ReplicationOutcome, scenario, contact_type: str | None, group: str | None):
+    contacts = outcome.state != ContactState.UNUSED
+    agents = np.ones(len(outcome.login_at), dtype=bool)
+    groups = np.ones(len(scenario.groups), dtype=bool)
+    if contact_type is not None:
+        contacts &= outcome.contact_type == scenario.type_names.index(contact_type)
+    if group is not None:
+        g = scenario.group_names.index(group)
+        contacts &= outcome.answering_group == g
+        agents &= outcome.agent_group == g
+        groups[:] = False
+        groups[g] = True
+    return contacts, agents, groups
+
+
+def _blank_undefined(kpis: dict, contact_type: str | None, group: str | None) -> dict:
+    if group is not None:
+        kpis.update({k: np.full_like(kpis[k], np.nan) for k in _QUEUE_ONLY})
+    if contact_type is not None:
+        kpis.update({k: np.full_like(kpis[k], np.nan) for k in _AGENT_ONLY})
+    return kpis
+
+
+def interval_kpis(
+    outcome: ReplicationOutcome, scenario, contact_type: str | None = None, group: str | None = None
+) -> dict[str, np.ndarray]:
+    """Every KPI per measured interval (warm-up left out), plus ``interval``.
+
+    ``contact_type`` restricts to one type (agent-time KPIs are then NaN); ``group`` to the
+    contacts answered by, and the time of, one group (queue KPIs are then NaN).
+    """
+    contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
+    sums = _interval_sums(outcome, scenario, contacts, agents, groups)
+    first = scenario.warmup_intervals
+    kpis = _kpis_from_sums({k: v[first:] for k, v in sums.items()}, *_rates(scenario, contact_type))
+    return {
+        "interval": np.arange(first, scenario.intervals),
+        **_blank_undefined(kpis, contact_type, group),
+    }
+
+
+def replication_kpis(
+    outcome: ReplicationOutcome, scenario, contact_type: str | None = None, group: str | None = None
+) -> dict[str, float]:
+    """Every KPI over the measured part of the day (after the warm-up); see :func:`interval_kpis`."""
+    contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
+    sums = _interval_sums(outcome, scenario, contacts, agents, groups)
+    first = scenario.warmup_intervals
+    totals = {k: np.asarray(v[first:].sum()) for k, v in sums.items()}
+    kpis = _blank_undefined(
+        _kpis_from_sums(totals, *_rates(scenario, contact_type)), contact_type, group
+    )
+    return {k: float(v) for k, v in kpis.items()}
+
+
+def breakdown_keys(scenario) -> list[tuple[str | None, str | None]]:
+    """The (contact type, group) selections reported: all, each type, each group."""
+    return (
+        [(None, None)]
+        + [(t, None) for t in scenario.type_names]
+        + [(None, g) for g in scenario.group_names]
+    )
+
+
+def breakdown(outcome: ReplicationOutcome, scenario):
+    """KPIs for every selection of :func:`breakdown_keys`, each computed once.
+
+    Yields ``(contact_type, group, day_kpis, interval_kpis)`` with :data:`ALL` for "every".
+    """
+    first = scenario.warmup_intervals
+    for contact_type, group in breakdown_keys(scenario):
+        contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
+        sums = _interval_sums(outcome, scenario, contacts, agents, groups)
+        sums = {k: v[first:] for k, v in sums.items()}
+        rates = _rates(scenario, contact_type)
+        per_interval = _blank_undefined(_kpis_from_sums(sums, *rates), contact_type, group)
+        totals = {k: np.asarray(v.sum()) for k, v in sums.items()}
+        day = _blank_undefined(_kpis_from_sums(totals, *rates), contact_type, group)
+        per_interval["interval"] = np.arange(first, scenario.intervals)
+        yield contact_type or ALL, group or ALL, {k: float(v) for k, v in day.items()}, per_interval

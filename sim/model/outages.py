@@ -1,0 +1,188 @@
+"""What outages and redials do inside a replication (a part of :class:`sim.model.ContactCenter`).
+
+Kept apart from the contact flow so that a day without disruptions runs the plain code:
+every hook here is skipped when the scenario has no outage of that kind and no redials.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+import numpy as np
+import simpy
+
+from sim.core.disruptions import OutageWindow, outage_windows
+from sim.core.scenario import Scenario
+from sim.core.streams import Streams
+from sim.core.timespans import union
+from sim.model.agent import Agent
+from sim.model.draws import ContactDraws
+from sim.model.routing import Router
+from sim.model.states import ContactState
+from sim.model.workdays import AwayLog, PlannedDay
+
+
+class OutageEffects:
+    """Mixin: outage windows, lost contacts, redials, slow systems, offline agents."""
+
+    # Provided by ContactCenter.
+    scenario: Scenario
+    contacts: ContactDraws
+    env: simpy.Environment
+    router: Router
+    arrival: list[float]
+    state: bytearray
+    work: array
+    resolved_at: array
+    in_system: int
+    agent_day: list[int]
+    days: list[PlannedDay]
+    away_log: AwayLog
+
+    def _admit(self, i: int) -> None: ...
+    def _serve_next(self, agent: Agent) -> None: ...
+    def _release(self, agent: Agent, i: int) -> None: ...
+
+    def _init_disruptions(self, streams: Streams) -> None:
+        scenario = self.scenario
+        self.windows: list[OutageWindow] = outage_windows(
+            scenario.outages, scenario.horizon_seconds, streams
+        )
+        kinds = {w.kind for w in self.windows}
+        self.telephony = union([(w.start, w.end) for w in self.windows if w.kind == "telephony"])
+        names = scenario.group_names
+        self.crm = []
+        for w in self.windows:
+            if w.kind == "crm_slow":
+                outage = scenario.outages[w.outage]
+                mask = [not outage.groups or g in outage.groups for g in names]
+                self.crm.append((w.start, w.end, outage.factor, mask))
+        self.track_in_hand = any(
+            scenario.outages[w.outage].drop_in_hand for w in self.windows if w.kind == "site"
+        )
+        self.offline_kinds = kinds & {"site", "partial"}
+        self.pick_streams = streams
+        contacts = self.contacts
+        self.first_attempts = contacts.first_attempts
+        self.redial = contacts.redial.tolist() if contacts.redial is not None else None
+        self.redial_delay = (
+            contacts.redial_delay.tolist() if contacts.redial_delay is not None else None
+        )
+        self.dropped = bytearray(len(self.arrival))
+        self.talk_until: dict[int, float] = {}
+
+    def _start_disruptions(self) -> None:
+        for w in self.windows:
+            if w.kind in ("site", "partial"):
+                self.env.process(self._offline_window(w))
+
+    # -- telephony, redials, slow systems ----------------------------------------------
+
+    def _telephony_down_until(self, now: float) -> float | None:
+        for start, end in self.telephony:
+            if start <= now < end:
+                return end
+        return None
+
+    def _lost(self, i: int, until: float) -> None:
+        self.state[i] = ContactState.LOST
+        self._maybe_redial(i, until)
+
+    def _maybe_redial(self, i: int, after: float) -> None:
+        """Contact ``i`` was not answered: if it is one that calls again, schedule its redial."""
+        if self.redial is None or i >= self.first_attempts or not self.redial[i]:
+            return
+        when = after + self.redial_delay[i]  # type: ignore[index]
+        if when >= self.scenario.horizon_seconds:
+            return
+        j = self.first_attempts + i
+        self.arrival[j] = when
+        self.state[j] = ContactState.WAITING
+        self.env.timeout(when - self.env.now, j).callbacks.append(self._redial_arrives)
+
+    def _redial_arrives(self, event: simpy.Event) -> None:
+        self._admit(int(event.value))  # type: ignore[arg-type]
+
+    def _crm_factor(self, group: int) -> float:
+        now = self.env.now
+        factor = 1.0
+        for start, end, f, mask in self.crm:
+            if start <= now < end and mask[group]:
+                factor *= f
+        return factor
+
+    # -- agents offline ------------------------------------------------------------------
+
+    def _offline_window(self, w: OutageWindow):
+        scenario = self.scenario
+        outage = scenario.outages[w.outage]
+        groups = [scenario.group_names.index(g) for g in outage.groups]
+        router = self.router
+        yield self.env.timeout(w.start - self.env.now)
+        affected: list[Agent] = []
+        for g in groups:
+            members = list(router.logged_in[g].values())
+            if w.kind == "site":
+                router.group_offline[g] += 1
+            else:  # partial: a random share of those logged in
+                # A tolerance so that 0.28 x 25 agents is 7, not 8, despite rounding.
+                k = math.ceil(outage.fraction * len(members) - 1e-9)
+                rng = self.pick_streams[f"outage_pick:{w.outage}"]
+                members = [members[j] for j in sorted(rng.permutation(len(members))[:k])]
+            for agent in members:
+                self._take_offline(agent, outage.drop_in_hand)
+                affected.append(agent)
+        yield self.env.timeout(w.end - self.env.now)
+        if w.kind == "site":
+            for g in groups:
+                router.group_offline[g] -= 1
+                affected = list(router.logged_in[g].values())
+                for agent in affected:
+                    self._bring_online(agent)
+        else:
+            for agent in affected:
+                if not agent.logged_out:
+                    self._bring_online(agent)
+
+    def _take_offline(self, agent: Agent, drop: bool) -> None:
+        if agent.offline == 0 or agent.logged_out:
+            agent.offline_since = self.env.now
+        agent.offline += 1
+        self.router._unlist(agent)
+        if drop:
+            for i in list(agent.in_hand):
+                self._drop(agent, i)
+
+    def _bring_online(self, agent: Agent) -> None:
+        if agent.offline == 0:
+            return
+        agent.offline -= 1
+        if agent.offline == 0:
+            self._log_offline(agent)
+            if not agent.away:
+                self._serve_next(agent)
+
+    def _log_offline(self, agent: Agent) -> None:
+        start = max(agent.offline_since, agent.login_at)
+        if self.env.now > start:
+            day = self.agent_day[agent.id]
+            shift = self.days[day].shift_index if day >= 0 else -1
+            self.away_log.add_raw(
+                agent.id, agent.group, shift, "outage", start, start, self.env.now
+            )
+
+    def _drop(self, agent: Agent, i: int) -> None:
+        """An outage cuts contact ``i`` off while ``agent`` holds it."""
+        now = self.env.now
+        self.dropped[i] = 1
+        self.work[i] = now - self.resolved_at[i]
+        agent.in_hand.remove(i)
+        if self.talk_until.pop(i, -1.0) > now:  # the line is still held: free it
+            self.in_system -= 1
+        self._release(agent, i)
+
+
+def window_table(windows: list[OutageWindow]) -> np.ndarray:
+    """Windows as a (n, 2) array of [start, end) for records."""
+    return np.array([[w.start, w.end] for w in windows], dtype=float).reshape(-1, 2)

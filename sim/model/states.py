@@ -1,0 +1,50 @@
+"""Every state the model records, defined once: contacts, off-phone items and away periods."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["AwayKind", "ContactState", "ItemState"]
+
+
+class ContactState(IntEnum):
+    """What became of a contact (``ReplicationOutcome.state``)."""
+
+    WAITING = 0  # still queued (at the horizon: waiting_at_end)
+    ANSWERED = 1
+    ABANDONED = 2
+    BLOCKED = 3  # found every line busy
+    LOST = 4  # could not reach the center (telephony outage)
+    UNUSED = 5  # a redial slot that was never called
+    OUTSOURCED = 6  # handed to the outsourcer by a policy
+
+
+class ItemState(IntEnum):
+    """Where a scheduled agent's off-phone item stands (a policy may move or drop it)."""
+
+    PENDING = 0
+    RUNNING = 1
+    DONE = 2
+    DROPPED = 3  # cancelled, or moved out of the shift
+
+
+class AwayKind(IntEnum):
+    """Off-phone states in the away log (``ReplicationOutcome.away_kind``); activities of any
+    name are ``ACTIVITY``."""
+
+    BREAK = 0
+    LUNCH = 1
+    ACTIVITY = 2
+    AUX = 3
+    ABSENT = 4
+    OUTAGE = 5
+
+    @property
+    def label(self) -> str:
+        """The kind's name as items and reports spell it (``"break"``, ``"absent"``, ...)."""
+        return self.name.lower()
+
+    @classmethod
+    def of(cls, kind: str) -> AwayKind:
+        """The away kind spelled ``kind`` (``"break"``, ``"absent"``, ...)."""
+        return cls[kind.upper()]

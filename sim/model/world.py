@@ -1,0 +1,413 @@
+"""The SimPy world of one replication: contacts arrive, queue, abandon or are served.
+
+Shape, chosen for speed and for exactness:
+
+* Every contact's own attributes (type, arrival time, base handle time, wrap-up, patience)
+  are drawn up front from per-type streams, so the i-th contact of a type gets the same
+  draws whatever routing or a policy does later. A contact is its index into those arrays.
+* Agents are plain objects driven by SimPy events: a service is one timeout whose callback
+  frees the agent, who then pulls the next contact it may serve (see ``sim.routing``).
+* Patience and overflow are timeout callbacks; a contact that abandons or is answered
+  elsewhere is skipped lazily when agents look at the head of its queue.
+* The staffing table is applied per group at interval boundaries: surplus idle agents log
+  out at once (most recently idle first), surplus busy agents finish what they have in hand
+  (wrap-up included) and then leave (earliest log-in first).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Sequence
+
+import numpy as np
+import simpy
+
+from sim.core.scenario import Scenario
+from sim.core.streams import Streams
+from sim.model.agent import Agent
+from sim.model.draws import ContactDraws, draw_contacts
+from sim.model.interventions import PolicyEffects
+from sim.model.outages import OutageEffects, window_table
+from sim.model.outcome import ReplicationOutcome
+from sim.model.routing import Router
+from sim.model.states import ContactState, ItemState
+from sim.model.workdays import AwayLog, DayItem, plan_days
+from sim.policies.base import Policy
+
+__all__ = ["ContactCenter", "ContactDraws", "draw_contacts", "simulate"]  # draws re-exported
+
+
+def _values(values: np.ndarray, dtype) -> Sequence:
+    """Read-only, zero-copy view of a 1-d array whose items are plain Python numbers."""
+    return memoryview(np.ascontiguousarray(values, dtype=dtype))  # type: ignore[arg-type]
+
+
+class ContactCenter(OutageEffects, PolicyEffects):
+    """One replication of a scenario: build it, then call :meth:`run` once.
+
+    ``policy``: the realtime policy consulted during the day (``None``: nobody intervenes).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        contacts: ContactDraws,
+        streams: Streams | None = None,
+        policy: Policy | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.contacts = contacts
+        n = len(contacts.arrival)
+        # Arrival times are read often: a list is fastest. Values read once or twice are read
+        # through a memoryview of the numpy array: no copy, yet plain Python numbers.
+        self.arrival: list[float] = contacts.arrival.tolist()
+        self.handle = _values(contacts.handle, float)
+        self.wrap = _values(contacts.wrap, float)
+        self.patience = _values(contacts.patience, float)
+        self.ctype = _values(contacts.contact_type, np.int32)
+        # Outcomes, as plain Python containers: cheapest to write from the event loop.
+        self.state = bytearray(n)  # ContactState.WAITING until resolved
+        self.queued = bytearray(n)  # 1 if the contact had to wait in a queue
+        # Typed arrays: 8 bytes a value instead of a float object's 32.
+        self.resolved_at = array("d", [math.nan]) * n  # answer or abandonment time
+        self.agent_of = array("i", [-1]) * n
+        self.work = array("d", [math.nan]) * n  # agent time: talk (after proficiency) + wrap-up
+        self.in_system = 0  # voice contacts holding a line: waiting or talking
+        self.agents: list[Agent] = []
+        self.agent_day: list[int] = []  # index into self.days, -1 for count-staffed agents
+        self.days = plan_days(scenario.groups, streams or Streams(0, 0))
+        self.away_log = AwayLog()
+        self.busy_log = (array("i"), array("d"), array("d"))  # agent, start, end
+        routing_stream = (streams or Streams(0, 0))["routing"]
+        self.router = Router(
+            scenario, self.arrival, self.ctype, self.state, self.env, routing_stream
+        )
+        self.is_voice = [t.channel == "voice" for t in scenario.contact_types]
+        self._init_disruptions(streams or Streams(0, 0))
+        self.callback = bytearray(n)  # 1 if the contact accepted a callback
+        self.router.callback = self.callback
+        self._init_policy(policy, streams or Streams(0, 0))
+        for j in range(self.first_attempts, n):  # redial slots stay unused unless called
+            self.state[j] = ContactState.UNUSED
+
+    # -- contacts ---------------------------------------------------------------------
+
+    def _next_arrival(self, i: int) -> None:
+        # A chain of timeouts, one per contact: cheaper than a process resumed per arrival.
+        if i < self.first_attempts:
+            self.env.timeout(self.arrival[i] - self.env.now, i).callbacks.append(self._arrive)
+
+    def _arrive(self, event: simpy.Event) -> None:
+        i: int = event.value  # type: ignore[assignment]
+        self._admit(i)
+        self._next_arrival(i + 1)
+
+    def _admit(self, i: int) -> None:
+        """Contact ``i`` calls in: lost, blocked, answered at once, or queued."""
+        k = self.ctype[i]
+        self.offered_so_far[k] += 1
+        if self.telephony:
+            down_until = self._telephony_down_until(self.env.now)
+            if down_until is not None:
+                self._lost(i, down_until)
+                return
+        trunks = self.scenario.trunks
+        if trunks is not None and self.is_voice[k]:
+            if self.in_system >= trunks:
+                self.state[i] = ContactState.BLOCKED
+                self._maybe_redial(i, self.env.now)
+                return
+            self.in_system += 1
+        agent = self.router.find_agent(k, 0)
+        if agent is not None:
+            self._start(agent, i)
+        else:
+            if self.policy is not None and self._offers_callback(i, k):
+                return
+            self.router.enqueue(i)
+            self.queued[i] = 1
+            if self.policy is not None:
+                self._watch_for_outsourcing(i, k)
+            timeout = self.env.timeout
+            p = self.patience[i]
+            if p != math.inf:
+                timeout(p, i).callbacks.append(self._abandon)
+            for step, delay in enumerate(self.router.overflow_delays[k], start=1):
+                timeout(delay, (i, step)).callbacks.append(self._overflow)
+
+    def _abandon(self, event: simpy.Event) -> None:
+        i: int = event.value  # type: ignore[assignment]  # the contact index given to the timeout
+        if self.state[i] == ContactState.WAITING:
+            self.state[i] = ContactState.ABANDONED
+            self.resolved_at[i] = self.env.now
+            self.router.dequeued(i, answered=False)
+            if self.scenario.trunks is not None and self.is_voice[self.ctype[i]]:
+                self.in_system -= 1
+            self._maybe_redial(i, self.env.now)
+
+    def _overflow(self, event: simpy.Event) -> None:
+        i, step = event.value  # type: ignore[misc]
+        if self.state[i] == ContactState.WAITING:
+            agent = self.router.find_agent(self.ctype[i], step)
+            if agent is not None:
+                self._start(agent, i)
+
+    # -- service ----------------------------------------------------------------------
+
+    def _start(self, agent: Agent, i: int) -> None:
+        now = self.env.now
+        if self.state[i] == ContactState.WAITING and self.queued[i]:
+            self.router.dequeued(i, answered=True)
+        self.state[i] = ContactState.ANSWERED
+        self.resolved_at[i] = now
+        self.agent_of[i] = agent.id
+        talk = self.handle[i] * self.router.took(agent, i)
+        if self.crm:
+            talk *= self._crm_factor(agent.group)
+        work = talk + self.wrap[i]
+        self.work[i] = work
+        agent.talk_until = now + talk
+        if self.track_in_hand:
+            agent.in_hand.append(i)
+            self.talk_until[i] = now + talk
+        if self.scenario.trunks is not None and self.is_voice[self.ctype[i]]:
+            self.env.timeout(talk, i).callbacks.append(self._release_line)
+        self.env.timeout(work, (agent, i)).callbacks.append(self._end)
+
+    def _release_line(self, event: simpy.Event) -> None:
+        i: int = event.value  # type: ignore[assignment]
+        if not self.dropped[i]:
+            self.in_system -= 1
+            self.talk_until.pop(i, None)
+
+    def _end(self, event: simpy.Event) -> None:
+        agent, i = event.value  # type: ignore[misc]
+        if self.dropped[i]:  # an outage cut it off earlier
+            return
+        if self.track_in_hand:
+            agent.in_hand.remove(i)
+        self._release(agent, i)
+
+    def _release(self, agent: Agent, i: int) -> None:
+        """``agent`` is done with contact ``i``: log, let it leave or go away, or serve next."""
+        router = self.router
+        if router.released(agent, i):  # the agent holds nothing now
+            if agent.leaving:
+                self._close_busy(agent)
+                self._log_out(agent)
+                return
+            if agent.free_event is not None:  # an off-phone item was waiting for this
+                self._close_busy(agent)
+                agent.free_event.succeed()
+                return
+            self._serve_next(agent)
+            if agent.sessions == 0:  # nothing waiting: the busy period ends here
+                self._close_busy(agent)
+            return
+        self._serve_next(agent)
+
+    def _close_busy(self, agent: Agent) -> None:
+        # One record per unbroken busy period: back-to-back contacts extend it.
+        log = self.busy_log
+        log[0].append(agent.id)
+        log[1].append(agent.busy_since)
+        log[2].append(self.env.now)
+        agent.busy_open = False
+
+    def _serve_next(self, agent: Agent) -> None:
+        """Give a free (or partly free) agent waiting work, then list it as available."""
+        router = self.router
+        while True:
+            i = router.next_contact(agent)
+            if i < 0:
+                break
+            self._start(agent, i)
+        router.list_available(agent)
+
+    # -- staffing ---------------------------------------------------------------------
+
+    def _log_in(self, group: int) -> Agent:
+        agent = self.router.new_agent(len(self.agents), group)
+        self.agents.append(agent)
+        self.agent_day.append(-1)
+        self._serve_next(agent)
+        return agent
+
+    def _agent_day(self, day_index: int):
+        """A scheduled agent's day: log in, go through its off-phone items, log out."""
+        env, router, away = self.env, self.router, self.away_log
+        day = self.days[day_index]
+        shift = day.shift
+        if not day.present:
+            away.add(-1, day, "absent", shift.start, shift.start, shift.end)
+            return
+        yield env.timeout(day.login - env.now)
+        agent = self._log_in(day.group)
+        self.agent_day[agent.id] = day_index
+        self.day_agent[day_index] = agent.id
+        if day.login > shift.start:
+            away.add(agent.id, day, "absent", shift.start, shift.start, day.login)
+        items = self.day_items[day_index]
+        while True:
+            item = _next_item(items)
+            if item is None or item.due >= day.logout:
+                break
+            if item.due > env.now:
+                yield env.timeout(item.due - env.now)
+                if agent.logged_out:  # sent home early (voluntary time off)
+                    return
+                continue  # a policy may have moved or dropped it meanwhile: look again
+            item.state = ItemState.RUNNING
+            router.go_away(agent)
+            if agent.sessions > 0:  # finish what is in hand first: the item starts late
+                agent.free_event = env.event()
+                yield agent.free_event
+                agent.free_event = None
+            start = env.now
+            end = min(start + item.duration, max(day.logout, start))
+            agent.doing = item.kind
+            if end > start:
+                yield env.timeout(end - start)
+            agent.doing = None
+            item.state = ItemState.DONE
+            away.add(agent.id, day, item.kind, item.planned, start, end)
+            router.come_back(agent)
+            self._serve_next(agent)
+        if day.logout > env.now:
+            yield env.timeout(day.logout - env.now)
+            if agent.logged_out:
+                return
+        if day.logout < shift.end:  # leaves early: absent from the moment it logs out
+            agent.absent_until = shift.end
+        if agent.sessions > 0:
+            router.send_home_when_free(agent)
+        else:
+            self._log_out(agent)
+
+    def _log_out(self, agent: Agent) -> None:
+        if agent.offline:
+            self._log_offline(agent)
+        if agent.absent_until is not None:
+            day = self.days[self.agent_day[agent.id]]
+            now = self.env.now
+            self.away_log.add(
+                agent.id, day, "absent", day.logout, now, max(now, agent.absent_until)
+            )
+        self.router.log_out(agent)
+
+    def _staffing(self):
+        env = self.env
+        scenario = self.scenario
+        counted = [g for g, group in enumerate(scenario.groups) if not group.scheduled]
+        offset = self.staff_offset  # overtime called in, minus voluntary time off
+        for k in range(scenario.intervals):
+            for g in counted:
+                self._set_staff(g, max(0, int(scenario.groups[g].staffing[k]) + offset[g]))
+            yield env.timeout((k + 1) * scenario.interval_seconds - env.now)
+
+    def _set_staff(self, group: int, target: int) -> None:
+        router = self.router
+        members = router.logged_in[group]  # insertion order = log-in order
+        staying = [a for a in members.values() if not a.leaving]
+        surplus = len(staying) - target
+        if surplus < 0:
+            # Agents finishing their last contact stay on instead of new log-ins.
+            for agent in members.values():
+                if surplus == 0:
+                    break
+                if agent.leaving:
+                    router.keep(agent)
+                    self._serve_next(agent)
+                    surplus += 1
+            for _ in range(-surplus):
+                self._log_in(group)
+            return
+        while surplus > 0:
+            idle = router.pop_idle(group)  # most recently idle first
+            if idle is None:
+                break
+            self._log_out(idle)
+            surplus -= 1
+        for agent in staying:  # then idle agents kept off the phone by an outage
+            if surplus == 0:
+                break
+            if agent.sessions == 0 and agent.offline and not agent.logged_out:
+                self._log_out(agent)
+                surplus -= 1
+        for agent in staying:  # then busy agents, earliest log-in first
+            if surplus == 0:
+                break
+            if agent.sessions > 0 and not agent.leaving:
+                router.send_home_when_free(agent)
+                surplus -= 1
+
+    # -- run --------------------------------------------------------------------------
+
+    def run(self) -> ReplicationOutcome:
+        """Simulate the day up to the horizon and return its records."""
+        self.env.process(self._staffing())
+        self._start_disruptions()
+        self._start_policy()
+        for d in range(len(self.days)):
+            self.env.process(self._agent_day(d))
+        self._next_arrival(0)
+        horizon = self.scenario.horizon_seconds
+        self.env.run(until=horizon)
+        log = self.busy_log
+        for agent in self.agents:  # close the busy periods still open at the horizon
+            if agent.busy_open:
+                log[0].append(agent.id)
+                log[1].append(agent.busy_since)
+                log[2].append(horizon)
+        logout = np.array([a.logout_at for a in self.agents], dtype=float)
+        logout[np.isnan(logout)] = horizon
+        return ReplicationOutcome(
+            horizon_seconds=horizon,
+            arrival=np.asarray(self.arrival, dtype=float),
+            contact_type=self.contacts.contact_type,
+            handle=self.contacts.handle,
+            wrap=self.contacts.wrap,
+            work=np.frombuffer(self.work, dtype=float).copy(),
+            state=np.frombuffer(bytes(self.state), dtype=np.uint8),
+            queued=np.frombuffer(bytes(self.queued), dtype=np.bool_),
+            resolved_at=np.frombuffer(self.resolved_at, dtype=float).copy(),
+            agent=np.frombuffer(self.agent_of, dtype=np.int32).copy(),
+            agent_group=np.array([a.group for a in self.agents], dtype=np.int32),
+            login_at=np.array([a.login_at for a in self.agents], dtype=float),
+            logout_at=logout,
+            busy_agent=np.frombuffer(log[0], dtype=np.int32).copy(),
+            busy_start=np.frombuffer(log[1], dtype=float).copy(),
+            busy_end=np.frombuffer(log[2], dtype=float).copy(),
+            agent_day=np.array(self.agent_day, dtype=np.int32),
+            dropped=np.frombuffer(bytes(self.dropped), dtype=np.bool_),
+            originals=self.first_attempts,
+            outage_windows=window_table(self.windows),
+            days=tuple(self.days),
+            callback=np.frombuffer(bytes(self.callback), dtype=np.bool_),
+            callback_threshold=np.array(self.callback_threshold, dtype=float),
+            extra_cost=self.extra_cost,
+            actions=tuple(self.action_log),
+            **self.away_log.arrays(),
+        )
+
+
+def simulate(
+    scenario: Scenario, seed: int = 0, replication: int = 0, policy: Policy | None = None
+) -> ReplicationOutcome:
+    """Simulate one replication of ``scenario`` under ``policy`` and return its records.
+
+    The result depends only on ``scenario``, ``seed``, ``replication`` and the policy.
+    """
+    streams = Streams(seed, replication)
+    return ContactCenter(scenario, draw_contacts(scenario, streams), streams, policy).run()
+
+
+def _next_item(items: list[DayItem]) -> DayItem | None:
+    """The pending item due first (the earliest listed among equals), or None."""
+    best = None
+    for item in items:
+        if item.state == ItemState.PENDING and (best is None or item.due < best.due):
+            best = item
+    return best

@@ -1,0 +1,216 @@
+"""The plain-language report of one run, and the public entry points for its figures.
+
+Built from the summary tables only (the model never calls this). When several policies
+ran, the report ranks them, says which wins and by how much (from the paired comparison),
+and what each did (those sections live in ``sim.policy_report``; the figures in
+``sim.figures``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.core.scenario import Scenario
+from sim.kpi.definitions import ALL
+from sim.report.figures import render_figures
+from sim.report.formatting import (
+    _draws_cost_figure,
+    _duration,
+    _fmt,
+    _totals,
+    _with_ci,
+    analytic_reference,
+)
+from sim.report.policy_sections import _policy_sections
+
+__all__ = ["analytic_reference", "render_figures", "render_report"]
+
+
+_TYPE_COLUMNS = (
+    ("offered", "offered / day", "num"),
+    ("service_level", "service level", "pct"),
+    ("asa_seconds", "ASA", "sec"),
+    ("abandon_rate", "abandoned", "pct"),
+    ("waiting_at_end", "left waiting at close", "num"),
+)
+_GROUP_COLUMNS = (
+    ("agents_logged_in", "agents logged in (avg)", "num"),
+    ("answered", "answered / day", "num"),
+    ("aht_seconds", "AHT", "sec"),
+    ("occupancy", "occupancy", "pct"),
+)
+_SCHEDULE_COLUMNS = (
+    ("agents_available", "available (avg)", "num"),
+    ("adherence", "adherence", "pct"),
+    ("shrinkage_planned", "planned shrinkage", "pct"),
+    ("shrinkage_unplanned", "unplanned shrinkage", "pct"),
+)
+
+
+def _table(rows: pd.DataFrame, label: str, key: str, columns) -> list[str]:
+    lines = [
+        f"| policy | {label} | " + " | ".join(c[1] for c in columns) + " |",
+        "|---|---" * 1 + "|---" * len(columns) + "|",
+    ]
+    for _, row in rows.iterrows():
+        cells = [_with_ci(row, kpi, kind) for kpi, _, kind in columns]
+        lines.append(f"| {row['policy']} | {row[key]} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _assumptions(scenario: Scenario, replications: int, seed: int) -> list[str]:
+    first = scenario.warmup_intervals
+    measured = scenario.intervals - first
+    lines = [
+        "## Assumptions",
+        f"- Measured day: {measured} intervals of {scenario.interval_seconds / 60:g} min, "
+        f"{scenario.interval_label(first)} to {scenario.interval_label(scenario.intervals)}"
+        + (f", after a warm-up of {first} intervals (simulated, not counted)" if first else "")
+        + ".",
+        f"- Routing: new contacts go to the {scenario.routing.agent_selection.replace('_', ' ')} agent; "
+        f"freed agents choose by {scenario.routing.contact_selection.replace('_', ' ')}"
+        + (f"; {scenario.trunks} voice lines." if scenario.trunks else "; no line limit."),
+        f"- {replications} replications (simulated days) from seed {seed}; ranges are 95% confidence "
+        "intervals of the mean over days.",
+        "",
+        "| contact type | channel | forecast / day | talk time | wrap-up | patience | service level goal |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for t in scenario.contact_types:
+        sl = t.service_level
+        overflow = "; ".join(
+            f"after {s.after_seconds:g} s also {', '.join(s.groups)}" for s in t.overflow
+        )
+        lines.append(
+            f"| {t.name} | {t.channel} | {sum(t.forecast[first:]):,.0f} | {t.handle_time.describe()} | "
+            f"{t.wrap_up.describe() if t.wrap_up else 'none'} | "
+            f"{t.patience.describe() if t.patience else 'never abandons'} | "
+            f"{sl.target:.0%} within {_duration(sl.threshold_seconds)}"
+            + (f"; {overflow}" if overflow else "")
+            + " |"
+        )
+    lines += ["", "| group | skills (level, proficiency) | agent-hours |", "|---|---|---|"]
+    for g in scenario.groups:
+        skills = ", ".join(f"{s.contact_type} ({s.level}, x{s.proficiency:g})" for s in g.skills)
+        if g.chat_concurrency > 1:
+            skills += f"; up to {g.chat_concurrency} chats"
+        hours = sum(g.staffing[first:]) * scenario.interval_seconds / 3600
+        lines.append(f"| {g.name} | {skills} | {hours:,.1f} |")
+    return lines
+
+
+def _files(several: bool, cost_figure: bool, action_figure: bool) -> list[str]:
+    """The Files section: what the run folder holds."""
+    figures = "service level per contact type, occupancy per group, demand and staffing"
+    figures += ", cost against service level per policy" if cost_figure else ""
+    return [
+        "",
+        "## Files",
+        "- `summary.csv`: one row per policy, contact type (`all` = every type) and group "
+        "(`all` = every group); each KPI with `_ci_low` / `_ci_high`.",
+        "- `replications.csv`: the same per replication (simulated day); `intervals.csv`: per interval.",
+        *(
+            ["- `comparison.csv`: each policy minus the baseline, paired by day, with CIs."]
+            if several
+            else []
+        ),
+        "- `actions.csv`: one row per action a policy applied.",
+        "- `agents.csv` (agents on shifts): adherence and shrinkage per agent.",
+        f"- `figures/`: {figures}{', applied actions per interval' if action_figure else ''}.",
+        "- `.hydra/config.yaml`: the resolved configuration of this run.",
+        "",
+    ]
+
+
+def _results(scenario: Scenario, summary: pd.DataFrame) -> list[str]:
+    """Per-day results per policy: by contact type, then by group."""
+    by_type = summary[summary["group"] == ALL]
+    if len(scenario.contact_types) == 1:  # the "all" row would repeat the only type
+        by_type = by_type[by_type["contact_type"] != ALL]
+    by_group = summary[(summary["contact_type"] == ALL) & (summary["group"] != ALL)]
+    scheduled = any(g.scheduled for g in scenario.groups)
+    group_columns = _GROUP_COLUMNS + (_SCHEDULE_COLUMNS if scheduled else ())
+    return [
+        "",
+        "## Results per day: contact types",
+        *_table(by_type, "contact type", "contact_type", _TYPE_COLUMNS),
+        "",
+        "## Results per day: groups",
+        *_table(by_group, "group", "group", group_columns),
+    ]
+
+
+def _theory(scenario: Scenario, summary: pd.DataFrame) -> list[str]:
+    """Simulated against Erlang C or A (the baseline ``none`` if it ran), if applicable."""
+    ref = analytic_reference(scenario)
+    if ref is None:
+        return []
+    totals = _totals(summary)
+    row = totals[totals["policy"] == "none"].iloc[0] if "none" in set(totals["policy"]) else None
+    row = totals.iloc[0] if row is None else row
+    several = len(totals) > 1
+    lines = [
+        "",
+        f"## Against queueing theory ({ref['model']})",
+        f"| KPI | theory | simulated{f' (`{row.policy}`' if several else ' ('}95% CI) |",
+        "|---|---|---|",
+    ]
+    for kpi, kind in (
+        ("service_level", "pct"),
+        ("asa_seconds", "sec"),
+        ("wait_probability", "pct"),
+        ("abandon_rate", "pct"),
+        ("occupancy", "pct"),
+    ):
+        lines.append(f"| {kpi} | {_fmt(ref[kpi], kind)} | {_with_ci(row, kpi, kind)} |")
+    return lines
+
+
+def _below_target(scenario: Scenario, intervals: pd.DataFrame) -> list[str]:
+    """Per policy and contact type: intervals whose mean service level misses the target."""
+    lines = ["", "## Intervals below target"]
+    for policy, rows in intervals[intervals["group"] == ALL].groupby("policy", sort=False):
+        for t in scenario.contact_types:
+            own = rows[rows["contact_type"] == t.name]
+            below = own[own["service_level"] < t.service_level.target]
+            if below.empty:
+                continue
+            worst = below.nsmallest(3, "service_level")
+            listed = ", ".join(
+                f"{r.interval_start} ({r.service_level:.0%})" for r in worst.itertuples()
+            )
+            lines.append(
+                f"- `{policy}`, {t.name}: {len(below)} of {len(own)} intervals; worst: {listed}."
+            )
+    if len(lines) == 2:
+        lines.append("- none: every contact type meets its target in every interval on average.")
+    return lines
+
+
+def render_report(
+    scenario: Scenario,
+    summary: pd.DataFrame,
+    intervals: pd.DataFrame,
+    replications: int,
+    seed: int,
+    *,
+    comparison: pd.DataFrame | None = None,
+    actions: pd.DataFrame | None = None,
+) -> str:
+    """A short Markdown report a manager can read: assumptions, results with CIs, weak spots.
+
+    When several policies ran it adds, after the assumptions: a ranking of the policies,
+    which wins and by how much (from ``comparison``, the paired differences from the
+    baseline), what each policy did (from ``actions``, the actions table) and how to read
+    a paired comparison. With one policy these sections are left out.
+    """
+    lines = [f"# ccsim run: scenario `{scenario.name}`", "", scenario.description or "", ""]
+    lines += _assumptions(scenario, replications, seed)
+    several = summary["policy"].nunique() > 1
+    if several:
+        lines += _policy_sections(scenario, summary, comparison, actions)
+    lines += _results(scenario, summary)
+    lines += _theory(scenario, summary)
+    lines += _below_target(scenario, intervals)
+    lines += _files(several, _draws_cost_figure(summary), actions is not None)
+    return "\n".join(lines)

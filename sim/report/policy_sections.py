@@ -1,0 +1,281 @@
+"""The report sections of a policy comparison: ranking, winner, differences, actions.
+
+Used by ``sim.report`` when several policies ran: the policies ranked, which wins and by
+how much (from the paired comparison), what each did, and how to read the comparison.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.core.scenario import Scenario
+from sim.report.formatting import (
+    _ACTION_WORDS,
+    _fmt,
+    _has_costs,
+    _isnan,
+    _replications_by_policy,
+    _totals,
+    _with_ci,
+)
+
+_RANK_COLUMNS = (
+    ("service_level", "service level", "pct", True),
+    ("abandon_rate", "abandoned", "pct", False),
+    ("asa_seconds", "ASA", "sec", False),
+    ("occupancy", "occupancy", "pct", False),
+    ("cost", "cost per day", "money", True),
+    ("cost_per_contact", "cost per contact", "money2", True),
+    ("missed_target", "days missing the target", "pct", False),
+)
+
+
+def _ranking(scenario: Scenario, totals: pd.DataFrame) -> list[str]:
+    """Policies ranked by the day's service level, highest first (cheaper first on ties)."""
+    currency = scenario.costs.currency
+    columns = [c for c in _RANK_COLUMNS if _has_costs(totals) or not c[0].startswith("cost")]
+    ranked = totals.sort_values(["service_level", "cost"], ascending=[False, True])
+    header = [
+        f"{label} ({currency})" if kind.startswith("money") else label
+        for _, label, kind, _ in columns
+    ]
+    lines = [
+        "## Policies ranked",
+        f"Ranked by the day's service level (all contact types), highest first. Ranges are 95% "
+        f"confidence intervals over the simulated days. *Days missing the target*: the share of "
+        f"simulated days whose service level is below the {scenario.service_level_target:.0%} "
+        "target.",
+        "",
+        "| rank | policy | " + " | ".join(header) + " |",
+        "|---|---|" + "---|" * len(columns),
+    ]
+    for rank, (_, row) in enumerate(ranked.iterrows(), start=1):
+        cells = [_with_ci(row, k, kind) if ci else _fmt(row[k], kind) for k, _, kind, ci in columns]
+        lines.append(f"| {rank} | {row['policy']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+_SIGNED = {"pts": (100.0, 1), "sec": (1.0, 1), "money": (1.0, 0), "money2": (1.0, 2)}
+
+
+def _signed(value: float, kind: str, sign: bool = True) -> str:
+    """A difference in display units (points, seconds, money), signed unless ``sign`` is off."""
+    if _isnan(value):
+        return "n/a"
+    scale, digits = _SIGNED[kind]
+    shown = round(value * scale, digits) + 0.0  # no "-0.0"
+    return f"{shown:+,.{digits}f}" if sign else f"{abs(shown):,.{digits}f}"
+
+
+def _direction(row: pd.Series, kpi: str) -> str:
+    """``up`` / ``down`` when the CI of the difference excludes 0, ``zero`` when it contains
+    0, ``unknown`` when it is undefined (fewer than two paired days)."""
+    low, high = row[f"diff_{kpi}_ci_low"], row[f"diff_{kpi}_ci_high"]
+    if _isnan(low) or _isnan(high):
+        return "unknown"
+    return "up" if low > 0 else "down" if high < 0 else "zero"
+
+
+_NOT_DISTINGUISHABLE = "not statistically distinguishable from zero"
+_NO_CI = "no confidence interval: fewer than two paired days"
+
+
+def _service_level_phrase(row: pd.Series, base: str) -> str:
+    """What a policy does to the day's service level, in words, with the CI."""
+    d, low, high = (row[f"diff_service_level{s}"] for s in ("", "_ci_low", "_ci_high"))
+    direction = _direction(row, "service_level")
+    if direction == "up":
+        ci = f"95% CI {_signed(low, 'pts', False)} to {_signed(high, 'pts', False)}"
+        return f"raises the day's service level by {_signed(d, 'pts', False)} points ({ci}) over {base}"
+    if direction == "down":
+        ci = f"95% CI {_signed(high, 'pts', False)} to {_signed(low, 'pts', False)}"
+        return f"lowers the day's service level by {_signed(d, 'pts', False)} points ({ci}) compared with {base}"
+    if direction == "unknown":
+        return f"changes the day's service level by {_signed(d, 'pts')} points ({_NO_CI}) compared with {base}"
+    ci = f"95% CI {_signed(low, 'pts')} to {_signed(high, 'pts')}"
+    return (
+        f"changes the day's service level by {_signed(d, 'pts')} points ({ci}) compared with "
+        f"{base}, a difference {_NOT_DISTINGUISHABLE}"
+    )
+
+
+def _cost_phrase(row: pd.Series, currency: str) -> str:
+    """What a policy does to the cost of a day, in words, with the CI."""
+    d, low, high = (row[f"diff_cost{s}"] for s in ("", "_ci_low", "_ci_high"))
+    direction = _direction(row, "cost")
+    amount = f"{_signed(d, 'money', False)} {currency}"
+    if direction in ("up", "down"):
+        ends = sorted(abs(v) for v in (low, high))
+        ci = f"95% CI {_signed(ends[0], 'money', False)} to {_signed(ends[1], 'money', False)}"
+        return f"at {amount} {'more' if direction == 'up' else 'less'} per day ({ci})"
+    if direction == "unknown":
+        return f"at {amount} {'more' if d >= 0 else 'less'} per day ({_NO_CI})"
+    ci = f"95% CI {_signed(low, 'money')} to {_signed(high, 'money')}"
+    return (
+        f"at a cost difference of {_signed(d, 'money')} {currency} per day ({ci}), "
+        f"{_NOT_DISTINGUISHABLE}"
+    )
+
+
+def _baseline_label(baseline: str) -> str:
+    return "no intervention" if baseline == "none" else f"`{baseline}`"
+
+
+def _winner(totals: pd.DataFrame, base: str, days: int) -> str:
+    """One sentence: the policy with the largest service-level gain distinguishable from 0."""
+    gains = totals[totals["diff_service_level_ci_low"] > 0]
+    if gains.empty:
+        return (
+            f"No policy raises the day's service level over {base} by an amount statistically "
+            f"distinguishable from zero on these {days} simulated days; more replications "
+            "(`run.replications`) narrow the intervals."
+        )
+    best = gains.loc[gains["diff_service_level"].idxmax()]
+    return (
+        f"**{best['policy']}** wins on service level: the largest gain over {base} "
+        f"({_signed(best['diff_service_level'], 'pts')} points) that is statistically "
+        "distinguishable from zero."
+    )
+
+
+def _saver(totals: pd.DataFrame, base: str, currency: str) -> list[str]:
+    """The policy saving most per day without a service-level loss distinguishable from 0."""
+    cheaper = totals[
+        (totals["diff_cost_ci_high"] < 0) & ~(totals["diff_service_level_ci_high"] < 0)
+    ]
+    if cheaper.empty:
+        return []
+    best = cheaper.loc[cheaper["diff_cost"].idxmin()]
+    return [
+        f"**{best['policy']}** saves the most without a service-level loss distinguishable "
+        f"from zero: {_signed(best['diff_cost'], 'money', False)} {currency} less per day "
+        f"than {base}."
+    ]
+
+
+_DIFF_COLUMNS = (
+    ("service_level", "service level (points)", "pts"),
+    ("abandon_rate", "abandoned (points)", "pts"),
+    ("asa_seconds", "ASA (s)", "sec"),
+    ("cost", "cost per day", "money"),
+    ("cost_per_contact", "cost per contact", "money2"),
+    ("missed_target", "days missing the target (points)", "pts"),
+)
+
+
+def _diff_cell(row: pd.Series, kpi: str, kind: str) -> str:
+    """``+4.1 (+3.2 to +5.0)``, in bold when the CI excludes 0."""
+    low, high = row[f"diff_{kpi}_ci_low"], row[f"diff_{kpi}_ci_high"]
+    cell = _signed(row[f"diff_{kpi}"], kind)
+    if _isnan(low) or _isnan(high):
+        return cell
+    cell += f" ({_signed(low, kind)} to {_signed(high, kind)})"
+    return f"**{cell}**" if _direction(row, kpi) in ("up", "down") else cell
+
+
+def _differences(scenario: Scenario, totals: pd.DataFrame, costs: bool) -> list[str]:
+    """Table of each policy minus the baseline, paired, with CIs."""
+    currency = scenario.costs.currency
+    columns = [c for c in _DIFF_COLUMNS if costs or not c[0].startswith("cost")]
+    header = [
+        f"{label} ({currency})" if kind.startswith("money") else label for _, label, kind in columns
+    ]
+    lines = [
+        "",
+        "Every difference, paired by day, with its 95% CI (bold: statistically "
+        "distinguishable from zero, even where the rounded bounds show 0):",
+        "",
+        "| policy | " + " | ".join(header) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for _, row in totals.iterrows():
+        cells = [_diff_cell(row, kpi, kind) for kpi, _, kind in columns]
+        lines.append(f"| {row['policy']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _verdicts(scenario: Scenario, comparison: pd.DataFrame, costs: bool) -> list[str]:
+    """Which policy wins and by how much, policy by policy, from the paired comparison."""
+    totals = _totals(comparison)
+    if totals.empty:
+        return []
+    base = _baseline_label(str(totals["baseline"].iloc[0]))
+    days = int(totals["replications"].min())
+    lines = ["", "## Which policy wins, and by how much", _winner(totals, base, days)]
+    if costs:
+        lines += _saver(totals, base, scenario.costs.currency)
+    lines.append("")
+    for _, row in totals.iterrows():
+        sentence = f"- **{row['policy']}** {_service_level_phrase(row, base)}"
+        if costs:
+            sentence += f", {_cost_phrase(row, scenario.costs.currency)}"
+        lines.append(sentence + ".")
+    return lines + _differences(scenario, totals, costs)
+
+
+def _action_lines(scenario: Scenario, actions: pd.DataFrame, reps: dict) -> list[str]:
+    """What each policy did: applied actions per simulated day, by kind."""
+    currency = scenario.costs.currency
+    lines = [
+        "",
+        "## What each policy did",
+        "Applied actions per simulated day (means over the days), by kind; a negative "
+        "action cost is money saved (unpaid time off):",
+        "",
+        f"| policy | action | times per day | agents affected per day | action cost per day ({currency}) |",
+        "|---|---|---|---|---|",
+    ]
+    grouped = actions.groupby(["policy", "action"], sort=False)
+    done = grouped.agg(times=("action", "size"), agents=("agents", "sum"), cost=("cost", "sum"))
+    for (policy, kind), row in done.iterrows():
+        per = max(1, reps.get(policy, 1))
+        cells = (row["times"] / per, row["agents"] / per, row["cost"] / per)
+        lines.append(
+            f"| {policy} | {_ACTION_WORDS.get(kind, kind)} | {cells[0]:,.1f} | {cells[1]:,.1f} "
+            f"| {cells[2]:,.0f} |"
+        )
+    idle = [p for p in reps if p not in set(actions["policy"])]
+    if idle:
+        lines += ["", "No actions: " + ", ".join(f"`{p}`" for p in idle) + "."]
+    return lines
+
+
+def _how_to_read(scenario: Scenario, days: int, costs: bool) -> list[str]:
+    """A short note on paired comparisons, confidence intervals and the cost KPIs."""
+    lines = [
+        "",
+        "## How to read this",
+        f"- Every policy was run on the same {days} simulated days: the same customers arrive "
+        "at the same moments, with the same talk times, patience and absences (common random "
+        "numbers). Each policy is compared with the baseline day by day (a paired "
+        "comparison), which removes most of the day-to-day noise.",
+        "- Ranges are 95% confidence intervals. When the interval of a difference contains 0, "
+        "the simulation cannot tell the policy apart from the baseline: the difference is not "
+        "statistically distinguishable from zero and may be chance.",
+        "- Service-level and abandon differences are in percentage points (80% to 84% is +4 "
+        "points).",
+    ]
+    if costs:
+        lines.append(
+            f"- Cost per day ({scenario.costs.currency}): logged-in agent hours at each group's "
+            "rate, plus overtime premiums, outsourcer fees and the cost set per abandoned "
+            "contact. Cost per contact: that cost over contacts answered or outsourced."
+        )
+    return lines
+
+
+def _policy_sections(
+    scenario: Scenario,
+    summary: pd.DataFrame,
+    comparison: pd.DataFrame | None,
+    actions: pd.DataFrame | None,
+) -> list[str]:
+    """Ranking, verdicts, actions and reading notes of a run with several policies."""
+    totals = _totals(summary)
+    costs = _has_costs(totals)
+    lines = ["", *_ranking(scenario, totals)]
+    if comparison is not None and not comparison.empty:
+        lines += _verdicts(scenario, comparison, costs)
+    if actions is not None:
+        lines += _action_lines(scenario, actions, _replications_by_policy(summary, actions))
+    return lines + _how_to_read(scenario, int(totals["replications"].min()), costs)

@@ -1,0 +1,100 @@
+"""The figure of a sweep: service level and cost per policy against the swept parameter."""
+
+from __future__ import annotations
+
+import math
+import os
+from itertools import cycle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.experiment.sweep import swept_columns
+
+__all__ = ["plot_sweep"]
+
+
+def _label(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "null"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _plot_panel(
+    ax: Any, table: pd.DataFrame, x: str, others: list[str], kpi: str, positions: dict | None
+) -> None:
+    keys = ["policy", *others]
+    lines = list(table.groupby(keys, sort=False, dropna=False))
+    xs = table[x].dropna().to_numpy(dtype=float) if positions is None else list(positions.values())
+    span = (max(xs) - min(xs)) if len(xs) else 0.0
+    dodge = 0.012 * (span or 1.0)  # side by side, so that the CI bars stay readable
+    markers = cycle("osD^vP*X")
+    for k, (key, rows) in enumerate(lines):
+        key = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(
+            [str(key[0]), *(f"{name}={_label(v)}" for name, v in zip(others, key[1:], strict=True))]
+        )
+        rows = rows.dropna(subset=[x]) if positions is None else rows
+        if positions is None:
+            at = rows[x].to_numpy(dtype=float)
+        else:
+            at = rows[x].map(positions).to_numpy(dtype=float)
+        at = at + dodge * (k - (len(lines) - 1) / 2)
+        y = rows[kpi].to_numpy(dtype=float)
+        # No bar where the CI is NaN (one replication).
+        low = np.nan_to_num(y - rows[f"{kpi}_ci_low"].to_numpy(dtype=float)).clip(min=0)
+        high = np.nan_to_num(rows[f"{kpi}_ci_high"].to_numpy(dtype=float) - y).clip(min=0)
+        ax.errorbar(at, y, yerr=[low, high], marker=next(markers), capsize=3, label=label)
+    if positions is not None:
+        ax.set_xticks(list(positions.values()), [_label(v) for v in positions])
+    elif 0 < len(set(xs)) <= 15:  # ticks at the values swept (e.g. whole agents)
+        ticks = sorted(set(xs))
+        ax.set_xticks(ticks, [_label(v) for v in ticks])
+    ax.set_xlabel(x)
+    ax.grid(alpha=0.3)
+
+
+def plot_sweep(table: pd.DataFrame, path: Path, target: float | None = None) -> Path:
+    """Service level (and cost, if in the table) per policy against the first swept parameter.
+
+    With several swept parameters, one line per policy and combination of the others. Each
+    point is the mean over replications with its 95% CI. ``target``: a horizontal line on
+    the service-level panel. Without a swept parameter, the x axis is the job number.
+    """
+    params = swept_columns(table)
+    x, others = (params[0], params[1:]) if params else ("job", [])
+    numeric = pd.api.types.is_numeric_dtype(table[x])
+    positions = None if numeric else {v: float(k) for k, v in enumerate(table[x].unique())}
+    panels = [("service_level", "Service level (answered within threshold / offered)")]
+    if "cost" in table.columns and table["cost"].notna().any():
+        panels.append(("cost", "Cost per day"))
+    fig = Figure(figsize=(6.4 * len(panels), 4.6), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False).ravel().tolist()
+    for ax, (kpi, title) in zip(axes, panels, strict=True):
+        _plot_panel(ax, table, x, others, kpi, positions)
+        ax.set_title(title, fontsize="medium")
+    axes[0].set_ylim(-0.02, 1.02)
+    if target is not None and not math.isnan(target):
+        axes[0].axhline(target, color="black", linestyle="--", linewidth=1.2, label="target")
+    reps = table["replications"].dropna()
+    fig.suptitle(
+        f"Sweep over {x}: means over {_label(reps.min()) if len(reps) else '?'}"
+        f"{'' if reps.nunique() <= 1 else '+'} replications with 95% CIs"
+    )
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, fontsize="small", loc="outside lower center", ncols=min(4, len(labels))
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # jobs may run in parallel
+    fig.savefig(tmp, dpi=100, format="png")
+    os.replace(tmp, path)
+    return path
+
+
