@@ -19,8 +19,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from sim.config_workforce import planned_staffing
-from sim.scenario import BREAK_KINDS, Activity, Break, Shift
+from sim.config.workforce import planned_staffing
+from sim.core.workforce import BREAK_KINDS, Activity, Break, Shift
 
 #: (start, hours, morning break, lunch, afternoon break, agents); clock times HH:MM
 Pattern = tuple[str, int, str, "str | None", "str | None", int]
