@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from sim.units import parse_clock
+
 __all__ = [
     "SKILL_COLUMNS",
     "DataFileError",
@@ -126,11 +128,9 @@ def _read_csv(path: Path, key: str) -> _Table:
 
 
 def _clock_minutes(text: str) -> int | None:
-    parts = text.strip().split(":")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        return None
-    hours, minutes = int(parts[0]), int(parts[1])
-    return hours * 60 + minutes if minutes < 60 else None
+    """Minutes after midnight of a data file's ``HH:MM`` cell, or None if it is not one."""
+    seconds = parse_clock(text)
+    return None if seconds is None else int(seconds) // 60
 
 
 def read_interval_table(

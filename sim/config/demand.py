@@ -14,6 +14,7 @@ from omegaconf import MISSING
 
 from sim.config.schema import DemandConfig, SurgeConfig
 from sim.core.demand_shocks import DemandShocks, Surge
+from sim.units import clock_exact, parse_clock
 
 if TYPE_CHECKING:
     from sim.config.checks import Checker
@@ -23,22 +24,18 @@ __all__ = ["demand_shocks"]
 KEY = "scenario.demand"
 
 
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _minutes(c: Checker, key: str, value: Any) -> int | None:
     """Parse "HH:MM" into minutes after midnight; report and return None if it is not one."""
     if value is None or value == MISSING:
         c.fail(key, value, "required: a clock time HH:MM (quoted in YAML)")
         return None
     text = str(value).strip()
-    parts = text.split(":")
-    if len(parts) == 2 and all(p.isdigit() for p in parts) and int(parts[1]) < 60:
-        return int(parts[0]) * 60 + int(parts[1])
+    seconds = parse_clock(text)
+    if seconds is not None:
+        return int(seconds) // 60
     hint = ""
     if text.isdigit():  # YAML 1.1 reads an unquoted 10:30 as the base-60 number 630
-        hint = f" (an unquoted {_clock(int(text))} reads as the number {text} in YAML: quote it)"
+        hint = f" (an unquoted {clock_exact(60 * int(text))} reads as the number {text} in YAML: quote it)"
     c.fail(key, value, f"must be a clock time HH:MM{hint}")
     return None
 
@@ -56,7 +53,7 @@ def _boundary(
     c.fail(
         key,
         value,
-        f"must be an interval start inside the day: {_clock(first)} to {_clock(last)}, "
+        f"must be an interval start inside the day: {clock_exact(60 * first)} to {clock_exact(60 * last)}, "
         f"every {interval_minutes} minutes",
     )
     return None

@@ -31,6 +31,7 @@ from omegaconf import MISSING
 from sim.config.schema import DayScenarioConfig, OutageConfig, RedialsConfig
 from sim.core.disruptions import OUTAGE_KINDS, Outage, Redials
 from sim.core.distributions import Distribution
+from sim.units import clock_exact, parse_clock
 
 if TYPE_CHECKING:
     from sim.config.checks import Checker
@@ -59,11 +60,6 @@ _WINDOW = ("start", "duration_minutes", "occurrences_per_day", "duration")
 DistributionCheck = Callable[[str, Any], "Distribution | None"]
 
 
-def _clock(minutes: float) -> str:
-    h, m = divmod(int(round(minutes)), 60)
-    return f"{h % 24:02d}:{m:02d}" + (" the next day" if h >= 24 else "")
-
-
 def _in_minutes(d: Distribution) -> Distribution:
     """A duration configured in seconds as the minutes that Outage and Redials hold."""
     return Distribution(d.kind, d.mean / 60.0, d.cv, tuple(v / 60.0 for v in d.values))
@@ -72,28 +68,23 @@ def _in_minutes(d: Distribution) -> Distribution:
 def _start(c: Checker, key: str, value: Any, day: tuple[int, int] | None) -> float | None:
     """Seconds from the day's start of the clock time ``value`` ("HH:MM" or "HH:MM:SS")."""
     text = str(value).strip()
-    parts = text.split(":")
-    if not (
-        value != MISSING
-        and 2 <= len(parts) <= 3
-        and all(p.isdigit() for p in parts)
-        and all(int(p) < 60 for p in parts[1:])
-    ):
+    seconds = None if value == MISSING else parse_clock(text, allow_seconds=True)
+    if seconds is None:
         hint = ""
         if text.isdigit():  # YAML 1.1 reads an unquoted 14:00 as the base-60 number 840
             hint = (
-                f" (an unquoted {_clock(int(text))} reads as the number {text} in YAML: quote it)"
+                f" (an unquoted {clock_exact(60 * int(text), True)} reads as the number {text} in YAML: quote it)"
             )
         c.fail(key, value, f"must be a clock time HH:MM inside the day{hint}")
         return None
-    minutes = int(parts[0]) * 60 + int(parts[1]) + (int(parts[2]) / 60 if len(parts) == 3 else 0)
+    minutes = seconds / 60
     if day is None:  # the forecast could not be read: the format is all that can be checked
         return None
     first, end = day
     if end > _MIDNIGHT and minutes < first:  # a day past midnight: the next day's clock
         minutes += _MIDNIGHT
     if not first <= minutes < end:
-        c.fail(key, value, f"must be inside the day: {_clock(first)} to before {_clock(end)}")
+        c.fail(key, value, f"must be inside the day: {clock_exact(60 * first, True)} to before {clock_exact(60 * end, True)}")
         return None
     return (minutes - first) * 60.0
 

@@ -22,40 +22,18 @@ from sim.config.checks import Checker
 from sim.config.day import build_day
 from sim.config.schema import (
     Config,
-    ContactServiceLevelConfig,
-    ContactTypeConfig,
     CostsConfig,
     DayScenarioConfig,
-    DistributionConfig,
     ErlangScenarioConfig,
-    GroupConfig,
-    OverflowStepConfig,
-    RoutingConfig,
     RunConfig,
     ServiceLevelConfig,
 )
 from sim.core.costs import Costs
 from sim.core.scenario import Scenario, ServiceLevel, erlang_scenario
-from sim.policies.base import build_params
+from sim.policies.base import Policy, build_params
 from sim.policies.registry import POLICIES
 
-__all__ = [
-    "PROJECT_ROOT",
-    "Config",
-    "ConfigError",
-    "ContactServiceLevelConfig",
-    "ContactTypeConfig",
-    "DayScenarioConfig",
-    "DistributionConfig",
-    "ErlangScenarioConfig",
-    "GroupConfig",
-    "OverflowStepConfig",
-    "RoutingConfig",
-    "RunConfig",
-    "RunSpec",
-    "ServiceLevelConfig",
-    "build_run",
-]
+__all__ = ["PROJECT_ROOT", "ConfigError", "RunSpec", "build_run"]
 
 #: Relative data paths in configs are relative to this folder (the one holding configs/).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -132,9 +110,17 @@ def _check_run(c: Checker, run: RunConfig, policies: list[str]) -> None:
             )
 
 
-def _check_policy_params(c: Checker, policies: list[str], given: dict[str, Any]) -> dict:
-    """Each listed policy's parameters, checked; unknown names under ``policy`` too."""
+def _check_policy_params(
+    c: Checker, policies: list[str], given: dict[str, Any]
+) -> tuple[dict[str, dict[str, Any]], dict[str, Policy]]:
+    """Each listed policy's parameters, checked; unknown names under ``policy`` too.
+
+    Returns the parameters of every listed policy, and an instance of each whose parameters
+    are good (for :meth:`Policy.check <sim.policies.base.Policy.check>` once the scenario is
+    built).
+    """
     params: dict[str, dict[str, Any]] = {}
+    built: dict[str, Policy] = {}
     for name, values in given.items():
         if name not in POLICIES:
             c.fail(f"policy.{name}", values, f"no such policy; allowed: {sorted(POLICIES)}")
@@ -144,11 +130,20 @@ def _check_policy_params(c: Checker, policies: list[str], given: dict[str, Any])
         if name not in POLICIES:
             continue
         values = dict(given.get(name) or {})
-        _, problems = build_params(POLICIES[name].Params, values, f"policy.{name}")
+        checked, problems = build_params(POLICIES[name].Params, values, f"policy.{name}")
         for key, value, why in problems:
             c.fail(key, value, why)
         params[name] = values
-    return params
+        if checked is not None and not problems:
+            built[name] = POLICIES[name](checked)
+    return params, built
+
+
+def _check_policies_against(c: Checker, policies: dict[str, Policy], scenario: Scenario) -> None:
+    """The names each policy's parameters give (contact types, groups), against ``scenario``."""
+    for name, policy in policies.items():
+        for key, value, why in policy.check(scenario):
+            c.fail(f"policy.{name}.{key}", value, why)
 
 
 def _costs(c: Checker, costs: CostsConfig, groups: tuple[str, ...]) -> Costs:
@@ -254,10 +249,11 @@ def build_run(cfg: Any) -> RunSpec:
     else:
         c.fail("scenario", type(cfg.scenario).__name__, "must be an erlang or a day scenario")
         scenario = None
-    params = _check_policy_params(c, list(cfg.policies), dict(cfg.policy))
+    params, policies = _check_policy_params(c, list(cfg.policies), dict(cfg.policy))
     if scenario is not None:
         costs = _costs(c, cfg.costs, scenario.group_names)
         scenario = replace(scenario, costs=costs, service_level_target=sl.target)
+        _check_policies_against(c, policies, scenario)
     if c.problems or scenario is None:
         raise ConfigError(c.problems or ["scenario: could not be built"])
     return RunSpec(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.config.checks import Checker
-from sim.config.constants import ALLOWED_INTERVAL_MINUTES, clock
+from sim.config.constants import ALLOWED_INTERVAL_MINUTES
 from sim.config.data_files import (
     DataFileError,
     IntervalTable,
@@ -22,6 +22,7 @@ from sim.config.data_files import (
 )
 from sim.config.schema import DayScenarioConfig
 from sim.config.workforce import Day, Schedule, check_schedule_groups, read_workforce
+from sim.units import clock_exact
 
 __all__ = ["Tables", "read_tables"]
 
@@ -91,8 +92,8 @@ def read_tables(c: Checker, s: DayScenarioConfig, data_dir: Path, type_names: li
                 "scenario.staffing_file",
                 s.staffing_file,
                 f"must cover the same intervals as scenario.forecast_file ({len(f.start_minutes)} "
-                f"intervals from {clock(f.start_minutes[0])}); it has {len(st.start_minutes)} "
-                f"intervals from {clock(st.start_minutes[0])}",
+                f"intervals from {clock_exact(60 * (f.start_minutes[0]))}); it has {len(st.start_minutes)} "
+                f"intervals from {clock_exact(60 * (st.start_minutes[0]))}",
             )
     staffing_groups = _read_schedule(c, s, data_dir, t)
     groups = t.groups

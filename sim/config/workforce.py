@@ -25,6 +25,7 @@ from sim.config.schedule_files import ActivityRow, ShiftRow, read_activities, re
 from sim.config.schema import AbsenteeismConfig, DayScenarioConfig
 from sim.core.distributions import Distribution
 from sim.core.workforce import Absenteeism, Activity, Break, Shift
+from sim.units import clock_exact
 
 if TYPE_CHECKING:
     from sim.config.checks import Checker
@@ -360,9 +361,4 @@ def _overlap(start: float, end: float, a: float, b: float) -> float:
 
 
 def _clock(minutes: float | None) -> str:
-    if minutes is None:
-        return ""
-    seconds = int(round(minutes * 60))
-    h, rest = divmod(seconds, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{h:02d}:{m:02d}" + (f":{sec:02d}" if sec else "")
+    return "" if minutes is None else clock_exact(60 * minutes)

@@ -18,25 +18,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from sim.core.costs import Costs
-from sim.core.demand_shocks import DemandShocks, Surge
+from sim.core.demand_shocks import DemandShocks
 from sim.core.disruptions import Outage, Redials
 from sim.core.distributions import Distribution
-from sim.core.workforce import BREAK_KINDS, Absenteeism, Activity, Break, Shift
+from sim.core.workforce import Absenteeism, Shift
+from sim.units import clock
 
 __all__ = [
     "AGENT_SELECTION_RULES",
-    "BREAK_KINDS",
-    "Absenteeism",
-    "Activity",
-    "Break",
-    "DemandShocks",
-    "Surge",
-    "Shift",
     "CHANNELS",
     "CONTACT_SELECTION_RULES",
     "AgentGroup",
     "ContactType",
-    "Costs",
     "ErlangReference",
     "OverflowStep",
     "Routing",
@@ -301,8 +294,11 @@ class Scenario:
 
     def interval_label(self, k: int) -> str:
         """Wall-clock start of interval ``k`` as HH:MM (hours may pass 24)."""
-        minutes = int(round((self.start_clock_seconds + k * self.interval_seconds) / 60))
-        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+        return clock(self.start_clock_seconds + k * self.interval_seconds)
+
+    def clock(self, seconds: float) -> str:
+        """The wall clock (HH:MM) ``seconds`` after the simulated day's time 0."""
+        return clock(self.start_clock_seconds + seconds)
 
 
 def single_queue(

@@ -24,8 +24,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from sim.experiment.statistics import t_half_width
 from sim.experiment.tables import KEY_COLUMNS
 from sim.kpi.definitions import KPI_NAMES
 
@@ -111,11 +111,7 @@ def compare_policies(
     mean, sd, n = (f.reindex(keys) for f in (mean, sd, n))
     pairs = pairs.reindex(keys, fill_value=0)
 
-    count = n.to_numpy(dtype=float)
-    count = np.where(np.isnan(count), 0.0, count)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(count >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(count - 1, 1)), np.nan)
-        half = t * sd.to_numpy(dtype=float) / np.sqrt(count)
+    half = t_half_width(sd.to_numpy(dtype=float), n.to_numpy(dtype=float), level)
     centre = mean.to_numpy(dtype=float)
 
     out = keys.to_frame(index=False)

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.core.scenario import Scenario
 from sim.experiment.replications import ReplicationResult
+from sim.experiment.statistics import t_half_width
 from sim.kpi.definitions import KPI_NAMES, SHARE_KPIS
 from sim.policies.api import ACTION_COLUMNS
 
@@ -83,9 +83,7 @@ def summarize(
         for kpi in kpis:
             mean = grouped[kpi].mean().to_numpy(dtype=float)
             sd = grouped[kpi].std(ddof=1).to_numpy(dtype=float)
-            n = grouped[kpi].count().to_numpy(dtype=float)
-            t = np.where(n >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan)
-            half = t * sd / np.sqrt(n)
+            half = t_half_width(sd, grouped[kpi].count().to_numpy(dtype=float), level)
             floor, ceiling = _natural_range(kpi)
             columns[kpi] = mean
             columns[f"{kpi}_ci_low"] = np.maximum(mean - half, floor)
@@ -99,11 +97,7 @@ def action_table(scenario: Scenario, results: Iterable[ReplicationResult]) -> pd
         {"policy": r.policy, "replication": r.replication, **a} for r in results for a in r.actions
     ]
     frame = pd.DataFrame(rows, columns=["policy", "replication", *ACTION_COLUMNS])
-    clock = [_clock(scenario, t) for t in frame["applied_at"]]
+    clock = [scenario.clock(t) for t in frame["applied_at"]]
     frame.insert(4, "applied_clock", clock)
     return frame
 
-
-def _clock(scenario: Scenario, seconds: float) -> str:
-    minutes = int((scenario.start_clock_seconds + seconds) // 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,6 +1,6 @@
-"""What realtime policies do inside a replication (a part of :class:`sim.model.ContactCenter`).
+"""What realtime policies do inside a replication: a component of the world.
 
-The model consults its policy every check interval with a :class:`~sim.realtime.RealtimeView`
+The model consults its policy every check interval with a :class:`~sim.policies.api.RealtimeView`
 and applies the returned actions after the policy's latency, recording each in an action
 log. Without a policy (``none``) none of this runs: no check process, no extra events.
 
@@ -12,18 +12,16 @@ arrivals, handle times, patience or absences (common random numbers).
 from __future__ import annotations
 
 import math
-from array import array
 from functools import partial
 
 import numpy as np
 import simpy
 from simpy.events import URGENT
 
-from sim.core.scenario import Scenario
 from sim.core.streams import Streams
 from sim.model.agent import Agent
-from sim.model.routing import Router
-from sim.model.states import ContactState
+from sim.model.port import World
+from sim.model.states import ContactState, ItemState
 from sim.model.view import build_view
 from sim.model.workdays import DayItem, PlannedDay
 from sim.policies.api import (
@@ -34,54 +32,35 @@ from sim.policies.api import (
     OfferVTO,
     Outsource,
     PostponeItem,
+    RealtimePolicy,
     SetPreference,
 )
-from sim.policies.base import Policy
 
-__all__ = ["PolicyEffects"]
+__all__ = ["Interventions"]
 
 _EPS = 1e-9
-PENDING, RUNNING, DONE, DROPPED = 0, 1, 2, 3
 
 
-class PolicyEffects:
-    """Mixin: policy checks, actions and their effects on agents, routing and contacts."""
+class Interventions:
+    """The realtime analyst of one day: checks, actions and their effects.
 
-    # Provided by ContactCenter.
-    scenario: Scenario
-    env: simpy.Environment
-    router: Router
-    arrival: list[float]
-    state: bytearray
-    queued: bytearray
-    resolved_at: array
-    in_system: int
-    is_voice: list[bool]
-    days: list[PlannedDay]
-    agents: list[Agent]
-    agent_day: list[int]
-    callback: bytearray
+    Built by the world only when a policy is consulted (``world``: the world it acts on,
+    through the :class:`~sim.model.port.World` interface). It counts what the wallboard shows
+    beyond the world's own counters, applies each action after the policy's latency, and logs it.
+    """
 
-    def _log_in(self, group: int) -> Agent:  # type: ignore[empty-body]
-        ...
-    def _log_out(self, agent: Agent) -> None: ...
-    def _set_staff(self, group: int, target: int) -> None: ...
-
-    def _init_policy(self, policy: Policy | None, streams: Streams) -> None:
-        scenario = self.scenario
-        interval = None if policy is None else policy.check_interval_seconds
-        self.policy = policy if interval is not None else None
+    def __init__(self, world: World, policy: RealtimePolicy, streams: Streams) -> None:
+        self.world = world
+        self.env = world.env
+        self.router = world.router
+        scenario = self.scenario = world.scenario
+        self.policy = policy
         n_types, n_groups = len(scenario.contact_types), len(scenario.groups)
         self.policy_streams = streams
-        self.offered_so_far = [0] * n_types
         self.interval_start_counts = [(0, 0, 0)] * n_types
-        self.day_items = [[DayItem(*item) for item in day.items] for day in self.days]
-        self.sent_home = [False] * len(self.days)
-        self.day_agent = [-1] * len(self.days)  # agent id of each scheduled day, once logged in
         self.overtime_now = [0] * n_groups
         self.overtime_hours_called = 0.0
         self.vto_hours_granted = 0.0
-        self.staff_offset = [0] * n_groups
         self.action_log: list[tuple] = []
         self.extra_cost = np.zeros((n_groups, scenario.intervals))
         self.callback_rule: list[OfferCallbacks | None] = [None] * n_types
@@ -96,9 +75,8 @@ class PolicyEffects:
             for t in scenario.contact_types
         ]
 
-    def _start_policy(self) -> None:
-        if self.policy is None:
-            return
+    def start(self) -> None:
+        """Start the policy's checks and the interval-boundary snapshots."""
         self.env.process(self._policy_checks())
         length = self.scenario.interval_seconds
         for k in range(1, self.scenario.intervals):
@@ -115,21 +93,22 @@ class PolicyEffects:
 
     def _snapshot_interval(self) -> None:
         router = self.router
+        offered = self.world.offered_so_far
         self.interval_start_counts = [
-            (self.offered_so_far[k], router.answered_in_threshold[k], router.decided[k])
-            for k in range(len(self.offered_so_far))
+            (offered[k], router.answered_in_threshold[k], router.decided[k])
+            for k in range(len(offered))
         ]
 
     def _policy_checks(self):
         policy = self.policy
-        assert policy is not None and policy.check_interval_seconds is not None
+        assert policy.check_interval_seconds is not None
         every, latency = policy.check_interval_seconds, policy.latency_seconds
         horizon = self.scenario.horizon_seconds
         t = every
         while t < horizon:
             yield self.env.timeout(t - self.env.now)
             now = self.env.now
-            for action in policy.decide(build_view(self)):
+            for action in policy.decide(build_view(self.world, self)):
                 apply = partial(self._apply, action, now)
                 self.env.timeout(latency).callbacks.append(apply)
             t += every
@@ -197,16 +176,17 @@ class PolicyEffects:
 
     def _item(self, item_id: tuple[int, int]) -> tuple[PlannedDay, DayItem] | None:
         d, j = item_id
-        if not (0 <= d < len(self.day_items) and 0 <= j < len(self.day_items[d])):
+        day_items = self.world.day_items
+        if not (0 <= d < len(day_items) and 0 <= j < len(day_items[d])):
             return None
-        return self.days[d], self.day_items[d][j]
+        return self.world.days[d], day_items[d][j]
 
     def _postpone(self, action: PostponeItem, decided: float) -> None:
         found = self._item(action.item)
         moved = 0
         if found is not None:
             day, item = found
-            if item.state == PENDING and action.until > item.due:
+            if item.state == ItemState.PENDING and action.until > item.due:
                 if item.kind in ("break", "lunch"):
                     until = min(action.until, item.latest)
                     if until > item.due:
@@ -214,7 +194,7 @@ class PolicyEffects:
                         moved = 1
                 elif item.kind == "activity" and item.cancellable:
                     if action.until + item.duration > day.shift.end:
-                        item.state = DROPPED  # no room left in the shift: off for today
+                        item.state = ItemState.DROPPED  # no room left in the shift: off for today
                     else:
                         item.due = action.until
                     moved = 1
@@ -225,8 +205,8 @@ class PolicyEffects:
         done = 0
         if found is not None:
             _, item = found
-            if item.state == PENDING and item.kind == "activity" and item.cancellable:
-                item.state = DROPPED
+            if item.state == ItemState.PENDING and item.kind == "activity" and item.cancellable:
+                item.state = ItemState.DROPPED
                 done = 1
         self._record(decided, action, self._item_label(action.item), done, 0.0)
 
@@ -236,11 +216,6 @@ class PolicyEffects:
             return f"unknown item {item_id}"
         day, item = found
         return f"{day.shift.agent}/{item.name}"
-
-    def _current_staffing(self, g: int) -> int:
-        scenario = self.scenario
-        k = min(int(self.env.now // scenario.interval_seconds), scenario.intervals - 1)
-        return max(0, int(scenario.groups[g].staffing[k]) + self.staff_offset[g])
 
     def _call_overtime(self, action: CallOvertime, decided: float) -> None:
         g = self.scenario.group_names.index(action.group)
@@ -256,12 +231,13 @@ class PolicyEffects:
 
     def _overtime_starts(self, g: int, count: int, hours: float, _event=None) -> None:
         self.overtime_now[g] += count
+        world = self.world
         if self.scenario.groups[g].scheduled:
-            extra = [self._log_in(g) for _ in range(count)]
+            extra = [world.log_in(g) for _ in range(count)]
         else:
             extra = []
-            self.staff_offset[g] += count
-            self._set_staff(g, self._current_staffing(g))
+            world.staff_offset[g] += count
+            world.set_staff(g, world.current_staffing(g))
         end = self.env.timeout(3600.0 * hours)
         end.callbacks.append(partial(self._overtime_ends, g, count, extra))
 
@@ -274,10 +250,10 @@ class PolicyEffects:
                 if agent.sessions > 0:
                     self.router.send_home_when_free(agent)
                 else:
-                    self._log_out(agent)
+                    self.world.log_out(agent)
         else:
-            self.staff_offset[g] -= count
-            self._set_staff(g, self._current_staffing(g))
+            self.world.staff_offset[g] -= count
+            self.world.set_staff(g, self.world.current_staffing(g))
 
     def _offer_vto(self, action: OfferVTO, decided: float) -> None:
         g = self.scenario.group_names.index(action.group)
@@ -296,22 +272,23 @@ class PolicyEffects:
             a for a, u in zip(offered, draws, strict=True) if u < action.acceptance_probability
         ]
         hours_saved = 0.0
+        world = self.world
         if self.scenario.groups[g].scheduled:
             for agent in accepted:
-                d = self.agent_day[agent.id]
+                d = world.agent_day[agent.id]
                 if d < 0:  # an overtime agent: its overtime simply ends
                     hours_saved += 0.0
                 else:
-                    self.sent_home[d] = True
-                    hours_saved += max(0.0, self.days[d].logout - now) / 3600.0
-                self._log_out(agent)
+                    world.sent_home[d] = True
+                    hours_saved += max(0.0, world.days[d].logout - now) / 3600.0
+                world.log_out(agent)
         elif accepted:
             until = self.scenario.horizon_seconds
             if action.hours is not None:
                 until = min(until, now + 3600.0 * action.hours)
             hours_saved = len(accepted) * (until - now) / 3600.0
-            self.staff_offset[g] -= len(accepted)
-            self._set_staff(g, self._current_staffing(g))
+            world.staff_offset[g] -= len(accepted)
+            world.set_staff(g, world.current_staffing(g))
             if action.hours is not None:
                 back = self.env.timeout(until - now)
                 back.callbacks.append(partial(self._vto_ends, g, len(accepted)))
@@ -319,12 +296,12 @@ class PolicyEffects:
         self._record(decided, action, action.group, len(accepted), -hours_saved * rate)
 
     def _vto_ends(self, g: int, count: int, _event=None) -> None:
-        self.staff_offset[g] += count
-        self._set_staff(g, self._current_staffing(g))
+        self.world.staff_offset[g] += count
+        self.world.set_staff(g, self.world.current_staffing(g))
 
     # -- callbacks and the outsourcer ----------------------------------------------------------
 
-    def _offers_callback(self, i: int, k: int) -> bool:
+    def offers_callback(self, i: int, k: int) -> bool:
         """Contact ``i`` found no agent: is it offered a callback, and does it accept?"""
         rule = self.callback_rule[k]
         if rule is None or self.expected_wait(k) <= rule.above_wait_seconds:  # type: ignore[operator]
@@ -332,10 +309,10 @@ class PolicyEffects:
         rng = self.policy_streams[f"callback:{self.scenario.contact_types[k].name}"]
         if rng.random() >= rule.acceptance_probability:
             return False
-        self.callback[i] = 1
-        self.queued[i] = 1
-        if self.scenario.trunks is not None and self.is_voice[k]:
-            self.in_system -= 1  # the caller hangs up and waits to be called
+        world = self.world
+        world.callback[i] = 1
+        world.queued[i] = 1
+        world.free_line(i)  # the caller hangs up and waits to be called
         self.router.enqueue_callback(i)
         return True
 
@@ -346,33 +323,30 @@ class PolicyEffects:
         if action.after_wait_seconds is None:
             return
         now = self.env.now
+        state, arrival = self.world.state, self.world.arrival
         for i in list(self.router.queues[k]):
-            if self.state[i] == ContactState.WAITING:
-                due = max(0.0, self.arrival[i] + action.after_wait_seconds - now)
+            if state[i] == ContactState.WAITING:
+                due = max(0.0, arrival[i] + action.after_wait_seconds - now)
                 self.env.timeout(due, i).callbacks.append(self._outsource_due)
 
-    def _watch_for_outsourcing(self, i: int, k: int) -> None:
+    def watch_for_outsourcing(self, i: int, k: int) -> None:
+        """Contact ``i`` of type ``k`` joined a queue: hand it on after the outsourcing wait."""
         after = self.outsource_after[k]
         if after is not None:
             self.env.timeout(after, i).callbacks.append(self._outsource_due)
 
     def _outsource_due(self, event: simpy.Event) -> None:
         i: int = event.value  # type: ignore[assignment]
-        k = self.router.ctype[i]
-        after = self.outsource_after[k]
+        world = self.world
+        after = self.outsource_after[self.router.ctype[i]]
         if (
-            self.state[i] != ContactState.WAITING
-            or self.callback[i]
+            world.state[i] != ContactState.WAITING
+            or world.callback[i]
             or after is None
-            or self.env.now - self.arrival[i] < after - _EPS
+            or self.env.now - world.arrival[i] < after - _EPS
         ):
             return
-        self.state[i] = ContactState.OUTSOURCED
-        self.resolved_at[i] = self.env.now
+        world.state[i] = ContactState.OUTSOURCED
+        world.resolved_at[i] = self.env.now
         self.router.dequeued(i, answered=False)
-        if self.scenario.trunks is not None and self.is_voice[k]:
-            self.in_system -= 1
-
-    def action_table(self) -> list[tuple]:
-        """Every applied action as a tuple of :data:`ACTION_COLUMNS`, in time order."""
-        return list(self.action_log)
+        world.free_line(i)

@@ -1,4 +1,4 @@
-"""What outages and redials do inside a replication (a part of :class:`sim.model.ContactCenter`).
+"""What outages and redials do inside a replication: a component of the world.
 
 Kept apart from the contact flow so that a day without disruptions runs the plain code:
 every hook here is skipped when the scenario has no outage of that kind and no redials.
@@ -7,49 +7,35 @@ every hook here is skipped when the scenario has no outage of that kind and no r
 from __future__ import annotations
 
 import math
-from array import array
 
 import numpy as np
 import simpy
 
 from sim.core.disruptions import OutageWindow, outage_windows
-from sim.core.scenario import Scenario
 from sim.core.streams import Streams
 from sim.core.timespans import union
 from sim.model.agent import Agent
-from sim.model.draws import ContactDraws
-from sim.model.routing import Router
+from sim.model.port import World
 from sim.model.states import ContactState
-from sim.model.workdays import AwayLog, PlannedDay
+
+__all__ = ["Outages"]
 
 
-class OutageEffects:
-    """Mixin: outage windows, lost contacts, redials, slow systems, offline agents."""
+class Outages:
+    """Outage windows, lost contacts, redials, slow systems and offline agents of one day.
 
-    # Provided by ContactCenter.
-    scenario: Scenario
-    contacts: ContactDraws
-    env: simpy.Environment
-    router: Router
-    arrival: list[float]
-    state: bytearray
-    work: array
-    resolved_at: array
-    in_system: int
-    agent_day: list[int]
-    days: list[PlannedDay]
-    away_log: AwayLog
+    Built by the world it acts on (``world``, through the :class:`~sim.model.port.World`
+    interface: its contact arrays and ``admit``, ``release``, ``serve_next``, ``free_line``). Every hook is cheap or skipped when the scenario has no
+    outage of that kind and no redials.
+    """
 
-    def _admit(self, i: int) -> None: ...
-    def _serve_next(self, agent: Agent) -> None: ...
-    def _release(self, agent: Agent, i: int) -> None: ...
-
-    def _init_disruptions(self, streams: Streams) -> None:
-        scenario = self.scenario
+    def __init__(self, world: World, streams: Streams) -> None:
+        self.world = world
+        self.env = world.env
+        scenario = self.scenario = world.scenario
         self.windows: list[OutageWindow] = outage_windows(
             scenario.outages, scenario.horizon_seconds, streams
         )
-        kinds = {w.kind for w in self.windows}
         self.telephony = union([(w.start, w.end) for w in self.windows if w.kind == "telephony"])
         names = scenario.group_names
         self.crm = []
@@ -58,38 +44,43 @@ class OutageEffects:
                 outage = scenario.outages[w.outage]
                 mask = [not outage.groups or g in outage.groups for g in names]
                 self.crm.append((w.start, w.end, outage.factor, mask))
-        self.track_in_hand = any(
+        #: Whether a site outage may cut contacts off in service (then the world tracks them).
+        self.drops_in_hand = any(
             scenario.outages[w.outage].drop_in_hand for w in self.windows if w.kind == "site"
         )
-        self.offline_kinds = kinds & {"site", "partial"}
         self.pick_streams = streams
-        contacts = self.contacts
+        contacts = world.contacts
         self.first_attempts = contacts.first_attempts
         self.redial = contacts.redial.tolist() if contacts.redial is not None else None
         self.redial_delay = (
             contacts.redial_delay.tolist() if contacts.redial_delay is not None else None
         )
-        self.dropped = bytearray(len(self.arrival))
-        self.talk_until: dict[int, float] = {}
 
-    def _start_disruptions(self) -> None:
+    def start(self) -> None:
+        """Start the processes of the windows that take agents offline."""
         for w in self.windows:
             if w.kind in ("site", "partial"):
                 self.env.process(self._offline_window(w))
 
+    def window_table(self) -> np.ndarray:
+        """The day's windows as a (n, 2) array of [start, end) for the records."""
+        return np.array([[w.start, w.end] for w in self.windows], dtype=float).reshape(-1, 2)
+
     # -- telephony, redials, slow systems ----------------------------------------------
 
-    def _telephony_down_until(self, now: float) -> float | None:
+    def telephony_down_until(self, now: float) -> float | None:
+        """End of the telephony outage in progress at ``now``, or None."""
         for start, end in self.telephony:
             if start <= now < end:
                 return end
         return None
 
-    def _lost(self, i: int, until: float) -> None:
-        self.state[i] = ContactState.LOST
-        self._maybe_redial(i, until)
+    def lost(self, i: int, until: float) -> None:
+        """Contact ``i`` could not reach the center (telephony down until ``until``)."""
+        self.world.state[i] = ContactState.LOST
+        self.maybe_redial(i, until)
 
-    def _maybe_redial(self, i: int, after: float) -> None:
+    def maybe_redial(self, i: int, after: float) -> None:
         """Contact ``i`` was not answered: if it is one that calls again, schedule its redial."""
         if self.redial is None or i >= self.first_attempts or not self.redial[i]:
             return
@@ -97,14 +88,15 @@ class OutageEffects:
         if when >= self.scenario.horizon_seconds:
             return
         j = self.first_attempts + i
-        self.arrival[j] = when
-        self.state[j] = ContactState.WAITING
+        self.world.arrival[j] = when
+        self.world.state[j] = ContactState.WAITING
         self.env.timeout(when - self.env.now, j).callbacks.append(self._redial_arrives)
 
     def _redial_arrives(self, event: simpy.Event) -> None:
-        self._admit(int(event.value))  # type: ignore[arg-type]
+        self.world.admit(int(event.value))  # type: ignore[arg-type]
 
-    def _crm_factor(self, group: int) -> float:
+    def crm_factor(self, group: int) -> float:
+        """Talk-time factor of slow systems for ``group`` now (1 when nothing is slow)."""
         now = self.env.now
         factor = 1.0
         for start, end, f, mask in self.crm:
@@ -118,7 +110,7 @@ class OutageEffects:
         scenario = self.scenario
         outage = scenario.outages[w.outage]
         groups = [scenario.group_names.index(g) for g in outage.groups]
-        router = self.router
+        router = self.world.router
         yield self.env.timeout(w.start - self.env.now)
         affected: list[Agent] = []
         for g in groups:
@@ -149,7 +141,7 @@ class OutageEffects:
         if agent.offline == 0 or agent.logged_out:
             agent.offline_since = self.env.now
         agent.offline += 1
-        self.router._unlist(agent)
+        self.world.router.unlist(agent)
         if drop:
             for i in list(agent.in_hand):
                 self._drop(agent, i)
@@ -159,30 +151,28 @@ class OutageEffects:
             return
         agent.offline -= 1
         if agent.offline == 0:
-            self._log_offline(agent)
+            self.log_offline(agent)
             if not agent.away:
-                self._serve_next(agent)
+                self.world.serve_next(agent)
 
-    def _log_offline(self, agent: Agent) -> None:
+    def log_offline(self, agent: Agent) -> None:
+        """Record ``agent``'s time offline so far in the away log."""
         start = max(agent.offline_since, agent.login_at)
         if self.env.now > start:
-            day = self.agent_day[agent.id]
-            shift = self.days[day].shift_index if day >= 0 else -1
-            self.away_log.add_raw(
+            world = self.world
+            day = world.agent_day[agent.id]
+            shift = world.days[day].shift_index if day >= 0 else -1
+            world.away_log.add_raw(
                 agent.id, agent.group, shift, "outage", start, start, self.env.now
             )
 
     def _drop(self, agent: Agent, i: int) -> None:
         """An outage cuts contact ``i`` off while ``agent`` holds it."""
+        world = self.world
         now = self.env.now
-        self.dropped[i] = 1
-        self.work[i] = now - self.resolved_at[i]
+        world.dropped[i] = 1
+        world.work[i] = now - world.resolved_at[i]
         agent.in_hand.remove(i)
-        if self.talk_until.pop(i, -1.0) > now:  # the line is still held: free it
-            self.in_system -= 1
-        self._release(agent, i)
-
-
-def window_table(windows: list[OutageWindow]) -> np.ndarray:
-    """Windows as a (n, 2) array of [start, end) for records."""
-    return np.array([[w.start, w.end] for w in windows], dtype=float).reshape(-1, 2)
+        if world.talk_until.pop(i, -1.0) > now:  # the line is still held: free it
+            world.free_line(i)
+        world.release(agent, i)

@@ -29,7 +29,7 @@ from sim.core.scenario import Scenario
 from sim.model.agent import Agent
 from sim.model.states import ContactState
 
-__all__ = ["Agent", "Router"]
+__all__ = ["Router"]
 
 _EPS = 1e-9  # seconds: slack when comparing a contact's wait with an overflow delay
 
@@ -43,6 +43,7 @@ class Router:
         arrival: list[float],
         ctype: Sequence[int],
         state: bytearray,
+        callback: bytearray,
         env: simpy.Environment,
         rng: np.random.Generator,
     ) -> None:
@@ -98,7 +99,7 @@ class Router:
             self.deferred.append(later_work)
         self.queues: list[deque[int]] = [deque() for _ in types]
         # Callbacks (a policy may offer them): per type, in order of acceptance.
-        self.callback = bytearray(0)  # set by the model: 1 if contact i accepted a callback
+        self.callback = callback  # 1 if contact i accepted a callback (a policy offered it)
         self.callback_queues: list[deque[int]] = [deque() for _ in types]
         self.callbacks_waiting = [0] * len(types)
         self.callbacks_total = 0
@@ -158,7 +159,8 @@ class Router:
         self.logged_in[group][agent_id] = agent
         return agent
 
-    def _unlist(self, agent: Agent) -> None:
+    def unlist(self, agent: Agent) -> None:
+        """Take ``agent`` off the available lists (stale entries are skipped lazily)."""
         if agent.bucket >= 0:
             self.available_count[agent.group][agent.bucket] -= 1
             agent.bucket = -1
@@ -166,7 +168,7 @@ class Router:
 
     def list_available(self, agent: Agent) -> None:
         """(Re)list ``agent`` as available if it can take another contact."""
-        self._unlist(agent)
+        self.unlist(agent)
         g = agent.group
         if (
             agent.leaving
@@ -243,19 +245,19 @@ class Router:
         while entries:
             stamp, agent = entries.pop()
             if stamp == agent.stamp:
-                self._unlist(agent)
+                self.unlist(agent)
                 return agent
         return None
 
     def send_home_when_free(self, agent: Agent) -> None:
         """Mark a busy agent to leave once it holds nothing; it takes no new contact."""
         agent.leaving = True
-        self._unlist(agent)
+        self.unlist(agent)
 
     def go_away(self, agent: Agent) -> None:
         """The agent is due off the phone: it takes no new contact (it may still hold some)."""
         agent.away = True
-        self._unlist(agent)
+        self.unlist(agent)
 
     def come_back(self, agent: Agent) -> None:
         """The agent is back on the phone (the caller then gives it work and relists it)."""
@@ -267,7 +269,7 @@ class Router:
 
     def log_out(self, agent: Agent) -> None:
         """Remove ``agent`` from its group now."""
-        self._unlist(agent)
+        self.unlist(agent)
         agent.logged_out = True
         agent.logout_at = self.env.now
         del self.logged_in[agent.group][agent.id]
@@ -321,7 +323,7 @@ class Router:
         if chat:
             self.list_available(agent)  # may still have room for another chat
         else:
-            self._unlist(agent)
+            self.unlist(agent)
         return multiplier
 
     def released(self, agent: Agent, i: int) -> bool:

@@ -7,30 +7,40 @@ agents' states now and the published schedule ahead; never a draw for the future
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from sim.model.port import World
 from sim.model.states import ItemState
 from sim.policies.api import GroupView, QueueView, RealtimeView, UpcomingItem
 
-if TYPE_CHECKING:
-    from sim.model.world import ContactCenter
+__all__ = ["AnalystCounters", "build_view"]
 
-__all__ = ["build_view"]
+
+class AnalystCounters(Protocol):
+    """What the analyst's side keeps beyond the world's own counters."""
+
+    #: Per contact type (offered, answered within threshold, decided) when the interval began.
+    interval_start_counts: list[tuple[int, int, int]]
+    overtime_now: list[int]
+    overtime_hours_called: float
+    vto_hours_granted: float
 
 
 def _share(good: int, total: int) -> float:
     return good / total if total else math.nan
 
 
-def build_view(center: ContactCenter, upcoming_horizon_seconds: float = 4 * 3600.0) -> RealtimeView:
-    """The view of ``center`` at its current time; items due within the horizon are listed."""
-    scenario, router, now = center.scenario, center.router, center.env.now
+def build_view(
+    world: World, analyst: AnalystCounters, upcoming_horizon_seconds: float = 4 * 3600.0
+) -> RealtimeView:
+    """The view of ``world`` now; items due within the horizon are listed."""
+    scenario, router, now = world.scenario, world.router, world.now
     length = scenario.interval_seconds
     interval = min(int(now // length), scenario.intervals - 1)
     elapsed = (now - interval * length) / length
     groups = scenario.groups
 
-    states = [_group_states(center, g, now) for g in range(len(groups))]
+    states = [_group_states(world, analyst, g, now) for g in range(len(groups))]
     queues: dict[str, QueueView] = {}
     for k, t in enumerate(scenario.contact_types):
         head = router.head(k)
@@ -41,17 +51,17 @@ def build_view(center: ContactCenter, upcoming_horizon_seconds: float = 4 * 3600
             if group.skill_for(t.name)
         )
         waiting = router.waiting[k]
-        at_start = center.interval_start_counts[k]
+        at_start = analyst.interval_start_counts[k]
         forecast = t.forecast
         queues[t.name] = QueueView(
             name=t.name,
             channel=t.channel,
             waiting=waiting,
-            oldest_wait_seconds=now - center.arrival[head] if head >= 0 else 0.0,
-            offered_interval=center.offered_so_far[k] - at_start[0],
+            oldest_wait_seconds=now - world.arrival[head] if head >= 0 else 0.0,
+            offered_interval=world.offered_so_far[k] - at_start[0],
             forecast_interval=forecast[interval],
             forecast_interval_to_date=forecast[interval] * elapsed,
-            offered_day=center.offered_so_far[k],
+            offered_day=world.offered_so_far[k],
             forecast_day_to_date=sum(forecast[:interval]) + forecast[interval] * elapsed,
             service_level_interval=_share(
                 router.answered_in_threshold[k] - at_start[1], router.decided[k] - at_start[2]
@@ -76,31 +86,26 @@ def build_view(center: ContactCenter, upcoming_horizon_seconds: float = 4 * 3600
     }
     return RealtimeView(
         now=now,
-        clock=_clock(scenario, now),
+        clock=scenario.clock(now),
         interval=interval,
         interval_seconds=length,
         horizon_seconds=scenario.horizon_seconds,
         queues=queues,
         groups=group_views,
-        upcoming=_upcoming(center, now, upcoming_horizon_seconds),
-        overtime_hours_called=center.overtime_hours_called,
-        vto_hours_granted=center.vto_hours_granted,
+        upcoming=_upcoming(world, now, upcoming_horizon_seconds),
+        overtime_hours_called=analyst.overtime_hours_called,
+        vto_hours_granted=analyst.vto_hours_granted,
     )
 
 
-def _clock(scenario, now: float) -> str:
-    minutes = int((scenario.start_clock_seconds + now) // 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _group_states(center: ContactCenter, g: int, now: float) -> dict[str, int]:
+def _group_states(world: World, analyst: AnalystCounters, g: int, now: float) -> dict[str, int]:
     counts = dict.fromkeys(
         ("logged_in", "available", "busy", "wrap_up", "on_break", "in_activity", "aux"), 0
     )
     counts.update(offline=0, leaving=0, overtime=0)
-    capacity = center.router.capacity[g]
-    counts["overtime"] = center.overtime_now[g]
-    for agent in center.router.logged_in[g].values():
+    capacity = world.router.capacity[g]
+    counts["overtime"] = analyst.overtime_now[g]
+    for agent in world.router.logged_in[g].values():
         counts["logged_in"] += 1
         doing = agent.doing
         if doing is not None:  # on a break, lunch, activity or aux right now
@@ -120,33 +125,33 @@ def _group_states(center: ContactCenter, g: int, now: float) -> dict[str, int]:
         else:
             counts["available"] += 1
     absent = 0
-    for d, day in enumerate(center.days):
+    for d, day in enumerate(world.days):
         if day.group == g and day.shift.start <= now < day.shift.end:
             if (
                 not day.present
                 or now < day.login
-                or (now >= day.logout and not center.sent_home[d] and _gone(center, d))
+                or (now >= day.logout and not world.sent_home[d] and _gone(world, d))
             ):
                 absent += 1
     counts["absent"] = absent
     return counts
 
 
-def _gone(center: ContactCenter, d: int) -> bool:
+def _gone(world: World, d: int) -> bool:
     """Whether the agent of scheduled day ``d`` has logged out (an early leaver may still be
     finishing a contact)."""
-    agent = center.day_agent[d]
-    return agent < 0 or center.agents[agent].logged_out
+    agent = world.day_agent[d]
+    return agent < 0 or world.agents[agent].logged_out
 
 
-def _upcoming(center: ContactCenter, now: float, horizon: float) -> tuple[UpcomingItem, ...]:
+def _upcoming(world: World, now: float, horizon: float) -> tuple[UpcomingItem, ...]:
     items = []
-    groups = center.scenario.groups
-    for d, day_items in enumerate(center.day_items):
-        day = center.days[d]
+    groups = world.scenario.groups
+    for d, day_items in enumerate(world.day_items):
+        day = world.days[d]
         # A no-show is only known once the shift has started.
         gone = not day.present and now >= day.shift.start
-        if gone or now >= day.logout or center.sent_home[d]:
+        if gone or now >= day.logout or world.sent_home[d]:
             continue
         for j, item in enumerate(day_items):
             if item.state == ItemState.PENDING and item.kind != "aux" and item.due < now + horizon:

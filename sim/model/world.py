@@ -27,15 +27,15 @@ from sim.core.scenario import Scenario
 from sim.core.streams import Streams
 from sim.model.agent import Agent
 from sim.model.draws import ContactDraws, draw_contacts
-from sim.model.interventions import PolicyEffects
-from sim.model.outages import OutageEffects, window_table
+from sim.model.interventions import Interventions
+from sim.model.outages import Outages
 from sim.model.outcome import ReplicationOutcome
 from sim.model.routing import Router
 from sim.model.states import ContactState, ItemState
 from sim.model.workdays import AwayLog, DayItem, plan_days
-from sim.policies.base import Policy
+from sim.policies.api import RealtimePolicy
 
-__all__ = ["ContactCenter", "ContactDraws", "draw_contacts", "simulate"]  # draws re-exported
+__all__ = ["ContactCenter", "simulate"]
 
 
 def _values(values: np.ndarray, dtype) -> Sequence:
@@ -43,10 +43,14 @@ def _values(values: np.ndarray, dtype) -> Sequence:
     return memoryview(np.ascontiguousarray(values, dtype=dtype))  # type: ignore[arg-type]
 
 
-class ContactCenter(OutageEffects, PolicyEffects):
+class ContactCenter:
     """One replication of a scenario: build it, then call :meth:`run` once.
 
-    ``policy``: the realtime policy consulted during the day (``None``: nobody intervenes).
+    The contact flow, agents and staffing live here; outages and redials
+    (:class:`~sim.model.outages.Outages`) and the realtime analyst's interventions
+    (:class:`~sim.model.interventions.Interventions`) are components that act on the world
+    through its public methods. ``policy``: the realtime policy consulted during the day
+    (``None``: nobody intervenes, and no intervention machinery runs).
     """
 
     def __init__(
@@ -54,8 +58,9 @@ class ContactCenter(OutageEffects, PolicyEffects):
         scenario: Scenario,
         contacts: ContactDraws,
         streams: Streams | None = None,
-        policy: Policy | None = None,
+        policy: RealtimePolicy | None = None,
     ) -> None:
+        streams = streams or Streams(0, 0)
         self.scenario = scenario
         self.env = simpy.Environment()
         self.contacts = contacts
@@ -70,27 +75,54 @@ class ContactCenter(OutageEffects, PolicyEffects):
         # Outcomes, as plain Python containers: cheapest to write from the event loop.
         self.state = bytearray(n)  # ContactState.WAITING until resolved
         self.queued = bytearray(n)  # 1 if the contact had to wait in a queue
+        self.callback = bytearray(n)  # 1 if the contact accepted a callback
+        self.dropped = bytearray(n)  # 1 if an outage cut the contact off in service
         # Typed arrays: 8 bytes a value instead of a float object's 32.
         self.resolved_at = array("d", [math.nan]) * n  # answer or abandonment time
         self.agent_of = array("i", [-1]) * n
         self.work = array("d", [math.nan]) * n  # agent time: talk (after proficiency) + wrap-up
+        self.first_attempts = contacts.first_attempts
+        self.trunks = scenario.trunks
         self.in_system = 0  # voice contacts holding a line: waiting or talking
+        self.is_voice = [t.channel == "voice" for t in scenario.contact_types]
+        self.offered_so_far = [0] * len(scenario.contact_types)
+        # Agents and their days.
         self.agents: list[Agent] = []
         self.agent_day: list[int] = []  # index into self.days, -1 for count-staffed agents
-        self.days = plan_days(scenario.groups, streams or Streams(0, 0))
+        self.days = plan_days(scenario.groups, streams)
+        self.day_items = [[DayItem(*item) for item in day.items] for day in self.days]
+        self.day_agent = [-1] * len(self.days)  # agent id of each scheduled day, once logged in
+        self.sent_home = [False] * len(self.days)  # voluntary time off accepted
+        self.staff_offset = [0] * len(scenario.groups)  # overtime called in, minus time off
         self.away_log = AwayLog()
         self.busy_log = (array("i"), array("d"), array("d"))  # agent, start, end
-        routing_stream = (streams or Streams(0, 0))["routing"]
         self.router = Router(
-            scenario, self.arrival, self.ctype, self.state, self.env, routing_stream
+            scenario,
+            self.arrival,
+            self.ctype,
+            self.state,
+            self.callback,
+            self.env,
+            streams["routing"],
         )
-        self.is_voice = [t.channel == "voice" for t in scenario.contact_types]
-        self._init_disruptions(streams or Streams(0, 0))
-        self.callback = bytearray(n)  # 1 if the contact accepted a callback
-        self.router.callback = self.callback
-        self._init_policy(policy, streams or Streams(0, 0))
+        self.outages = Outages(self, streams)
+        self.telephony = bool(self.outages.telephony)
+        self.crm = bool(self.outages.crm)
+        # Contacts in hand are tracked only when a site outage may cut them off.
+        self.track_in_hand = self.outages.drops_in_hand
+        self.talk_until: dict[int, float] = {}  # contact in hand -> end of its talk
+        self.interventions = (
+            Interventions(self, policy, streams)
+            if policy is not None and policy.check_interval_seconds is not None
+            else None
+        )
         for j in range(self.first_attempts, n):  # redial slots stay unused unless called
             self.state[j] = ContactState.UNUSED
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since time 0."""
+        return self.env.now
 
     # -- contacts ---------------------------------------------------------------------
 
@@ -101,35 +133,36 @@ class ContactCenter(OutageEffects, PolicyEffects):
 
     def _arrive(self, event: simpy.Event) -> None:
         i: int = event.value  # type: ignore[assignment]
-        self._admit(i)
+        self.admit(i)
         self._next_arrival(i + 1)
 
-    def _admit(self, i: int) -> None:
+    def admit(self, i: int) -> None:
         """Contact ``i`` calls in: lost, blocked, answered at once, or queued."""
         k = self.ctype[i]
         self.offered_so_far[k] += 1
         if self.telephony:
-            down_until = self._telephony_down_until(self.env.now)
+            down_until = self.outages.telephony_down_until(self.env.now)
             if down_until is not None:
-                self._lost(i, down_until)
+                self.outages.lost(i, down_until)
                 return
-        trunks = self.scenario.trunks
+        trunks = self.trunks
         if trunks is not None and self.is_voice[k]:
             if self.in_system >= trunks:
                 self.state[i] = ContactState.BLOCKED
-                self._maybe_redial(i, self.env.now)
+                self.outages.maybe_redial(i, self.env.now)
                 return
             self.in_system += 1
         agent = self.router.find_agent(k, 0)
         if agent is not None:
             self._start(agent, i)
         else:
-            if self.policy is not None and self._offers_callback(i, k):
+            interventions = self.interventions
+            if interventions is not None and interventions.offers_callback(i, k):
                 return
             self.router.enqueue(i)
             self.queued[i] = 1
-            if self.policy is not None:
-                self._watch_for_outsourcing(i, k)
+            if interventions is not None:
+                interventions.watch_for_outsourcing(i, k)
             timeout = self.env.timeout
             p = self.patience[i]
             if p != math.inf:
@@ -143,9 +176,8 @@ class ContactCenter(OutageEffects, PolicyEffects):
             self.state[i] = ContactState.ABANDONED
             self.resolved_at[i] = self.env.now
             self.router.dequeued(i, answered=False)
-            if self.scenario.trunks is not None and self.is_voice[self.ctype[i]]:
-                self.in_system -= 1
-            self._maybe_redial(i, self.env.now)
+            self.free_line(i)
+            self.outages.maybe_redial(i, self.env.now)
 
     def _overflow(self, event: simpy.Event) -> None:
         i, step = event.value  # type: ignore[misc]
@@ -165,21 +197,27 @@ class ContactCenter(OutageEffects, PolicyEffects):
         self.agent_of[i] = agent.id
         talk = self.handle[i] * self.router.took(agent, i)
         if self.crm:
-            talk *= self._crm_factor(agent.group)
+            talk *= self.outages.crm_factor(agent.group)
         work = talk + self.wrap[i]
         self.work[i] = work
         agent.talk_until = now + talk
         if self.track_in_hand:
             agent.in_hand.append(i)
             self.talk_until[i] = now + talk
-        if self.scenario.trunks is not None and self.is_voice[self.ctype[i]]:
-            self.env.timeout(talk, i).callbacks.append(self._release_line)
+        if self.trunks is not None and self.is_voice[self.ctype[i]]:
+            self.env.timeout(talk, i).callbacks.append(self._talk_ends)
         self.env.timeout(work, (agent, i)).callbacks.append(self._end)
 
-    def _release_line(self, event: simpy.Event) -> None:
+    def free_line(self, i: int) -> None:
+        """Contact ``i`` no longer holds a line (hung up, answered talk ended, called back
+        later, handed on): with a line limit, a voice contact frees one."""
+        if self.trunks is not None and self.is_voice[self.ctype[i]]:
+            self.in_system -= 1
+
+    def _talk_ends(self, event: simpy.Event) -> None:
         i: int = event.value  # type: ignore[assignment]
         if not self.dropped[i]:
-            self.in_system -= 1
+            self.free_line(i)
             self.talk_until.pop(i, None)
 
     def _end(self, event: simpy.Event) -> None:
@@ -188,25 +226,25 @@ class ContactCenter(OutageEffects, PolicyEffects):
             return
         if self.track_in_hand:
             agent.in_hand.remove(i)
-        self._release(agent, i)
+        self.release(agent, i)
 
-    def _release(self, agent: Agent, i: int) -> None:
+    def release(self, agent: Agent, i: int) -> None:
         """``agent`` is done with contact ``i``: log, let it leave or go away, or serve next."""
         router = self.router
         if router.released(agent, i):  # the agent holds nothing now
             if agent.leaving:
                 self._close_busy(agent)
-                self._log_out(agent)
+                self.log_out(agent)
                 return
             if agent.free_event is not None:  # an off-phone item was waiting for this
                 self._close_busy(agent)
                 agent.free_event.succeed()
                 return
-            self._serve_next(agent)
+            self.serve_next(agent)
             if agent.sessions == 0:  # nothing waiting: the busy period ends here
                 self._close_busy(agent)
             return
-        self._serve_next(agent)
+        self.serve_next(agent)
 
     def _close_busy(self, agent: Agent) -> None:
         # One record per unbroken busy period: back-to-back contacts extend it.
@@ -216,7 +254,7 @@ class ContactCenter(OutageEffects, PolicyEffects):
         log[2].append(self.env.now)
         agent.busy_open = False
 
-    def _serve_next(self, agent: Agent) -> None:
+    def serve_next(self, agent: Agent) -> None:
         """Give a free (or partly free) agent waiting work, then list it as available."""
         router = self.router
         while True:
@@ -228,11 +266,12 @@ class ContactCenter(OutageEffects, PolicyEffects):
 
     # -- staffing ---------------------------------------------------------------------
 
-    def _log_in(self, group: int) -> Agent:
+    def log_in(self, group: int) -> Agent:
+        """A new agent of ``group`` logs in and takes waiting work."""
         agent = self.router.new_agent(len(self.agents), group)
         self.agents.append(agent)
         self.agent_day.append(-1)
-        self._serve_next(agent)
+        self.serve_next(agent)
         return agent
 
     def _agent_day(self, day_index: int):
@@ -244,7 +283,7 @@ class ContactCenter(OutageEffects, PolicyEffects):
             away.add(-1, day, "absent", shift.start, shift.start, shift.end)
             return
         yield env.timeout(day.login - env.now)
-        agent = self._log_in(day.group)
+        agent = self.log_in(day.group)
         self.agent_day[agent.id] = day_index
         self.day_agent[day_index] = agent.id
         if day.login > shift.start:
@@ -274,7 +313,7 @@ class ContactCenter(OutageEffects, PolicyEffects):
             item.state = ItemState.DONE
             away.add(agent.id, day, item.kind, item.planned, start, end)
             router.come_back(agent)
-            self._serve_next(agent)
+            self.serve_next(agent)
         if day.logout > env.now:
             yield env.timeout(day.logout - env.now)
             if agent.logged_out:
@@ -284,11 +323,12 @@ class ContactCenter(OutageEffects, PolicyEffects):
         if agent.sessions > 0:
             router.send_home_when_free(agent)
         else:
-            self._log_out(agent)
+            self.log_out(agent)
 
-    def _log_out(self, agent: Agent) -> None:
+    def log_out(self, agent: Agent) -> None:
+        """``agent`` logs out now (it holds nothing); absence after an early leave is logged."""
         if agent.offline:
-            self._log_offline(agent)
+            self.outages.log_offline(agent)
         if agent.absent_until is not None:
             day = self.days[self.agent_day[agent.id]]
             now = self.env.now
@@ -301,13 +341,20 @@ class ContactCenter(OutageEffects, PolicyEffects):
         env = self.env
         scenario = self.scenario
         counted = [g for g, group in enumerate(scenario.groups) if not group.scheduled]
-        offset = self.staff_offset  # overtime called in, minus voluntary time off
         for k in range(scenario.intervals):
             for g in counted:
-                self._set_staff(g, max(0, int(scenario.groups[g].staffing[k]) + offset[g]))
+                self.set_staff(g, self.current_staffing(g))
             yield env.timeout((k + 1) * scenario.interval_seconds - env.now)
 
-    def _set_staff(self, group: int, target: int) -> None:
+    def current_staffing(self, g: int) -> int:
+        """Agents count-staffed group ``g`` should have logged in now: the staffing table,
+        plus overtime called in, minus voluntary time off."""
+        scenario = self.scenario
+        k = min(int(self.env.now // scenario.interval_seconds), scenario.intervals - 1)
+        return max(0, int(scenario.groups[g].staffing[k]) + self.staff_offset[g])
+
+    def set_staff(self, group: int, target: int) -> None:
+        """Log agents of count-staffed ``group`` in or out until ``target`` stay logged in."""
         router = self.router
         members = router.logged_in[group]  # insertion order = log-in order
         staying = [a for a in members.values() if not a.leaving]
@@ -319,22 +366,22 @@ class ContactCenter(OutageEffects, PolicyEffects):
                     break
                 if agent.leaving:
                     router.keep(agent)
-                    self._serve_next(agent)
+                    self.serve_next(agent)
                     surplus += 1
             for _ in range(-surplus):
-                self._log_in(group)
+                self.log_in(group)
             return
         while surplus > 0:
             idle = router.pop_idle(group)  # most recently idle first
             if idle is None:
                 break
-            self._log_out(idle)
+            self.log_out(idle)
             surplus -= 1
         for agent in staying:  # then idle agents kept off the phone by an outage
             if surplus == 0:
                 break
             if agent.sessions == 0 and agent.offline and not agent.logged_out:
-                self._log_out(agent)
+                self.log_out(agent)
                 surplus -= 1
         for agent in staying:  # then busy agents, earliest log-in first
             if surplus == 0:
@@ -348,8 +395,10 @@ class ContactCenter(OutageEffects, PolicyEffects):
     def run(self) -> ReplicationOutcome:
         """Simulate the day up to the horizon and return its records."""
         self.env.process(self._staffing())
-        self._start_disruptions()
-        self._start_policy()
+        self.outages.start()
+        interventions = self.interventions
+        if interventions is not None:
+            interventions.start()
         for d in range(len(self.days)):
             self.env.process(self._agent_day(d))
         self._next_arrival(0)
@@ -383,18 +432,27 @@ class ContactCenter(OutageEffects, PolicyEffects):
             agent_day=np.array(self.agent_day, dtype=np.int32),
             dropped=np.frombuffer(bytes(self.dropped), dtype=np.bool_),
             originals=self.first_attempts,
-            outage_windows=window_table(self.windows),
+            outage_windows=self.outages.window_table(),
             days=tuple(self.days),
             callback=np.frombuffer(bytes(self.callback), dtype=np.bool_),
-            callback_threshold=np.array(self.callback_threshold, dtype=float),
-            extra_cost=self.extra_cost,
-            actions=tuple(self.action_log),
+            callback_threshold=np.array(
+                [math.inf] * len(self.scenario.contact_types)
+                if interventions is None
+                else interventions.callback_threshold,
+                dtype=float,
+            ),
+            extra_cost=(
+                np.zeros((len(self.scenario.groups), self.scenario.intervals))
+                if interventions is None
+                else interventions.extra_cost
+            ),
+            actions=() if interventions is None else tuple(interventions.action_log),
             **self.away_log.arrays(),
         )
 
 
 def simulate(
-    scenario: Scenario, seed: int = 0, replication: int = 0, policy: Policy | None = None
+    scenario: Scenario, seed: int = 0, replication: int = 0, policy: RealtimePolicy | None = None
 ) -> ReplicationOutcome:
     """Simulate one replication of ``scenario`` under ``policy`` and return its records.
 

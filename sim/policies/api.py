@@ -17,9 +17,11 @@ read, so a policy cannot see the future.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 __all__ = [
     "ACTION_COLUMNS",
+    "RealtimePolicy",
     "GroupView",
     "QueueView",
     "RealtimeView",
@@ -233,3 +235,18 @@ _KIND: dict[type, str] = {
     OfferCallbacks: "offer_callbacks",
     Outsource: "outsource",
 }
+
+
+class RealtimePolicy(Protocol):
+    """What the model asks of a policy (:class:`sim.policies.base.Policy` implements it)."""
+
+    @property
+    def check_interval_seconds(self) -> float | None:
+        """Seconds between two looks at the day, or ``None`` for never."""
+
+    @property
+    def latency_seconds(self) -> float:
+        """Seconds from a decision to its effect."""
+
+    def decide(self, view: RealtimeView) -> list[Action]:
+        """The actions to take given what the analyst sees now."""

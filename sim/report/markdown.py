@@ -12,7 +12,6 @@ import pandas as pd
 
 from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
-from sim.report.figures import render_figures
 from sim.report.formatting import (
     _draws_cost_figure,
     _duration,
@@ -23,7 +22,7 @@ from sim.report.formatting import (
 )
 from sim.report.policy_sections import _policy_sections
 
-__all__ = ["analytic_reference", "render_figures", "render_report"]
+__all__ = ["render_report"]
 
 
 _TYPE_COLUMNS = (

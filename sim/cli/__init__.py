@@ -1,0 +1,1 @@
+"""The command line: the Hydra app and the sweep callback. The only code that imports Hydra."""

@@ -1,0 +1,1 @@
+"""What a person reads: the report's sections, the figures and their formatting."""
