@@ -18,7 +18,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betainc, expit, gammaln, logsumexp
 
 __all__ = [
     "ErlangAResult",
@@ -211,6 +210,9 @@ def erlang_a_metrics(
         return ErlangAResult(0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
     if math.isinf(patience):
         return _erlang_a_no_patience(n, load, aht, threshold)
+
+    # scipy is imported here, not at module top, so that importing this module stays cheap.
+    from scipy.special import betainc, expit, gammaln, logsumexp
 
     mu, theta = 1.0 / aht, 1.0 / patience
     k = np.arange(n)

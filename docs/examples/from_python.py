@@ -38,11 +38,11 @@ from sim import (  # noqa: E402
     Skill,
     analytic,
     replication_kpis,
+    replication_table,
     run_replications,
     simulate,
     summarize,
 )
-from sim.experiment.tables import replication_table
 
 CALLS_PER_HOUR, AHT, THRESHOLD, TARGET = 200.0, 180.0, 20.0, 0.8
 INTERVAL = 900.0  # 15-minute intervals

@@ -37,9 +37,18 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim import Distribution, analytic, run_replications, summarize  # noqa: E402
-from sim.core.scenario import AgentGroup, ContactType, Scenario, ServiceLevel, Skill
-from sim.experiment.tables import replication_table
+from sim import (  # noqa: E402
+    AgentGroup,
+    ContactType,
+    Distribution,
+    Scenario,
+    ServiceLevel,
+    Skill,
+    analytic,
+    replication_table,
+    run_replications,
+    summarize,
+)
 
 QUEUES, AGENTS, CALLS_PER_HOUR, AHT = 6, 10, 180.0, 180.0
 THRESHOLD = 20.0  # service level: answered within 20 s

@@ -1,7 +1,7 @@
 """Hydra callbacks (registered under ``hydra.callbacks`` in ``configs/config.yaml``).
 
-Besides ``sim.cli``, the only module that imports Hydra. ``SweepSummary`` writes a
-multirun's ``sweep_summary.csv`` and ``figures/sweep.png`` (``sim.sweep``) into the sweep
+With :mod:`sim.cli.app`, the only module that imports Hydra. ``SweepSummary`` writes a
+multirun's ``sweep_summary.csv`` and ``figures/sweep.png`` (:mod:`sim.experiment.sweep`, :mod:`sim.report.sweep_figure`) into the sweep
 folder: after each job (so a sweep cut short still has one) and once more at the end.
 """
 

@@ -2,7 +2,7 @@
 
 Every check appends ``key = value: what is allowed`` lines to a :class:`Checker`, so that
 all problems are reported together. The data folder's tables are read by
-:mod:`sim.config_tables`:
+:mod:`sim.config.tables`:
 
 - the forecast: ``interval_start`` (HH:MM) and one column per contact type, expected
   contacts per interval; each column needs an entry in ``scenario.contact_types`` and
@@ -11,7 +11,7 @@ all problems are reported together. The data folder's tables are read by
   (whole numbers); the same intervals as the forecast;
 - the skills: one row per group and contact type it serves,
   ``group,contact_type,proficiency,level``;
-- optionally a schedule and activities (:mod:`sim.config_workforce`): groups on the
+- optionally a schedule and activities (:mod:`sim.config.workforce`): groups on the
   schedule follow individual shifts and have no staffing column.
 
 Overflow steps name groups, not queues, so a contact can never be routed in a cycle;

@@ -1,7 +1,7 @@
 """Checking a day scenario's ``scenario.demand`` block and building its :class:`DemandShocks`.
 
 Surge times are clock times ("HH:MM") in the config and seconds from the first interval's
-start in the :class:`~sim.scenario.Scenario`; a surge must start on an interval boundary
+start in the :class:`~sim.core.scenario.Scenario`; a surge must start on an interval boundary
 inside the day (``latest_start`` too).
 """
 

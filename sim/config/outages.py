@@ -1,5 +1,5 @@
 """Checking a day scenario's ``scenario.outages`` and ``scenario.redials``, and building the
-:class:`~sim.disruptions.Outage` and :class:`~sim.disruptions.Redials` of its Scenario.
+:class:`~sim.core.disruptions.Outage` and :class:`~sim.core.disruptions.Redials` of its Scenario.
 
 An outage has a ``kind`` and a window, either fixed (``start``, a clock time "HH:MM" inside
 the day, not necessarily an interval start, and ``duration_minutes``; a window running past

@@ -14,7 +14,7 @@ Both files are optional (``scenario.schedule_file``, ``scenario.activities_file`
 The readers check each row on its own (required cells, clock times, numbers, flags,
 duplicate agents) and return the rows with clock times as minutes after midnight, as
 written, together with the problems of the bad rows, so that the checks that need the day,
-the shifts or other rows (:mod:`sim.config_workforce`) still run on the good ones. A file
+the shifts or other rows (:mod:`sim.config.workforce`) still run on the good ones. A file
 that cannot be read at all (missing, bad header) raises :class:`DataFileError`. Problems
 name the config key, the file, the line and what is allowed.
 """

@@ -1,7 +1,7 @@
 """The schema of the config tree: structured-config dataclasses, no logic.
 
-``sim.cli`` registers them with Hydra's ConfigStore (``base_config``,
-``scenario/day_schema``, ``scenario/erlang_schema``); ``sim.config.build_run`` validates
+``sim.cli.app`` registers them with Hydra's ConfigStore (``base_config``,
+``scenario/day_schema``, ``scenario/erlang_schema``); ``sim.config.run.build_run`` validates
 them. Hydra checks key names and types against these classes; ranges, files and
 cross-references are checked by ``build_run``.
 """
@@ -177,7 +177,7 @@ class DemandConfig:
 
 @dataclass
 class OutageConfig:
-    """One outage (checked and converted by :mod:`sim.config_outages`): ``kind`` telephony,
+    """One outage (checked and converted by :mod:`sim.config.outages`): ``kind`` telephony,
     crm_slow, site or partial; a fixed window (``start`` "HH:MM", ``duration_minutes``) or
     a random one (``occurrences_per_day``, ``duration`` in seconds like ``handle_time``);
     ``groups``, ``factor``, ``fraction``, ``drop_in_hand`` only for the kinds they apply to."""

@@ -3,7 +3,7 @@
 Each table is checked on its own (values, clock times, lines) and against the others and
 the config (the same intervals; every contact type with a forecast column; every group
 with a staffing column or schedule rows, and a skills row); problems go to a
-:class:`~sim.config_checks.Checker`.
+:class:`~sim.config.checks.Checker`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A group with rows in ``scenario.schedule_file`` is shift-based: each agent follows its own
 shift, with the breaks, lunches and off-phone activities of ``scenario.activities_file``
-(formats in :mod:`sim.schedule_files`). Such a group has no staffing column; its
+(formats in :mod:`sim.config.schedule_files`). Such a group has no staffing column; its
 ``staffing`` is derived from the plan (:func:`planned_staffing`). Absenteeism
 (``scenario.groups.<group>.absenteeism``) applies to shift-based groups only.
 
@@ -10,7 +10,7 @@ Times are clock times of the scenario's day: the first forecast interval's start
 last one's end. When the day passes midnight, a clock time earlier than the day's start
 is read as the next day's (or write it past 24:00, e.g. ``25:30``). In the ``Scenario``
 they become seconds from the day's start. Problems are reported through
-:class:`sim.config_checks.Checker`, naming key, file, line and what is allowed.
+:class:`sim.config.checks.Checker`, naming key, file, line and what is allowed.
 """
 
 from __future__ import annotations

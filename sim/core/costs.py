@@ -1,6 +1,6 @@
 """What a day costs: agents' paid hours, overtime premiums, an outsourcer, lost customers.
 
-Plain data, in one currency. The model records what happened; :mod:`sim.records` turns it
+Plain data, in one currency. The model records what happened; :mod:`sim.kpi.definitions` turns it
 into the ``cost`` and ``cost_per_contact`` KPIs with these rates.
 """
 

@@ -1,6 +1,6 @@
 """Schedules and absenteeism: the data of agents who work individual shifts.
 
-Times are seconds from the scenario's time 0. The model side is :mod:`sim.agents`.
+Times are seconds from the scenario's time 0. The model side is :mod:`sim.model.workdays`.
 """
 
 from __future__ import annotations

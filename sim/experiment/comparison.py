@@ -2,7 +2,7 @@
 
 Replication ``r`` of every policy is simulated on the same day: the same arrivals, handle
 times, patience, absences and outages, drawn from the same named random streams (common
-random numbers, see :mod:`sim.streams`). A policy's effect is therefore measured per
+random numbers, see :mod:`sim.core.streams`). A policy's effect is therefore measured per
 replication, as the difference ``d_r = kpi(policy, r) - kpi(baseline, r)``, and its
 confidence interval is a one-sample Student-t interval on those differences.
 
@@ -52,7 +52,7 @@ def compare_policies(
     """Each policy minus ``baseline``, paired per replication, with Student-t intervals.
 
     ``table`` has one row per (policy, replication, contact_type, group) and one column per
-    KPI, as built by :func:`sim.experiment.replication_table`. For each (policy,
+    KPI, as built by :func:`sim.experiment.tables.replication_table`. For each (policy,
     contact_type, group) other than the baseline's, the differences ``d_r = kpi(policy, r) -
     kpi(baseline, r)`` are taken over the replications that both policies ran; a pair in
     which either value is NaN (a KPI undefined that day) is left out of that KPI only.

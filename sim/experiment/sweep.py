@@ -2,9 +2,10 @@
 
 A sweep folder holds one ordinary run folder per job (``0/``, ``1/``, ...), each with its
 ``summary.csv`` and ``.hydra/overrides.yaml``. The parameters swept are the override keys
-whose value differs between jobs (e.g. ``scenario.agents``). Plain pandas and matplotlib:
-the Hydra callback in ``sim.hydra_callbacks`` calls :func:`write_sweep_summary` at the end
-of a multirun, and it can be called by hand on the folder of an interrupted sweep.
+whose value differs between jobs (e.g. ``scenario.agents``). Plain pandas: the Hydra
+callback in :mod:`sim.cli.sweep_callback` writes it (and the figure) at the end of a
+multirun; :func:`sim.cli.sweep_callback.write_sweep_summary` can be called by hand on the
+folder of an interrupted sweep.
 """
 
 from __future__ import annotations

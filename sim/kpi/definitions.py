@@ -41,7 +41,7 @@ KPI definitions (the README and the docs quote these):
 * ``agents_logged_in``: logged-in agent-seconds / seconds: the average number logged in.
 * ``agents_available``: the same, less time off the phone (breaks, activities, aux).
 * ``adherence``, ``shrinkage_planned``, ``shrinkage_unplanned``: for agents on individual
-  shifts (NaN where there are none); see :mod:`sim.adherence`.
+  shifts (NaN where there are none); see :mod:`sim.kpi.adherence`.
 
 A contact belongs to the interval in which it arrived; busy and logged-in time are split
 across intervals at the boundaries. Contacts arriving in the warm-up, and time before its

@@ -6,7 +6,7 @@ Poisson(forecast), and given the count the arrival times are independent and uni
 the interval.
 
 The forecast given here is the day's realised one: forecast error, interval noise and
-surges are applied before, by :mod:`sim.demand`.
+surges are applied before, by :mod:`sim.model.demand`.
 """
 
 from __future__ import annotations

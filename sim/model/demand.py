@@ -3,8 +3,8 @@
 A plan is made on a forecast; the day brings something else. For one replication,
 :func:`realise_demand` turns each contact type's forecast (expected contacts per interval)
 into the expected contacts that day; arrivals are then Poisson around it
-(:mod:`sim.arrivals`). Three effects multiply the forecast, as set in
-``Scenario.demand`` (:class:`~sim.scenario.DemandShocks`):
+(:mod:`sim.model.arrivals`). Three effects multiply the forecast, as set in
+``Scenario.demand`` (:class:`~sim.core.demand_shocks.DemandShocks`):
 
 - forecast error: one day multiplier, gamma with mean 1 and cv ``day_cv``, common to every
   contact type (stream ``forecast_error``). The day's offered volume then has variance

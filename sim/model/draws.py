@@ -69,7 +69,7 @@ def draw_contacts(scenario: Scenario, streams: Streams) -> ContactDraws:
     Streams are named ``<source>:<contact type>``, so adding a contact type or changing
     one type's demand leaves every other type's draws unchanged. Arrivals follow the day's
     realised forecast (``Scenario.demand``: forecast error, interval noise, surges; see
-    :mod:`sim.demand`), which draws from streams of its own.
+    :mod:`sim.model.demand`), which draws from streams of its own.
     """
     forecast = realised_forecast(scenario, streams)
     parts = []

@@ -58,7 +58,7 @@ class ReplicationOutcome:
     callback: np.ndarray | None = None  # per contact: accepted a callback
     callback_threshold: np.ndarray | None = None  # per contact type, seconds
     extra_cost: np.ndarray | None = None  # per group and interval: overtime premiums
-    actions: tuple = ()  # the policy's applied actions (see sim.policy_effects)
+    actions: tuple = ()  # the policy's applied actions (columns: sim.policies.api.ACTION_COLUMNS)
 
     @property
     def wait(self) -> np.ndarray:

@@ -6,7 +6,7 @@ Shape, chosen for speed and for exactness:
   are drawn up front from per-type streams, so the i-th contact of a type gets the same
   draws whatever routing or a policy does later. A contact is its index into those arrays.
 * Agents are plain objects driven by SimPy events: a service is one timeout whose callback
-  frees the agent, who then pulls the next contact it may serve (see ``sim.routing``).
+  frees the agent, who then pulls the next contact it may serve (see ``sim.model.routing``).
 * Patience and overflow are timeout callbacks; a contact that abandons or is answered
   elsewhere is skipped lazily when agents look at the head of its queue.
 * The staffing table is applied per group at interval boundaries: surplus idle agents log

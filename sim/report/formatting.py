@@ -1,6 +1,6 @@
 """Shared pieces of the report and its figures: the day's totals, number formatting.
 
-``analytic_reference`` (re-exported by ``sim.report``) gives the Erlang C or A values that
+``analytic_reference`` gives the Erlang C or A values that
 the report's theory section and the figures' reference lines both show.
 """
 

@@ -2,8 +2,8 @@
 
 Built from the summary tables only (the model never calls this). When several policies
 ran, the report ranks them, says which wins and by how much (from the paired comparison),
-and what each did (those sections live in ``sim.policy_report``; the figures in
-``sim.figures``).
+and what each did (those sections live in :mod:`sim.report.policy_sections`; the figures in
+:mod:`sim.report.figures`).
 """
 
 from __future__ import annotations

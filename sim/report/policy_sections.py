@@ -1,6 +1,6 @@
 """The report sections of a policy comparison: ranking, winner, differences, actions.
 
-Used by ``sim.report`` when several policies ran: the policies ranked, which wins and by
+Used by :mod:`sim.report.markdown` when several policies ran: the policies ranked, which wins and by
 how much (from the paired comparison), what each did, and how to read the comparison.
 """
 

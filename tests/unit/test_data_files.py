@@ -1,4 +1,4 @@
-"""Unit tests for sim.data_files: reading interval tables (one value column per contact type
+"""Unit tests for sim.config.data_files: reading interval tables (one value column per contact type
 or group), skills tables and value columns, and the errors a planner gets for each kind of
 problem (key, file, line, what is allowed)."""
 

@@ -1,7 +1,7 @@
 """The docs run and say what the code does.
 
 * Every ``python -m sim`` line of a ``bash`` block in ``docs/*.md`` composes and validates
-  (Hydra's compose API and ``sim.config.build_run``, in this process: fast). Those that
+  (Hydra's compose API and ``sim.config.run.build_run``, in this process: fast). Those that
   name their run folder (``hydra.run.dir=...``: the runs the docs discuss) also run in
   full, with ``run.replications=2 run.workers=1`` and a temporary folder appended.
 * Every ``python docs/examples/<script>.py OUTPUT [RUN ...]`` line runs, in quick mode,
@@ -11,7 +11,7 @@
   ``scenario`` node, passes validation.
 * ``docs/reference.md``: every dotted key it names (``run.*``, ``service_level.*``,
   ``policies``, ``scenario.*``) exists in the config schema, every schema field is named,
-  every KPI of ``sim.records.KPI_NAMES`` has the README's definition, and every column
+  every KPI of ``sim.kpi.definitions.KPI_NAMES`` has the README's definition, and every column
   and figure a run writes is named.
 
 Subprocesses run two at a time; the module takes about half a minute on two idle cores.

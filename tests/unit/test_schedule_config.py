@@ -1,5 +1,5 @@
 """Unit tests for schedules, activities and absenteeism in day scenarios: the files
-(sim.schedule_files), their checks and the shifts they build (sim.config_workforce, through
+(sim.config.schedule_files), their checks and the shifts they build (sim.config.workforce, through
 sim.config.build_run), the derived on-phone staffing, and the two shipped scenarios that
 use them (training_peak, monday_no_show)."""
 

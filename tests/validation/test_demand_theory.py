@@ -32,9 +32,11 @@ import math
 import numpy as np
 import pytest
 
-from sim import Distribution, Streams, draw_contacts
+from sim import Distribution
 from sim.core.demand_shocks import DemandShocks
 from sim.core.scenario import single_queue
+from sim.core.streams import Streams
+from sim.model.draws import draw_contacts
 
 pytestmark = pytest.mark.validation
 
