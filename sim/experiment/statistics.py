@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit  # the Student-t quantile (what scipy.stats.t.ppf calls)
 
 __all__ = ["confidence_interval", "t_half_width"]
 
@@ -18,7 +18,7 @@ def t_half_width(sd, count, level: float = 0.95) -> np.ndarray:
     n = np.asarray(count, dtype=float)
     n = np.where(np.isnan(n), 0.0, n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(n >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan)
+        t = np.where(n >= 2, stdtrit(np.maximum(n - 1, 1), 0.5 + level / 2), np.nan)
         return t * sd / np.sqrt(n)
 
 
