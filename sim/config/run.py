@@ -1,11 +1,10 @@
 """Validation of a composed config into a :class:`RunSpec`, ready to simulate.
 
-The schema (the structured-config dataclasses) is in :mod:`sim.config_schema` and is
-re-exported here; ``sim.cli`` registers it with Hydra (this module does not import
-Hydra). Hydra rejects misspelt keys and wrong types; every other check is done by
+The schema (the structured-config dataclasses) is in :mod:`sim.config.schema`;
+:mod:`sim.cli.app` registers it with Hydra (this module does not import Hydra). Hydra rejects misspelt keys and wrong types; every other check is done by
 :func:`build_run`, which reports all problems together, each naming the config key, the
 bad value and what is allowed, before anything is simulated. Day scenarios are checked
-and built by :mod:`sim.config_day`.
+and built by :mod:`sim.config.day`.
 """
 
 from __future__ import annotations

@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from sim.core.scenario import Scenario
     from sim.policies.api import Action, RealtimeView
 
-__all__ = ["Policy", "PolicyParams", "build_params", "queues_in_scope"]
+__all__ = ["Policy", "PolicyParams", "build_params", "defined_policies"]
+
+#: The package whose policy classes register themselves (see :meth:`Policy.__init_subclass__`).
+_PACKAGE = __name__.rpartition(".")[0]
+
+#: Every policy class of :data:`_PACKAGE` defined so far, by name.
+_DEFINED: dict[str, type[Policy]] = {}
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ class PolicyParams:
 class Policy:
     """A realtime intervention policy: an analyst who looks every ``check_interval`` and acts.
 
-    The model calls :meth:`decide` with a read-only :class:`~sim.realtime.RealtimeView` (what
+    The model calls :meth:`decide` with a read-only :class:`~sim.policies.api.RealtimeView` (what
     the analyst can see now, nothing from the future) and applies the returned actions after
     ``latency_seconds``. One instance lives for one simulated day, so a policy may keep state
     (e.g. what it has changed and must restore). ``check_interval_seconds`` ``None`` means the
@@ -68,14 +75,87 @@ class Policy:
     A new policy is one module in ``sim/policies/`` with a subclass setting ``name``,
     ``description``, ``Params`` (a frozen dataclass deriving from :class:`PolicyParams`) and
     :meth:`decide`, plus ``configs/policy/<name>.yaml``; the registry finds it by itself.
+    Names its parameters give (contact types, groups) are checked against the scenario by
+    :meth:`check` before the day starts; a policy whose parameters name other things
+    extends it.
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
     Params: ClassVar[type[PolicyParams]] = PolicyParams
+    #: Channels of the contact types the ``contact_types`` parameter may name, and of the
+    #: queues :meth:`scope` returns when it names none (``None``: every channel).
+    channels: ClassVar[tuple[str, ...] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A class of this package that sets ``name`` registers itself under that name
+        (:func:`defined_policies`); policies defined elsewhere, e.g. in tests, do not."""
+        super().__init_subclass__(**kwargs)
+        if "name" not in vars(cls) or cls.__module__.rpartition(".")[0] != _PACKAGE:
+            return
+        other = _DEFINED.get(cls.name)
+        if other is not None and (other.__module__, other.__qualname__) != (
+            cls.__module__,
+            cls.__qualname__,
+        ):
+            raise RuntimeError(
+                f"two policies are named {cls.name!r}: {other.__module__}.{other.__qualname__} "
+                f"and {cls.__module__}.{cls.__qualname__}"
+            )
+        _DEFINED[cls.name] = cls
 
     def __init__(self, params: PolicyParams | None = None) -> None:
         self.params = params if params is not None else self.Params()
+
+    def check(self, scenario: Scenario) -> list[tuple[str, Any, str]]:
+        """(field, value, what is allowed) for every name in the parameters that
+        ``scenario`` lacks; empty if all is well. Called once, before the first event.
+
+        By field name: ``contact_type``, ``contact_types``, ``skill``, ``skills`` (and
+        ``*_contact_type(s)``) name contact types of the scenario (of :attr:`channels`, if
+        set); ``group``, ``groups`` (and ``*_group(s)``) its agent groups. A list is
+        reported element by element, as ``field[i]``.
+        """
+        types = [
+            t.name
+            for t in scenario.contact_types
+            if self.channels is None or t.channel in self.channels
+        ]
+        channels = "" if self.channels is None else " or ".join(self.channels) + " "
+        known = {
+            "type": (types, f"{channels}contact type"),
+            "group": (list(scenario.group_names), "group"),
+        }
+        found: list[tuple[str, Any, str]] = []
+        for f in dataclasses.fields(self.params):
+            kind = _names_kind(f.name)
+            if kind is None:
+                continue
+            allowed, what = known[kind]
+            why = f"not a {what} of this scenario; allowed: {allowed}"
+            value = getattr(self.params, f.name)
+            if isinstance(value, str):
+                if value not in allowed:
+                    found.append((f.name, value, why))
+            elif isinstance(value, (tuple, list)):
+                found += [
+                    (f"{f.name}[{i}]", name, why)
+                    for i, name in enumerate(value)
+                    if name not in allowed
+                ]
+        return found
+
+    def scope(self, view: RealtimeView) -> list[str]:
+        """The queues the policy acts on: those its ``contact_types`` parameter names
+        (checked by :meth:`check` before the day), or every queue of :attr:`channels`."""
+        named = getattr(self.params, "contact_types", ())
+        if named:
+            return list(named)
+        return [
+            name
+            for name, q in view.queues.items()
+            if self.channels is None or q.channel in self.channels
+        ]
 
     @property
     def check_interval_seconds(self) -> float | None:
@@ -92,24 +172,23 @@ class Policy:
         return []
 
 
-def queues_in_scope(
-    view: RealtimeView, named: tuple[str, ...], channels: tuple[str, ...], key: str
-) -> list[str]:
-    """The queues ``named`` (every queue of ``channels`` if none), checked against the
-    scenario the view shows: a name that is not such a queue is an error naming ``key``.
+def defined_policies() -> dict[str, type[Policy]]:
+    """Every policy class of :mod:`sim.policies` defined so far, by name.
 
-    Parameters cannot see the scenario up front, so a policy checks them at its first look.
+    Complete once :mod:`sim.policies.registry` (which imports every policy module) is
+    imported; :data:`sim.policies.registry.POLICIES` is this, then.
     """
-    allowed = [name for name, q in view.queues.items() if q.channel in channels]
-    if not named:
-        return allowed
-    for name in named:
-        if name not in allowed:
-            raise ValueError(
-                f"{key}: {name!r} is not a {' or '.join(channels)} queue of this scenario; "
-                f"allowed: {allowed}"
-            )
-    return list(named)
+    return dict(sorted(_DEFINED.items()))
+
+
+def _names_kind(field_name: str) -> str | None:
+    """``"type"`` or ``"group"`` if a parameter of this name names contact types or
+    groups, else ``None``."""
+    for kind, stems in (("type", ("contact_type", "skill")), ("group", ("group",))):
+        for stem in stems:
+            if field_name in (stem, f"{stem}s") or field_name.endswith((f"_{stem}", f"_{stem}s")):
+                return kind
+    return None
 
 
 def build_params(cls: type[PolicyParams], values: dict[str, Any], key: str):

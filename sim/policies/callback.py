@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.policies.api import Action, OfferCallbacks
-from sim.policies.base import Policy, PolicyParams, queues_in_scope
+from sim.policies.base import Policy, PolicyParams
 
 if TYPE_CHECKING:
     from sim.policies.api import RealtimeView
@@ -19,7 +19,8 @@ _CLOCK = re.compile(r"^\d{2}:[0-5]\d$")
 class Params(PolicyParams):
     """Which queues offer callbacks, to whom, and how fast callbacks must be made.
 
-    ``contact_types``: voice queues that offer callbacks (empty: every voice queue).
+    ``contact_types``: voice queues that offer callbacks (empty: every voice queue); checked
+    against the scenario by :meth:`Policy.check <sim.policies.base.Policy.check>`.
     ``expected_wait_seconds``: a caller who finds no free agent is offered a callback when
     the wallboard's expected wait exceeds this. ``acceptance_probability``: each offered
     caller accepts with it. ``callback_threshold_minutes``: a callback made within this
@@ -54,6 +55,7 @@ class CallbackPolicy(Policy):
     name = "callback"
     description = "offer callbacks instead of waiting when the expected wait is long"
     Params = Params
+    channels = ("voice",)
 
     def __init__(self, params: PolicyParams | None = None) -> None:
         super().__init__(params)
@@ -77,9 +79,7 @@ class CallbackPolicy(Policy):
                 for name in armed
             ]
         actions: list[Action] = []
-        for name in queues_in_scope(
-            view, p.contact_types, ("voice",), "policy.callback.contact_types"
-        ):
+        for name in self.scope(view):
             if name in self.armed:
                 continue
             self.armed.add(name)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.policies.api import Action, Outsource
-from sim.policies.base import Policy, PolicyParams, queues_in_scope
+from sim.policies.base import Policy, PolicyParams
 
 if TYPE_CHECKING:
     from sim.policies.api import RealtimeView
@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 class Params(PolicyParams):
     """When contacts go to the partner.
 
-    ``contact_types``: queues the partner may take (empty: every voice and chat queue).
+    ``contact_types``: queues the partner may take (empty: every voice and chat queue);
+    checked against the scenario by :meth:`Policy.check <sim.policies.base.Policy.check>`.
     ``after_wait_seconds``: while outsourcing is on, a contact that has waited this long goes
     to the partner (each at the scenario's ``costs.outsourced_contact``).
     ``trigger_wait_seconds``: outsourcing turns on when the queue's oldest wait exceeds this,
@@ -43,6 +44,7 @@ class OverflowPartnerPolicy(Policy):
     name = "overflow_partner"
     description = "hand long-waiting contacts to an outsourcing partner while a queue is hot"
     Params = Params
+    channels = ("voice", "chat")
 
     def __init__(self, params: PolicyParams | None = None) -> None:
         super().__init__(params)
@@ -51,9 +53,7 @@ class OverflowPartnerPolicy(Policy):
     def decide(self, view: RealtimeView) -> list[Action]:
         p: Params = self.params  # type: ignore[assignment]
         actions: list[Action] = []
-        for name in queues_in_scope(
-            view, p.contact_types, ("voice", "chat"), "policy.overflow_partner.contact_types"
-        ):
+        for name in self.scope(view):
             queue = view.queues[name]
             if p.always_on:
                 turn_on, turn_off = name not in self.on, False

@@ -1,4 +1,9 @@
-"""An analyst's written playbook: other policies as rungs of a ladder, tried in order."""
+"""An analyst's written playbook: other policies as rungs of a ladder, tried in order.
+
+Steps are found by name among the policies defined in :mod:`sim.policies`
+(:func:`~sim.policies.base.defined_policies`): all of them once
+:mod:`sim.policies.registry` is imported, as the config and the experiment layer do.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sim.policies.api import Action, CancelItem, PostponeItem
-from sim.policies.base import Policy, PolicyParams, build_params
+from sim.policies.base import Policy, PolicyParams, build_params, defined_policies
 
 if TYPE_CHECKING:
+    from sim.core.scenario import Scenario
     from sim.policies.api import RealtimeView
 
 #: Set on the playbook itself: its check interval and latency apply to every step.
@@ -30,17 +36,16 @@ class Params(PolicyParams):
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
     def problems(self) -> list[tuple[str, Any, str]]:
-        from sim.policies.registry import POLICIES
-
         found = super().problems()
+        policies = defined_policies()
         steps = self.steps
         if not isinstance(steps, tuple) or not all(isinstance(s, str) for s in steps):
             return [*found, ("steps", steps, "must be a list of policy names")]
         if not steps:
             found.append(("steps", [], "must name at least one policy"))
-        allowed = sorted(n for n, cls in POLICIES.items() if not issubclass(cls, PlaybookPolicy))
+        allowed = sorted(n for n, cls in policies.items() if not issubclass(cls, PlaybookPolicy))
         for i, name in enumerate(steps):
-            cls = POLICIES.get(name)
+            cls = policies.get(name)
             if cls is None:
                 found.append((f"steps[{i}]", name, f"unknown policy; allowed: {allowed}"))
             elif issubclass(cls, PlaybookPolicy):
@@ -57,14 +62,14 @@ class Params(PolicyParams):
                 found.append((key, values, f"not a step of this playbook; steps: {list(steps)}"))
             elif not isinstance(values, Mapping):
                 found.append((key, values, "must be a mapping of parameter: value"))
-            elif name in POLICIES and not issubclass(POLICIES[name], PlaybookPolicy):
+            elif name in policies and not issubclass(policies[name], PlaybookPolicy):
                 for shared in _SHARED:
                     if shared in values:
                         found.append(
                             (f"{key}.{shared}", values[shared], "set it on the playbook itself")
                         )
                 rest = {k: v for k, v in values.items() if k not in _SHARED}
-                _, bad = build_params(POLICIES[name].Params, rest, key)
+                _, bad = build_params(policies[name].Params, rest, key)
                 found.extend(bad)
         return found
 
@@ -109,17 +114,23 @@ class PlaybookPolicy(Policy):
             acted |= mine
         return kept
 
+    def check(self, scenario: Scenario) -> list[tuple[str, Any, str]]:
+        """Its own names, and each step's (reported as ``overrides.<step>.<field>``)."""
+        found = super().check(scenario)
+        for name, policy in self.steps:
+            found += [(f"overrides.{name}.{f}", v, why) for f, v, why in policy.check(scenario)]
+        return found
+
 
 def _build_steps(params: Params) -> list[tuple[str, Policy]]:
     """One instance per step, with the playbook's check interval and latency."""
-    from sim.policies.registry import POLICIES
-
     bad = params.problems()
     if bad:
         raise ValueError("; ".join(f"policy.playbook.{k} = {v!r}: {why}" for k, v, why in bad))
+    policies = defined_policies()
     steps = []
     for name in params.steps:
-        cls = POLICIES[name]
+        cls = policies[name]
         values = dict(params.overrides.get(name, {}))
         values.update({k: getattr(params, k) for k in _SHARED})
         built, problems = build_params(cls.Params, values, f"policy.playbook.overrides.{name}")

@@ -1,8 +1,10 @@
 """The registry of realtime policies by name.
 
-Each policy lives in its own module of :mod:`sim.policies` and is found here by itself: adding a policy is adding a module
-(and its ``configs/policy/<name>.yaml``), nothing else. Configs name policies, never
-import paths.
+Each policy lives in its own module of :mod:`sim.policies` and is found here by itself: adding
+a policy is adding a module (and its ``configs/policy/<name>.yaml``), nothing else. Every
+:class:`~sim.policies.base.Policy` subclass of the package registers itself with
+:mod:`sim.policies.base` when its module is imported; this module imports them all. Configs
+name policies, never import paths.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pkgutil
 from typing import Any
 
 import sim.policies
-from sim.policies.base import Policy, build_params
+from sim.policies.base import Policy, build_params, defined_policies
 
 __all__ = ["POLICIES", "get_policy", "make_policy"]
 
@@ -20,22 +22,11 @@ _NOT_POLICIES = {"api", "base", "registry", "signals"}
 
 
 def _discover() -> dict[str, type[Policy]]:
-    found: dict[str, type[Policy]] = {}
+    """Import every policy module of the package; its policies register themselves."""
     for module in sorted(pkgutil.iter_modules(sim.policies.__path__), key=lambda m: m.name):
-        if module.name in _NOT_POLICIES:
-            continue
-        loaded = importlib.import_module(f"sim.policies.{module.name}")
-        for value in vars(loaded).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, Policy)
-                and value.__module__ == loaded.__name__
-                and "name" in vars(value)
-            ):
-                if value.name in found:
-                    raise RuntimeError(f"two policies are named {value.name!r}")
-                found[value.name] = value
-    return found
+        if module.name not in _NOT_POLICIES:
+            importlib.import_module(f"{sim.policies.__name__}.{module.name}")
+    return defined_policies()
 
 
 #: Every policy by its config name.

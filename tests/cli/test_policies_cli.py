@@ -59,3 +59,30 @@ def test_a_reached_precision_stops_at_once(tmp_path):
     out, log = _run(tmp_path, "run.replications=3", "run.target_precision=0.5")
     assert set(pd.read_csv(out / "summary.csv")["replications"]) == {3}
     assert "target precision reached with 3 replications" in log
+
+
+def test_a_policy_naming_an_unknown_queue_is_refused_before_the_first_event(tmp_path):
+    """Checked against the scenario up front: exit 2, the key named, no traceback, no
+    replication simulated (no parts/)."""
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "scenario=erlang",
+            "policies=[none,callback]",
+            "policy.callback.contact_types=[nope]",
+            f"hydra.run.dir={out}",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    text = done.stdout + done.stderr
+    assert done.returncode == 2, text
+    assert "policy.callback.contact_types[0] = 'nope'" in done.stderr
+    assert "allowed: ['calls']" in done.stderr
+    assert "Traceback" not in text
+    assert not (out / "parts").exists() and not (out / "manifest.json").exists()

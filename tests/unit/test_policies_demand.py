@@ -251,8 +251,13 @@ def test_callback_arms_voice_queues_once_and_stops_at_the_clock():
     (stop,) = policy.decide(view(queues, now=9 * 3600.0, clock="17:00"))
     assert stop.contact_type == "sales" and stop.above_wait_seconds is None
     assert policy.decide(view(queues, now=9 * 3600.0 + 300, clock="17:05")) == []
-    with pytest.raises(ValueError, match="'chat' is not a voice queue"):
-        make_policy("callback", {"contact_types": ["chat"]}).decide(view(queues))
+    # Naming a queue that is not a voice queue is refused when the run is built, not in the day.
+    chat_day = erlang_scenario(calls_per_hour=100, aht_seconds=180, agents=5).with_type(
+        0, channel="chat"
+    )
+    name = chat_day.contact_types[0].name
+    (problem,) = make_policy("callback", {"contact_types": [name]}).check(chat_day)
+    assert problem[:2] == ("contact_types[0]", name) and "not a voice contact type" in problem[2]
 
 
 def test_callbacks_raise_the_live_service_level_when_the_day_is_short():

@@ -111,3 +111,23 @@ def test_bad_precision_settings_are_named():
         config(run=RunConfig(replications=10, target_precision=0.01, max_replications=5))
     )
     assert any(p.startswith("run.max_replications = 5: must be at least") for p in found)
+
+
+def test_names_a_policy_gives_are_checked_against_the_scenario():
+    """``Policy.check``, called by build_run once the scenario is built: a contact type the
+    scenario lacks is named with the other problems, before anything is simulated."""
+    found = problems(
+        config(
+            policies=["none", "callback", "overflow_partner"],
+            policy={
+                "callback": {"contact_types": ["calls", "nope"]},
+                "overflow_partner": {"contact_types": ["calls"]},
+            },
+            costs=CostsConfig(hourly_cost=-1.0),
+        )
+    )
+    assert found[0].startswith("costs.hourly_cost = -1.0")
+    assert found[1:] == [
+        "policy.callback.contact_types[1] = 'nope': not a voice contact type of this scenario; "
+        "allowed: ['calls']"
+    ]
