@@ -60,11 +60,6 @@ _WINDOW = ("start", "duration_minutes", "occurrences_per_day", "duration")
 DistributionCheck = Callable[[str, Any], "Distribution | None"]
 
 
-def _in_minutes(d: Distribution) -> Distribution:
-    """A duration configured in seconds as the minutes that Outage and Redials hold."""
-    return Distribution(d.kind, d.mean / 60.0, d.cv, tuple(v / 60.0 for v in d.values))
-
-
 def _start(c: Checker, key: str, value: Any, day: tuple[int, int] | None) -> float | None:
     """Seconds from the day's start of the clock time ``value`` ("HH:MM" or "HH:MM:SS")."""
     text = str(value).strip()
@@ -126,7 +121,7 @@ def _outage(
     fixed = "start" in window or "duration_minutes" in window
     drawn = "occurrences_per_day" in window or "duration" in window
     start = duration = occurrences = None
-    minutes: Distribution | None = None
+    length: Distribution | None = None
     if fixed and drawn:
         c.fail(
             at,
@@ -166,8 +161,7 @@ def _outage(
                 "required with occurrences_per_day: a distribution {distribution, mean_seconds, cv}",
             )
         else:
-            d = distribution(f"{at}.duration", o.duration)
-            minutes = None if d is None else _in_minutes(d)
+            length = distribution(f"{at}.duration", o.duration)
     fields: dict[str, Any] = {}
     if kind in KIND_FIELDS:
         allowed = KIND_FIELDS[kind]
@@ -202,7 +196,7 @@ def _outage(
         if fixed:
             return Outage(kind, start=start, duration=duration, **fields)
         return Outage(
-            kind, occurrences_per_day=occurrences or 0.0, duration_minutes=minutes, **fields
+            kind, occurrences_per_day=occurrences or 0.0, random_duration_seconds=length, **fields
         )
     except ValueError as exc:  # a safety net: the checks above should have caught it
         c.problems.append(f"{at}: {exc}")
@@ -220,8 +214,7 @@ def _redials(c: Checker, r: Any, distribution: DistributionCheck) -> Redials:
         c.fail(f"{REDIALS}.probability", p, "must be a probability in [0, 1]")
     delay = None
     if r.delay is not None:
-        d = distribution(f"{REDIALS}.delay", r.delay)
-        delay = None if d is None else _in_minutes(d)
+        delay = distribution(f"{REDIALS}.delay", r.delay)
     elif ok and p > 0:
         c.fail(
             f"{REDIALS}.delay",

@@ -107,8 +107,8 @@ class AbsenteeismConfig:
     (``late_probability``, by a ``late_minutes`` draw); leaves early
     (``early_leave_probability``, by ``early_leave_minutes``); takes unplanned aux time,
     ``aux_per_hour`` times per logged-in hour, each lasting ``aux_minutes``. The three
-    durations are distributions like ``handle_time`` (``mean_seconds``, in seconds; the
-    ``Scenario`` holds them in minutes); each is required
+    durations are distributions like ``handle_time`` (``mean_seconds``, in seconds, despite
+    the keys' names, kept for existing configs); each is required
     when its probability or rate is > 0.
     """
 

@@ -299,11 +299,12 @@ def absenteeism(
             "schedule (individual agents), a staffing column is only a count of agents"
         )
     values: dict[str, Any] = {}
-    for rate, minutes in (
-        ("no_show_probability", None),
-        ("late_probability", "late_minutes"),
-        ("early_leave_probability", "early_leave_minutes"),
-        ("aux_per_hour", "aux_minutes"),
+    # (rate key, duration key of the config, the Absenteeism field holding that duration)
+    for rate, minutes, held_as in (
+        ("no_show_probability", None, None),
+        ("late_probability", "late_minutes", "late_seconds"),
+        ("early_leave_probability", "early_leave_minutes", "early_leave_seconds"),
+        ("aux_per_hour", "aux_minutes", "aux_seconds"),
     ):
         value = getattr(a, rate)
         ok = c.number(f"{key}.{rate}", value, low=0, strict=False)
@@ -311,7 +312,7 @@ def absenteeism(
             c.fail(f"{key}.{rate}", value, "must be a probability in [0, 1]")
             ok = False
         values[rate] = float(value) if ok else 0.0
-        if minutes is None:
+        if minutes is None or held_as is None:
             continue
         d = getattr(a, minutes)
         if d is None:
@@ -321,20 +322,12 @@ def absenteeism(
                     None,
                     f"required when {rate} > 0: a distribution {{distribution, mean_seconds, cv}}",
                 )
-            values[minutes] = None
+            values[held_as] = None
         else:
-            values[minutes] = _in_minutes(distribution(f"{key}.{minutes}", d))
+            values[held_as] = distribution(f"{key}.{minutes}", d)
     if len(c.problems) > n_before:
         return None
     return Absenteeism(**values)
-
-
-def _in_minutes(d: Distribution | None) -> Distribution | None:
-    """A duration configured in seconds (``mean_seconds``, like every distribution of the
-    config) as the minutes that :class:`Absenteeism` holds."""
-    if d is None:
-        return None
-    return Distribution(d.kind, d.mean / 60.0, d.cv, tuple(v / 60.0 for v in d.values))
 
 
 def planned_staffing(

@@ -2,7 +2,7 @@
 
 An outage has a kind and a window, fixed (``start`` and ``duration``) or random
 (``occurrences_per_day`` windows a day, Poisson, starting uniformly over the day, each
-lasting a draw of ``duration_minutes``), drawn per replication from the outage's own stream:
+lasting a draw of ``random_duration_seconds``), drawn per replication from the outage's own stream:
 
 * ``telephony``: contacts arriving in the window cannot reach the center (state lost);
   with redials on, a share of them call again after the window ends plus a delay;
@@ -13,7 +13,7 @@ lasting a draw of ``duration_minutes``), drawn per replication from the outage's
 * ``partial``: ``fraction`` of the logged-in agents of ``groups`` are unavailable.
 
 Redials: each abandoned, blocked or lost contact calls again with ``probability``, after a
-delay drawn from ``delay_minutes`` (lost ones: after the window ends, plus the delay). A
+delay drawn from ``delay_seconds`` (lost ones: after the window ends, plus the delay). A
 contact calls again at most once; the redial's own draws are made up front like every
 contact's, so policies are compared on the same redials.
 """
@@ -39,7 +39,7 @@ class Outage:
     start: float | None = None
     duration: float | None = None
     occurrences_per_day: float = 0.0
-    duration_minutes: Distribution | None = None
+    random_duration_seconds: Distribution | None = None
     groups: tuple[str, ...] = ()
     factor: float = 1.0
     fraction: float = 1.0
@@ -54,8 +54,8 @@ class Outage:
             self.duration is None or not self.duration > 0 or self.start < 0
         ):
             problems.append("a fixed outage needs start >= 0 and duration > 0")
-        if not fixed and not (self.occurrences_per_day > 0 and self.duration_minutes is not None):
-            problems.append("a random outage needs occurrences_per_day > 0 and duration_minutes")
+        if not fixed and not (self.occurrences_per_day > 0 and self.random_duration_seconds is not None):
+            problems.append("a random outage needs occurrences_per_day > 0 and random_duration_seconds")
         if self.kind in ("site", "partial") and not self.groups:
             problems.append(f"a {self.kind} outage needs groups")
         if not (self.factor > 0 and math.isfinite(self.factor)):
@@ -71,13 +71,13 @@ class Redials:
     """Share of abandoned, blocked and lost contacts that call again, and after how long."""
 
     probability: float = 0.0
-    delay_minutes: Distribution | None = None
+    delay_seconds: Distribution | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.probability <= 1:
             raise ValueError("redials: probability must be in [0, 1]")
-        if self.probability > 0 and self.delay_minutes is None:
-            raise ValueError("redials: a probability > 0 needs delay_minutes")
+        if self.probability > 0 and self.delay_seconds is None:
+            raise ValueError("redials: a probability > 0 needs delay_seconds")
 
     @property
     def on(self) -> bool:
@@ -107,9 +107,9 @@ def outage_windows(
             rng = streams[f"outage:{k}"]
             count = int(rng.poisson(outage.occurrences_per_day))
             starts = sorted(rng.random(count) * horizon)
-            assert outage.duration_minutes is not None
-            minutes = outage.duration_minutes.sample(rng, count)
-            spans = [(s, s + 60.0 * float(m)) for s, m in zip(starts, minutes, strict=True)]
+            assert outage.random_duration_seconds is not None
+            lengths = outage.random_duration_seconds.sample(rng, count)
+            spans = [(s, s + float(d)) for s, d in zip(starts, lengths, strict=True)]
         for start, end in spans:
             if start < horizon and end > start:
                 windows.append(OutageWindow(k, outage.kind, float(start), float(min(end, horizon))))

@@ -56,18 +56,18 @@ class Absenteeism:
     """What happens to a group's scheduled agents that the plan did not foresee.
 
     Each agent independently: does not show for the day (``no_show_probability``); logs in
-    late (``late_probability``, by ``late_minutes``); leaves early
-    (``early_leave_probability``, by ``early_leave_minutes``); takes unplanned aux time at
-    ``aux_per_hour`` occurrences per logged-in hour, each lasting ``aux_minutes``.
+    late (``late_probability``, by ``late_seconds``); leaves early
+    (``early_leave_probability``, by ``early_leave_seconds``); takes unplanned aux time at
+    ``aux_per_hour`` occurrences per logged-in hour, each lasting ``aux_seconds``.
     """
 
     no_show_probability: float = 0.0
     late_probability: float = 0.0
-    late_minutes: Distribution | None = None
+    late_seconds: Distribution | None = None
     early_leave_probability: float = 0.0
-    early_leave_minutes: Distribution | None = None
+    early_leave_seconds: Distribution | None = None
     aux_per_hour: float = 0.0
-    aux_minutes: Distribution | None = None
+    aux_seconds: Distribution | None = None
 
     @property
     def any(self) -> bool:

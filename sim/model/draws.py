@@ -104,7 +104,7 @@ def _with_redial_slots(
     n = len(arrival)
     redials = scenario.redials
     decision = streams["redial_decision"].random(n) < redials.probability
-    delay = 60.0 * redials.delay_minutes.sample(streams["redial_delay"], n)
+    delay = redials.delay_seconds.sample(streams["redial_delay"], n)
     handle2, wrap2, patience2 = np.empty(n), np.zeros(n), np.full(n, math.inf)
     for k, t in enumerate(scenario.contact_types):
         mine = contact_type == k

@@ -22,7 +22,7 @@ from sim.core.streams import Streams
 from sim.model.agent import Agent
 from sim.model.port import World
 from sim.model.states import ContactState, ItemState
-from sim.model.view import build_view
+from sim.model.view import agents_on_phone, build_view
 from sim.model.workdays import DayItem, PlannedDay
 from sim.policies.api import (
     Action,
@@ -34,6 +34,7 @@ from sim.policies.api import (
     PostponeItem,
     RealtimePolicy,
     SetPreference,
+    expected_wait_seconds,
 )
 
 __all__ = ["Interventions"]
@@ -114,12 +115,10 @@ class Interventions:
             t += every
 
     def expected_wait(self, k: int) -> float:
-        """Wallboard estimate of the wait of a type-``k`` contact arriving now (seconds)."""
-        router = self.router
-        on_phone = sum(len(router.logged_in[g]) for g in self.skilled_groups[k])
-        if on_phone == 0:
-            return math.inf
-        return (router.waiting[k] + 1) * self.mean_work[k] / on_phone
+        """The wallboard's expected wait of a type-``k`` contact arriving now (seconds): the
+        same estimate the view shows."""
+        serving = agents_on_phone(self.world, self.skilled_groups[k])
+        return expected_wait_seconds(self.router.waiting[k], self.mean_work[k], serving)
 
     # -- applying actions ------------------------------------------------------------------
 

@@ -11,9 +11,15 @@ from typing import Protocol
 
 from sim.model.port import World
 from sim.model.states import ItemState
-from sim.policies.api import GroupView, QueueView, RealtimeView, UpcomingItem
+from sim.policies.api import (
+    GroupView,
+    QueueView,
+    RealtimeView,
+    UpcomingItem,
+    expected_wait_seconds,
+)
 
-__all__ = ["AnalystCounters", "build_view"]
+__all__ = ["AnalystCounters", "agents_on_phone", "build_view"]
 
 
 class AnalystCounters(Protocol):
@@ -69,7 +75,7 @@ def build_view(
             service_level_day=_share(router.answered_in_threshold[k], router.decided[k]),
             threshold_seconds=t.service_level.threshold_seconds,
             target=t.service_level.target,
-            expected_wait_seconds=(waiting + 1) * mean_work / serving if serving else math.inf,
+            expected_wait_seconds=expected_wait_seconds(waiting, mean_work, serving),
             agents_serving=serving,
             forecast_next_interval=forecast[interval + 1] if interval + 1 < len(forecast) else 0.0,
             callbacks_waiting=router.callbacks_waiting[k],
@@ -95,6 +101,17 @@ def build_view(
         upcoming=_upcoming(world, now, upcoming_horizon_seconds),
         overtime_hours_called=analyst.overtime_hours_called,
         vto_hours_granted=analyst.vto_hours_granted,
+    )
+
+
+def agents_on_phone(world: World, groups: list[int]) -> int:
+    """Agents of ``groups`` on the phone now: logged in and not on a break, activity, aux or
+    outage, and not leaving (the view's available + busy + wrap_up)."""
+    return sum(
+        1
+        for g in groups
+        for agent in world.router.logged_in[g].values()
+        if agent.doing is None and not agent.offline and not agent.leaving
     )
 
 

@@ -72,26 +72,26 @@ def _draw_unplanned(shift: Shift, absence: Absenteeism, streams: dict[str, np.ra
     probabilities, so changing one effect never shifts another's draws.
     """
     present = bool(streams["no_show"].random() >= absence.no_show_probability)
-    late = _minutes_if(streams["late"], absence.late_probability, absence.late_minutes)
-    early = _minutes_if(
-        streams["early_leave"], absence.early_leave_probability, absence.early_leave_minutes
+    late = _delay_if(streams["late"], absence.late_probability, absence.late_seconds)
+    early = _delay_if(
+        streams["early_leave"], absence.early_leave_probability, absence.early_leave_seconds
     )
     aux: list[tuple[float, float]] = []
-    if absence.aux_per_hour > 0 and absence.aux_minutes is not None:
+    if absence.aux_per_hour > 0 and absence.aux_seconds is not None:
         rng = streams["aux"]
         length = shift.end - shift.start
         count = int(rng.poisson(absence.aux_per_hour * length / 3600.0))
         times = np.sort(shift.start + rng.random(count) * length)
-        minutes = absence.aux_minutes.sample(rng, count)
-        aux = [(float(t), 60.0 * float(m)) for t, m in zip(times, minutes, strict=True)]
+        lengths = absence.aux_seconds.sample(rng, count)
+        aux = [(float(t), float(d)) for t, d in zip(times, lengths, strict=True)]
     return present, late, early, aux
 
 
-def _minutes_if(rng: np.random.Generator, probability: float, minutes) -> float:
-    """Seconds of delay: a draw of ``minutes`` with ``probability``, else 0 (two draws always)."""
+def _delay_if(rng: np.random.Generator, probability: float, seconds) -> float:
+    """Seconds of delay: a draw of ``seconds`` with ``probability``, else 0 (two draws always)."""
     happens = rng.random() < probability
-    value = float(minutes.sample(rng, 1)[0]) if minutes is not None else 0.0
-    return 60.0 * value if happens else 0.0
+    value = float(seconds.sample(rng, 1)[0]) if seconds is not None else 0.0
+    return value if happens else 0.0
 
 
 def plan_days(groups: tuple[AgentGroup, ...], streams: Streams) -> list[PlannedDay]:

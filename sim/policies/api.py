@@ -16,12 +16,14 @@ read, so a policy cannot see the future.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
 __all__ = [
     "ACTION_COLUMNS",
     "RealtimePolicy",
+    "expected_wait_seconds",
     "GroupView",
     "QueueView",
     "RealtimeView",
@@ -48,8 +50,10 @@ class QueueView:
     answered or abandoned since the current interval began (NaN if none yet);
     ``service_level_day`` the same since the day began. ``offered_interval`` /
     ``forecast_interval_to_date``: contacts that arrived in the current interval so far and
-    the forecast pro rata to now. ``expected_wait_seconds``: the usual wallboard estimate for
-    a contact arriving now, (waiting + 1) x mean work / agents able to serve it (inf if none).
+    the forecast pro rata to now. ``expected_wait_seconds``: the wallboard estimate for a
+    contact arriving now, :func:`expected_wait_seconds` with ``agents_serving`` (agents of the
+    groups with the skill who are on the phone: not on a break, activity, aux or outage, not
+    leaving).
     """
 
     name: str
@@ -250,3 +254,12 @@ class RealtimePolicy(Protocol):
 
     def decide(self, view: RealtimeView) -> list[Action]:
         """The actions to take given what the analyst sees now."""
+
+
+def expected_wait_seconds(waiting: int, mean_work_seconds: float, agents_serving: int) -> float:
+    """The one expected-wait estimate of ccsim: what a contact arriving now behind
+    ``waiting`` others can expect when ``agents_serving`` agents clear one contact each
+    ``mean_work_seconds`` (talk plus wrap-up): (waiting + 1) x mean work / agents; inf if no
+    agent serves. The view shows it and the callback offer uses it.
+    """
+    return (waiting + 1) * mean_work_seconds / agents_serving if agents_serving else math.inf

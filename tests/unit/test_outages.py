@@ -124,7 +124,9 @@ def test_telephony_lets_contacts_queued_before_the_window_through():
 def test_random_windows_are_reproducible_and_clipped_to_the_day():
     """occurrences_per_day windows: a Poisson count, uniform starts, each a duration draw."""
     outage = Outage(
-        "telephony", occurrences_per_day=40.0, duration_minutes=Distribution("deterministic", 5.0)
+        "telephony",
+        occurrences_per_day=40.0,
+        random_duration_seconds=Distribution("deterministic", 300.0),
     )
     horizon = 3600.0
     windows = outage_windows((outage,), horizon, Streams(3, 1))
@@ -276,7 +278,7 @@ def test_abandoned_contact_calls_again_exactly_delay_later():
         delay=[1, 50, 1],
     )
     out = ContactCenter(
-        one_queue([1], redials=Redials(1.0, Distribution.exponential(1))), draws
+        one_queue([1], redials=Redials(1.0, Distribution.exponential(60.0))), draws
     ).run()
     assert out.originals == 3
     assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ABANDONED, ContactState.UNUSED, ContactState.ANSWERED, ContactState.UNUSED]
@@ -291,7 +293,7 @@ def test_lost_contact_calls_again_delay_after_the_window_ends():
         [2],
         trunks=1,
         outages=[telephony(200.0, 300.0)],
-        redials=Redials(1.0, Distribution.exponential(1)),
+        redials=Redials(1.0, Distribution.exponential(60.0)),
     )
     draws = with_redials(
         arrival=[0, 10, 250], handle=[100, 10, 10], redial=[True, True, True], delay=[5, 100, 30]
@@ -308,7 +310,7 @@ def test_a_redial_never_calls_again():
     scen = one_queue(
         [1],
         outages=[telephony(200.0, 300.0), telephony(305.0, 400.0)],
-        redials=Redials(1.0, Distribution.exponential(1)),
+        redials=Redials(1.0, Distribution.exponential(60.0)),
     )
     draws = with_redials(arrival=[250, 350], handle=[10, 10], redial=[True, True], delay=[10, 0.5])
     out = ContactCenter(scen, draws).run()
@@ -318,7 +320,7 @@ def test_a_redial_never_calls_again():
 
 def test_a_redial_that_abandons_does_not_call_again():
     """Slot 1 (the redial of c0) abandons too; there is no third attempt."""
-    scen = one_queue([1], redials=Redials(1.0, Distribution.exponential(1)))
+    scen = one_queue([1], redials=Redials(1.0, Distribution.exponential(60.0)))
     n = 2
     draws = ContactDraws(
         np.array([0.0, 1.0, NAN, NAN]),
@@ -339,7 +341,7 @@ def test_a_redial_that_abandons_does_not_call_again():
 
 def test_a_redial_due_after_the_day_is_not_made():
     """Abandoned at 900 with a delay of 200 in a 1000 s day: the slot stays unused."""
-    scen = one_queue([1], redials=Redials(1.0, Distribution.exponential(1)))
+    scen = one_queue([1], redials=Redials(1.0, Distribution.exponential(60.0)))
     draws = with_redials(
         arrival=[0, 890], handle=[1000, 10], patience=[INF, 10], redial=[True, True], delay=[1, 200]
     )
@@ -359,7 +361,7 @@ def test_redial_slots_are_drawn_without_changing_the_first_attempts():
         Distribution("lognormal", 200.0, 0.8),
         patience=Distribution.exponential(60.0),
     )
-    on = dataclasses.replace(base, redials=Redials(0.6, Distribution.exponential(5.0)))
+    on = dataclasses.replace(base, redials=Redials(0.6, Distribution.exponential(300.0)))
     plain, draws = draw_contacts(base, Streams(11, 0)), draw_contacts(on, Streams(11, 0))
     n = len(plain.arrival)
     assert draws.originals == n and len(draws.arrival) == 2 * n
@@ -441,7 +443,7 @@ def test_fixed_and_random_outages_and_redials_are_converted():
         Outage(
             "crm_slow",
             occurrences_per_day=0.5,
-            duration_minutes=Distribution("lognormal", 30.0, 0.5),
+            random_duration_seconds=Distribution("lognormal", 1800.0, 0.5),
             factor=1.5,
         ),
         Outage("site", start=0.0, duration=900.0, groups=("billing",)),
@@ -454,14 +456,14 @@ def test_fixed_and_random_outages_and_redials_are_converted():
         ),
         Outage("site", start=4 * 3600.0, duration=300.0, groups=("sales",), drop_in_hand=True),
     )
-    assert s.redials == Redials(0.6, Distribution.exponential(5.0))
+    assert s.redials == Redials(0.6, Distribution.exponential(300.0))
     # The partial window runs past 20:00: it is cut at the day's end.
     windows = outage_windows(s.outages[3:4], s.horizon_seconds, Streams(0, 0))
     assert (windows[0].start, windows[0].end) == ((1199 - 480) * 60.0, 12 * 3600.0)
 
 
-def test_empirical_durations_are_converted_to_minutes(tmp_path):
-    """An empirical delay read in seconds is held in minutes, value by value."""
+def test_empirical_durations_are_held_in_seconds(tmp_path):
+    """An empirical delay read in seconds is held in seconds, value by value."""
     (tmp_path / "delays.csv").write_text("seconds\n60\n180\n")
     scen = dataclasses.replace(shipped(), data_dir=str(tmp_path))
     for f in ("forecast.csv", "staffing.csv", "skills.csv"):
@@ -470,8 +472,8 @@ def test_empirical_durations_are_converted_to_minutes(tmp_path):
         0.5, DistributionConfig("empirical", file="delays.csv", column="seconds")
     )
     s = build_run(Config(scenario=scen)).scenario
-    assert s.redials.delay_minutes == Distribution.empirical([1.0, 3.0])
-    assert s.redials.delay_minutes.mean == 2.0
+    assert s.redials.delay_seconds == Distribution.empirical([60.0, 180.0])
+    assert s.redials.delay_seconds.mean == 120.0
 
 
 def test_the_telephony_outage_scenario():
@@ -479,7 +481,7 @@ def test_the_telephony_outage_scenario():
     cfg = Config(scenario=shipped("telephony_outage"))
     s = build_run(cfg).scenario
     assert s.outages == (Outage("telephony", start=2.5 * 3600, duration=1800.0),)
-    assert s.redials == Redials(0.7, Distribution.exponential(10.0))
+    assert s.redials == Redials(0.7, Distribution.exponential(600.0))
     assert s.name == "telephony_outage" and s.type_names == tuple(shipped().contact_types)
     assert s.intervals == 24
 
@@ -772,7 +774,7 @@ def test_a_contact_lost_in_overlapping_windows_calls_again_after_the_outage():
     scen = one_queue(
         [1],
         outages=[telephony(100.0, 200.0), telephony(150.0, 300.0)],
-        redials=Redials(1.0, Distribution.exponential(1)),
+        redials=Redials(1.0, Distribution.exponential(60.0)),
     )
     draws = with_redials(arrival=[160], handle=[10], redial=[True], delay=[10])
     out = ContactCenter(scen, draws).run()

@@ -195,7 +195,7 @@ def test_a_day_passing_midnight_reads_early_clock_times_as_the_next_day(tmp_path
     assert group.staffing == (0.0, 1.0, 0.5, 0.5)
 
 
-def test_absenteeism_becomes_the_groups_absenteeism_in_minutes(folder):
+def test_absenteeism_becomes_the_groups_absenteeism_in_seconds(folder):
     """Durations are configured like every distribution (mean_seconds) and held in minutes."""
     s = build(
         folder,
@@ -211,11 +211,11 @@ def test_absenteeism_becomes_the_groups_absenteeism_in_minutes(folder):
     assert s.groups[-1].absenteeism == Absenteeism(
         0.1,
         0.2,
-        Distribution("exponential", 15.0),
+        Distribution("exponential", 900.0),
         0.0,
         None,
         0.5,
-        Distribution("gamma", 5.0, 0.5),
+        Distribution("gamma", 300.0, 0.5),
     )
 
 
@@ -573,11 +573,11 @@ def test_monday_no_show_has_absent_sales_and_service_agents():
     monday = Absenteeism(
         0.12,
         0.10,
-        Distribution.exponential(15.0),
+        Distribution.exponential(900.0),
         0.05,
-        Distribution.exponential(30.0),
+        Distribution.exponential(1800.0),
         0.3,
-        Distribution.exponential(5.0),
+        Distribution.exponential(300.0),
     )
     by_name = {g.name: g for g in s.groups}
     assert (len(by_name["sales"].shifts), len(by_name["service"].shifts)) == (33, 42)

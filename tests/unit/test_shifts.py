@@ -101,9 +101,9 @@ def test_late_log_in_and_early_leave_shift_the_session_and_count_as_absence():
     """Late by 1 minute and leaving 2 minutes early: logged in 60-180 of a 0-300 shift."""
     absence = Absenteeism(
         late_probability=1.0,
-        late_minutes=Distribution("deterministic", 1.0),
+        late_seconds=Distribution("deterministic", 60.0),
         early_leave_probability=1.0,
-        early_leave_minutes=Distribution("deterministic", 2.0),
+        early_leave_seconds=Distribution("deterministic", 120.0),
     )
     out = run(scenario([Shift("ann", 0.0, 300.0)], absenteeism=absence), arrival=[], handle=[])
     assert out.login_at.tolist() == [60.0] and out.logout_at.tolist() == [180.0]

@@ -53,7 +53,7 @@ def test_no_show_leaves_one_minus_p_of_the_scheduled_staff():
 def test_late_log_in_loses_probability_times_mean_delay():
     """Late with probability 0.3 by exponential(20 min): logged-in time per agent drops by 6 min."""
     q, mean = 0.3, 20.0
-    absence = Absenteeism(late_probability=q, late_minutes=Distribution.exponential(mean))
+    absence = Absenteeism(late_probability=q, late_seconds=Distribution.exponential(60.0 * mean))
     lost = np.array([(SHIFT - o.logout_at + o.login_at).sum() / 60 / N for _, o in days(absence)])
     # per agent: late minutes L = B * X, B ~ Bernoulli(q), X ~ Exp(mean): Var = q(2 - q) mean^2
     se = math.sqrt(q * (2 - q)) * mean / math.sqrt(N * R)
@@ -64,7 +64,7 @@ def test_late_log_in_loses_probability_times_mean_delay():
 def test_aux_time_matches_rate_times_hours_times_duration():
     """Aux at 0.5 per hour of mean 6 min: 4 occurrences and 24 minutes per 8-hour shift."""
     rate, mean = 0.5, 6.0
-    absence = Absenteeism(aux_per_hour=rate, aux_minutes=Distribution.exponential(mean))
+    absence = Absenteeism(aux_per_hour=rate, aux_seconds=Distribution.exponential(60.0 * mean))
     aux_code = AwayKind.AUX
     counts, minutes = [], []
     for _, o in days(absence):

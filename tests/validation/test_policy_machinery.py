@@ -155,11 +155,11 @@ def shift_day(outages: tuple[Outage, ...] = ()) -> Scenario:
     absence = Absenteeism(
         no_show_probability=0.1,
         late_probability=0.2,
-        late_minutes=Distribution.exponential(10.0),
+        late_seconds=Distribution.exponential(600.0),
         early_leave_probability=0.1,
-        early_leave_minutes=Distribution.exponential(20.0),
+        early_leave_seconds=Distribution.exponential(1200.0),
         aux_per_hour=0.5,
-        aux_minutes=Distribution.exponential(4.0),
+        aux_seconds=Distribution.exponential(240.0),
     )
     calls = ContactType("calls", (55.0,) * n, lognormal(240.0), patience=lognormal(200.0, 1.0))
     sales = ContactType("sales", (12.0,) * n, lognormal(360.0), patience=lognormal(150.0, 1.0))
@@ -761,7 +761,7 @@ def test_early_leaver_finishing_a_contact_is_not_also_absent():
     start at 1000 s, not at 700 s while it is still talking."""
     calls = ContactType("calls", (0.0, 0.0), Distribution.exponential(1.0))
     absence = Absenteeism(
-        early_leave_probability=1.0, early_leave_minutes=Distribution("deterministic", 5.0)
+        early_leave_probability=1.0, early_leave_seconds=Distribution("deterministic", 300.0)
     )
     team = AgentGroup(
         "team",
