@@ -139,7 +139,10 @@ class Outages:
 
     def _take_offline(self, agent: Agent, drop: bool) -> None:
         if agent.offline == 0 or agent.logged_out:
-            agent.offline_since = self.env.now
+            # An agent finishing a contact is on it until done: offline from then on (the
+            # world sets the time when it is free), so busy time is never outage time.
+            busy = agent.sessions > 0 and not drop
+            agent.offline_since = math.inf if busy else self.env.now
         agent.offline += 1
         self.world.router.unlist(agent)
         if drop:

@@ -397,17 +397,21 @@ class Router:
         if only_chat:
             return -1
         if self.callbacks_total:
-            i = self._best_callback(g)
+            i = self._best_callback(g, now)
             if i >= 0:
                 return i
         return self._best(self.deferred[g], False, now)
 
-    def _best_callback(self, g: int) -> int:
-        # Callbacks never abandon and leave their queue only when taken: the head is it.
+    def _best_callback(self, g: int, now: float) -> int:
+        # Callbacks never abandon and leave their queue only when taken: the head is it. An
+        # overflow group takes it only once the overflow step's delay has passed.
         best = -1
+        delay_for = self._delay_for[g]
         for k in self.callback_types[g]:
             if self.callbacks_waiting[k]:
                 i = self.callback_queues[k][0]
+                if self.arrival[i] + delay_for[k] > now + _EPS:
+                    continue
                 if best < 0 or self.arrival[i] < self.arrival[best]:
                     best = i
         return best

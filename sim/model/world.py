@@ -156,17 +156,17 @@ class ContactCenter:
         if agent is not None:
             self._start(agent, i)
         else:
-            interventions = self.interventions
-            if interventions is not None and interventions.offers_callback(i, k):
-                return
-            self.router.enqueue(i)
-            self.queued[i] = 1
-            if interventions is not None:
-                interventions.watch_for_outsourcing(i, k)
             timeout = self.env.timeout
-            p = self.patience[i]
-            if p != math.inf:
-                timeout(p, i).callbacks.append(self._abandon)
+            interventions = self.interventions
+            if interventions is None or not interventions.offers_callback(i, k):
+                self.router.enqueue(i)
+                self.queued[i] = 1
+                if interventions is not None:
+                    interventions.watch_for_outsourcing(i, k)
+                p = self.patience[i]
+                if p != math.inf:
+                    timeout(p, i).callbacks.append(self._abandon)
+            # A callback, too, becomes work for an overflow group only after the step's delay.
             for step, delay in enumerate(self.router.overflow_delays[k], start=1):
                 timeout(delay, (i, step)).callbacks.append(self._overflow)
 
@@ -184,7 +184,10 @@ class ContactCenter:
         if self.state[i] == ContactState.WAITING:
             agent = self.router.find_agent(self.ctype[i], step)
             if agent is not None:
-                self._start(agent, i)
+                if self.callback[i]:  # callbacks are taken in order: the agent takes the first
+                    self.serve_next(agent)
+                else:
+                    self._start(agent, i)
 
     # -- service ----------------------------------------------------------------------
 
@@ -232,6 +235,8 @@ class ContactCenter:
         """``agent`` is done with contact ``i``: log, let it leave or go away, or serve next."""
         router = self.router
         if router.released(agent, i):  # the agent holds nothing now
+            if agent.offline and agent.offline_since == math.inf:
+                agent.offline_since = self.env.now  # an outage took it; it was busy until now
             if agent.leaving:
                 self._close_busy(agent)
                 self.log_out(agent)

@@ -189,8 +189,9 @@ def test_crm_slow_hits_the_listed_groups_only(groups, agent_group, resolved, wor
 
 
 def test_site_outage_finishes_what_is_in_hand_and_takes_nothing_until_the_end():
-    """Site down [150, 300): agent 0 finishes c0 at 200 then waits; agent 1, logging in at
-    200 (staffing 1 -> 2), waits too; at 300 they take the queue in log-in order."""
+    """Site down [150, 300): agent 0 finishes c0 at 200 then waits (offline from 200: busy
+    time is not outage time); agent 1, logging in at 200 (staffing 1 -> 2), waits too; at
+    300 they take the queue in log-in order."""
     site = Outage("site", start=150.0, duration=150.0, groups=("agents",))
     scen = one_queue([1, 1, 2, 2, 2], interval=100.0, outages=[site])
     out = run(scen, arrival=[100, 160, 210, 315], handle=[100, 10, 20, 10])
@@ -199,7 +200,7 @@ def test_site_outage_finishes_what_is_in_hand_and_takes_nothing_until_the_end():
     assert out.agent.tolist() == [0, 0, 1, 0]
     assert_times(out.work, [100, 10, 20, 10])
     assert not out.dropped.any()
-    assert outage_time(out) == [(0, 150.0, 300.0), (1, 200.0, 300.0)]
+    assert outage_time(out) == [(0, 200.0, 300.0), (1, 200.0, 300.0)]
 
 
 def test_site_outage_in_another_group_does_not_stop_this_one():

@@ -72,7 +72,7 @@ def test_redials_after_a_telephony_window_make_the_configured_surge():
     scen = dataclasses.replace(
         BASE,
         outages=(Outage("telephony", START, END - START),),
-        redials=Redials(p, Distribution.exponential(mean_delay / 60)),
+        redials=Redials(p, Distribution.exponential(mean_delay)),
     )
     lost_total, redial_total, after, delays = 0, 0, [], []
     for out in days(scen):
