@@ -111,6 +111,11 @@ class ContactCenter:
         # Contacts in hand are tracked only when a site outage may cut them off.
         self.track_in_hand = self.outages.drops_in_hand
         self.talk_until: dict[int, float] = {}  # contact in hand -> end of its talk
+        if policy is not None and (problems := policy.check(scenario)):
+            raise ValueError(
+                "the policy's parameters do not fit the scenario: "
+                + "; ".join(f"{name} = {value!r}: {why}" for name, value, why in problems)
+            )
         self.interventions = (
             Interventions(self, policy, streams)
             if policy is not None and policy.check_interval_seconds is not None

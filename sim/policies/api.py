@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+from sim.core.scenario import Scenario
 
 __all__ = [
     "ACTION_COLUMNS",
@@ -254,6 +256,10 @@ class RealtimePolicy(Protocol):
 
     def decide(self, view: RealtimeView) -> list[Action]:
         """The actions to take given what the analyst sees now."""
+
+    def check(self, scenario: Scenario) -> list[tuple[str, Any, str]]:
+        """(parameter, value, what is allowed) for every parameter that does not fit
+        ``scenario`` (e.g. a contact type it lacks); empty if all is well."""
 
 
 def expected_wait_seconds(waiting: int, mean_work_seconds: float, agents_serving: int) -> float:

@@ -205,3 +205,13 @@ def test_the_playbook_finds_its_steps_without_the_registry():
     )
     playbook = make_policy("playbook", {"steps": sorted(set(POLICIES) - {"playbook"})})
     assert [name for name, _ in playbook.steps] == sorted(set(POLICIES) - {"playbook"})
+
+
+def test_simulate_refuses_a_policy_that_does_not_fit_before_the_first_event():
+    """From Python, without the config: the same check, before anything is simulated."""
+    from sim import erlang_scenario, make_policy, simulate
+
+    scenario = erlang_scenario(calls_per_hour=100, aht_seconds=180, agents=5)
+    policy = make_policy("callback", {"contact_types": ["nope"]})
+    with pytest.raises(ValueError, match=r"contact_types\[0\] = 'nope': not a voice contact type"):
+        simulate(scenario, policy=policy)
