@@ -99,7 +99,15 @@ def _check_run(c: Checker, run: RunConfig, policies: list[str]) -> None:
     if len(set(policies)) != len(policies):
         c.fail("policies", list(policies), "must not name a policy twice")
     if run.target_precision is not None:
-        c.number("run.target_precision", run.target_precision, low=0, strict=True)
+        if c.number("run.target_precision", run.target_precision, low=0, strict=True) and (
+            len(policies) < 2
+        ):
+            c.fail(
+                "run.target_precision",
+                run.target_precision,
+                "needs two policies or more: it is the precision of the paired service-level "
+                "differences between policies (list them in policies=[...])",
+            )
     if c.number("run.max_replications", run.max_replications, low=1, strict=False, whole=True):
         if run.target_precision is not None and run.max_replications < run.replications:
             c.fail(

@@ -31,12 +31,13 @@ def test_good_settings_reach_the_run_spec():
         config(
             costs=CostsConfig(hourly_cost=25.0, hourly_cost_by_group={"agents": 40.0}),
             run=RunConfig(replications=4, target_precision=0.02, max_replications=50),
+            policies=["none", "overtime"],
         )
     )
     assert spec.scenario.costs.rate("agents") == 40.0
     assert spec.scenario.costs.hourly == 25.0
     assert spec.target_precision == 0.02 and spec.max_replications == 50
-    assert spec.policy_params == {"none": {}}
+    assert spec.policy_params["none"] == {}
 
 
 def test_unknown_policy_name_is_named():
@@ -111,6 +112,11 @@ def test_bad_precision_settings_are_named():
         config(run=RunConfig(replications=10, target_precision=0.01, max_replications=5))
     )
     assert any(p.startswith("run.max_replications = 5: must be at least") for p in found)
+
+
+def test_target_precision_with_one_policy_is_refused_not_ignored():
+    found = problems(config(run=RunConfig(replications=10, target_precision=0.01)))
+    assert "run.target_precision = 0.01: needs two policies or more" in found[0]
 
 
 def test_names_a_policy_gives_are_checked_against_the_scenario():
