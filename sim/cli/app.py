@@ -9,7 +9,10 @@ from __future__ import annotations
 import logging
 import math
 import os
+import signal
 import sys
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from pathlib import Path
 
 import hydra
@@ -18,10 +21,11 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config.run import PROJECT_ROOT, ConfigError, build_run
+from sim.config.safety import exit_if_unsafe
 from sim.config.schema import Config, DayScenarioConfig, ErlangScenarioConfig
 from sim.experiment.comparison import compare_policies, max_half_width
 from sim.experiment.replications import run_replications
-from sim.experiment.run_folder import RunFolder
+from sim.experiment.run_folder import RunFolder, RunFolderError
 from sim.experiment.tables import replication_table
 from sim.kpi.definitions import ALL
 from sim.report.figures import render_figures
@@ -50,7 +54,36 @@ def _fail(problems: list[str]) -> None:
 
 
 def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
-    """Validate ``cfg``, simulate, and write every output into ``run_dir``."""
+    """Validate ``cfg``, simulate, and write every output into ``run_dir``.
+
+    A run folder refused or corrupt (exit 2), a failed read or write (exit 1) and running
+    out of memory (exit 1) end the run with one line on stderr, never a traceback; the run
+    folder's lock is released however the run ends.
+    """
+    with ExitStack() as stack:
+        try:
+            return _run(cfg, run_dir, stack)
+        except RunFolderError as exc:
+            _stop(str(exc), exc.code)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _stop(f"{where}{exc.strerror or exc}", 1)
+        except MemoryError:
+            _stop(
+                "out of memory: lower run.workers or run.replications, or free memory; "
+                "finished replications are kept in parts/ (run.resume=<run folder>)",
+                1,
+            )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _stop(message: str, code: int) -> None:
+    sys.stderr.write(f"ccsim: {message}\n")
+    sys.exit(code)
+
+
+def _run(cfg: DictConfig, run_dir: Path, stack: ExitStack) -> RunFolder:
+    """:func:`run`, with the run folder's lock released by ``stack``."""
     missing = sorted(OmegaConf.missing_keys(cfg))
     if missing:
         _fail([f"{key}: required value not set" for key in missing])
@@ -61,7 +94,7 @@ def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
     done: set[tuple[str, int]] = set()
     if spec.resume is not None:
         run_dir = spec.resume
-        folder = RunFolder(run_dir)
+        folder = stack.enter_context(RunFolder.resume(run_dir))
         if folder.read_manifest().get("fingerprint") != spec.fingerprint():
             _fail(
                 [
@@ -72,7 +105,8 @@ def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
         done = {(r.policy, r.replication) for r in folder.load_parts()}
         log.info("resuming %s: %d replications already done", run_dir, len(done))
     else:
-        folder = RunFolder(run_dir)
+        here = {Path.cwd(): "the current folder", PROJECT_ROOT: "the project root"}
+        folder = stack.enter_context(RunFolder.create(run_dir, protected=here))
         folder.write_manifest(spec.fingerprint(), spec.scenario.name, spec.seed, spec.policies)
     log.info(
         "scenario %s: %d replications x %d policies, seed %d",
@@ -130,6 +164,8 @@ def run(cfg: DictConfig, run_dir: Path) -> RunFolder:
             actions=tables["actions"],
         ),
     )
+    if not interrupted:
+        folder.mark_complete()  # last: tables, figures and report are all written
     summary = tables["summary"]
     totals = summary[(summary["contact_type"] == ALL) & (summary["group"] == ALL)]
     for row in totals.itertuples():
@@ -204,10 +240,57 @@ def _replications_for_precision(spec, folder: RunFolder, done: int) -> int | Non
 
 @hydra.main(version_base="1.3", config_path=str(PROJECT_ROOT / "configs"), config_name="config")
 def _app(cfg: DictConfig) -> None:
-    run(cfg, Path(HydraConfig.get().runtime.output_dir))
+    try:
+        run(cfg, Path(HydraConfig.get().runtime.output_dir))
+    except BrokenProcessPool:
+        sys.stderr.write(
+            "ccsim: a worker process died (killed by the system, often for lack of memory): "
+            "lower run.workers; finished replications are kept in parts/ "
+            "(run.resume=<run folder>)\n"
+        )
+        sys.exit(1)
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread: a run stops as on Ctrl-C, and writes
+    its tables from the replications finished so far."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_stop_signals: list[int] = []  # the stop signal received, if any
+
+
+def _on_stop_signal(signum: int, frame: object) -> None:
+    if _stop_signals:
+        return  # already stopping: let the tables be written
+    _stop_signals.append(signum)
+    raise _Stopped(signum)
+
+
+def _handle_stop_signals() -> None:
+    """SIGTERM and SIGHUP stop a run like Ctrl-C, unless they were ignored when ccsim
+    started (``nohup`` ignores SIGHUP). The pool's workers ignore them: the parent stops
+    them, and they die with it if it is killed (see :mod:`sim.experiment.replications`)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, _on_stop_signal)
 
 
 def main() -> None:
     """Entry point of ``python -m sim`` and the ``ccsim`` command."""
+    exit_if_unsafe(sys.argv[1:], PROJECT_ROOT / "configs")
+    _handle_stop_signals()
     _register()
-    _app()
+    try:
+        _app()
+    except _Stopped as exc:  # before or after the replications: nothing was interrupted
+        sys.stderr.write(f"ccsim: stopped by {exc}\n")
+        sys.exit(128 + exc.signum)
+    except SystemExit as exc:
+        if _stop_signals and exc.code == 130:  # a run interrupted by SIGTERM or SIGHUP
+            sys.exit(128 + _stop_signals[0])  # 143 or 129, as the shell reports them
+        raise

@@ -8,7 +8,6 @@ folder: after each job (so a sweep cut short still has one) and once more at the
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from sim.experiment.run_folder import atomic_write
 from sim.experiment.sweep import sweep_table, swept_columns
 from sim.report.sweep_figure import plot_sweep
 
@@ -38,9 +38,7 @@ def write_sweep_summary(sweep_dir: Path, target: float | None = None) -> pd.Data
         log.warning("%s: no job of the sweep has finished; no sweep summary written", sweep_dir)
         return None
     csv = sweep_dir / "sweep_summary.csv"
-    tmp = csv.with_name(f".{csv.name}.{os.getpid()}.tmp")
-    tmp.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
-    os.replace(tmp, csv)
+    atomic_write(csv, table.to_csv(index=False, lineterminator="\n"), real_folder=False)
     if "service_level.target" in swept_columns(table):
         target = None
     plot_sweep(table, sweep_dir / "figures" / "sweep.png", target=target)

@@ -12,6 +12,9 @@ Three kinds of file:
   ``group,contact_type,proficiency,level`` (:func:`read_skills`);
 - a column of observed values, e.g. handle times for an empirical distribution
   (:func:`read_values_column`).
+
+Messages never quote a line or the header of a file (a shared folder's file may hold
+anything): a cell or column name appears only short and printable (:func:`quoted`).
 """
 
 from __future__ import annotations
@@ -26,17 +29,44 @@ from typing import NoReturn
 from sim.units import parse_clock
 
 __all__ = [
+    "NAME_CHARS",
+    "SHOWN_CHARS",
     "SKILL_COLUMNS",
     "DataFileError",
     "IntervalTable",
     "SkillRow",
+    "quoted",
+    "quoted_list",
     "read_interval_table",
     "read_skills",
     "read_values_column",
 ]
 
+#: The longest cell a message quotes; a longer one is named by its length only.
+SHOWN_CHARS = 16
+#: The same for a column name (names of contact types and groups may be longer).
+NAME_CHARS = 32
+
 #: The columns of a skills file, all required.
 SKILL_COLUMNS: tuple[str, ...] = ("group", "contact_type", "proficiency", "level")
+
+
+def quoted(text: str, limit: int = SHOWN_CHARS, empty: str = "(empty)") -> str:
+    """A cell for a message: quoted if short (``limit``) and printable, else its length.
+
+    Empty (or blank) reads as ``empty``, quoted. The rest of a file never reaches a message.
+    """
+    text = str(text).strip()
+    if not text:
+        return repr(empty)
+    if len(text) <= limit and text.isprintable():
+        return repr(text)
+    return f"(a {len(text)}-character value)"
+
+
+def quoted_list(names: Sequence[str]) -> str:
+    """Column names for a message, each as :func:`quoted` shows it (up to ``NAME_CHARS``)."""
+    return f"[{', '.join(quoted(n, NAME_CHARS) for n in names)}]"
 
 
 class DataFileError(ValueError):
@@ -121,7 +151,9 @@ def _read_csv(path: Path, key: str) -> _Table:
         )
     repeated = sorted({h for h in header if h and header.count(h) > 1})
     if repeated:
-        problems.append(f"{key}: {path.name} line 1: column(s) {repeated} appear more than once")
+        problems.append(
+            f"{key}: {path.name} line 1: column(s) {quoted_list(repeated)} appear more than once"
+        )
     if problems:
         _raise(problems)
     return _Table(header, rows)
@@ -145,7 +177,7 @@ def read_interval_table(
     """
     table = _read_csv(path, key)
     if "interval_start" not in table.columns:
-        _raise([f"{key}: {path.name} lacks column 'interval_start'; it has {table.columns}"])
+        _raise([f"{key}: {path.name} lacks column 'interval_start'{_header_size(table)}"])
     names = [c for c in table.columns if c != "interval_start"]
     if not names:
         _raise(
@@ -166,11 +198,13 @@ def read_interval_table(
         where = f"{key}: {path.name} line {line}"
         start = _clock_minutes(start_text)
         if start is None:
-            problems.append(f"{where}: interval_start {start_text!r} is not a time; allowed: HH:MM")
+            problems.append(
+                f"{where}: interval_start {quoted(start_text, empty='')} is not a time; allowed: HH:MM"
+            )
         elif starts and start - starts[-1] != interval_minutes and not spacing_reported:
             spacing_reported = True  # once: a wrong interval length would flag every row
             problems.append(
-                f"{where}: interval_start {start_text!r} does not follow the previous one by "
+                f"{where}: interval_start {quoted(start_text, empty='')} does not follow the previous one by "
                 f"{interval_minutes} minutes (the scenario's interval_minutes)"
             )
         starts.append(
@@ -180,8 +214,7 @@ def read_interval_table(
             text = row.get(name) or ""
             value = _number(text)
             if value is None or value < 0 or (integer and value != int(value)):
-                shown = text if text.strip() else "(empty)"
-                problems.append(f"{where}: {name} {shown!r} is not allowed; allowed: {kind}")
+                problems.append(f"{where}: {name} {quoted(text)} is not allowed; allowed: {kind}")
                 value = 0.0
             values[name].append(value)
     if problems:
@@ -205,7 +238,7 @@ def read_skills(
     table = _read_csv(path, key)
     missing = [c for c in SKILL_COLUMNS if c not in table.columns]
     if missing:
-        _raise([f"{key}: {path.name} lacks column(s) {missing}; it has {table.columns}"])
+        _raise([f"{key}: {path.name} lacks column(s) {missing}{_header_size(table)}"])
     if not table.rows:
         _raise([f"{key}: {path.name} has no rows"])
     problems: list[str] = []
@@ -225,30 +258,29 @@ def read_skills(
                 ok = False
             elif known is not None and name not in known:
                 problems.append(
-                    f"{where}: {column} {name!r} is not a {what}; allowed: {list(known)}"
+                    f"{where}: {column} {quoted(name)} is not a {what}; allowed: {list(known)}"
                 )
                 ok = False
         proficiency = _number(row.get("proficiency") or "")
         if proficiency is None or proficiency <= 0:
-            shown = row.get("proficiency") or "(empty)"
             problems.append(
-                f"{where}: proficiency {shown!r} is not allowed; allowed: a number > 0 "
-                "(it multiplies the handle time: 1 = standard, 1.2 = 20% slower)"
+                f"{where}: proficiency {quoted(row.get('proficiency') or '')} is not allowed; "
+                "allowed: a number > 0 (it multiplies the handle time: 1 = standard, 1.2 = 20% "
+                "slower)"
             )
             ok = False
         level = _number(row.get("level") or "")
         if level is None or level < 1 or level != int(level):
-            shown = row.get("level") or "(empty)"
             problems.append(
-                f"{where}: level {shown!r} is not allowed; allowed: a whole number >= 1 "
-                "(1 is served first)"
+                f"{where}: level {quoted(row.get('level') or '')} is not allowed; allowed: a "
+                "whole number >= 1 (1 is served first)"
             )
             ok = False
         pair = (group, ctype)
         if group and ctype and pair in seen:
             problems.append(
-                f"{where}: group {group!r} and contact_type {ctype!r} already appear on line "
-                f"{seen[pair]}; allowed: one row per group and contact type"
+                f"{where}: group {quoted(group)} and contact_type {quoted(ctype)} already appear "
+                f"on line {seen[pair]}; allowed: one row per group and contact type"
             )
             ok = False
         seen.setdefault(pair, line)
@@ -263,7 +295,7 @@ def read_values_column(path: Path, key: str, column: str) -> tuple[float, ...]:
     """Non-negative numbers from one column of a CSV file (e.g. observed handle times)."""
     table = _read_csv(path, key)
     if column not in table.columns:
-        _raise([f"{key}: {path.name} lacks column {column!r}; it has {table.columns}"])
+        _raise([f"{key}: {path.name} lacks column {column!r}{_header_size(table)}"])
     cells = table.column(column)
     values = [_number(text) for _, text in cells]
     bad = [line for (line, _), v in zip(cells, values, strict=True) if v is None or v < 0]
@@ -272,6 +304,12 @@ def read_values_column(path: Path, key: str, column: str) -> tuple[float, ...]:
     if not values:
         _raise([f"{key}: {path.name} column {column!r} has no values"])
     return tuple(float(v) for v in values if v is not None)
+
+
+def _header_size(table: _Table) -> str:
+    """How many columns the header has, for a 'lacks column' message (never their names:
+    the header of a file that is no CSV at all would be its first line)."""
+    return f" (its header, line 1, has {len(table.columns)} column(s))"
 
 
 def _number(text: str) -> float | None:

@@ -28,6 +28,7 @@ from sim.config.checks import Checker, distribution
 from sim.config.constants import ALLOWED_INTERVAL_MINUTES
 from sim.config.demand import demand_shocks
 from sim.config.outages import disruptions
+from sim.config.safety import paths_inside
 from sim.config.schema import (
     ContactServiceLevelConfig,
     ContactTypeConfig,
@@ -215,7 +216,8 @@ def _group_settings(
 def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) -> Scenario | None:
     """Check a day scenario and build it; ``None`` (with problems in ``c``) if it is bad.
 
-    ``root``: relative ``data_dir`` paths are relative to it.
+    ``root``: relative ``data_dir`` paths are relative to it; every path must stay inside
+    it (:func:`sim.config.safety.paths_inside`) before any file is read.
     """
     n_before = len(c.problems)
     c.name("scenario.name", s.name, "a name for the scenario")
@@ -241,9 +243,13 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
         )
     tables = Tables()
     data_dir = root
-    if c.name("scenario.data_dir", s.data_dir, "the scenario's data folder"):
+    named = c.name("scenario.data_dir", s.data_dir, "the scenario's data folder")
+    if named:
         data_dir = Path(s.data_dir)
         data_dir = data_dir if data_dir.is_absolute() else root / data_dir
+    if not paths_inside(c, s, data_dir if named else None, root):
+        return None  # read no file: a path leaves the project folder
+    if named:
         if not data_dir.is_dir():
             c.fail("scenario.data_dir", s.data_dir, f"folder not found (looked at {data_dir})")
         else:

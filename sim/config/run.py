@@ -19,6 +19,7 @@ from omegaconf import OmegaConf
 
 from sim.config.checks import Checker
 from sim.config.day import build_day
+from sim.config.limits import check_before_building, check_built, numbers_too_large
 from sim.config.schema import (
     Config,
     CostsConfig,
@@ -174,7 +175,9 @@ def _costs(c: Checker, costs: CostsConfig, groups: tuple[str, ...]) -> Costs:
     )
 
 
-def _erlang(c: Checker, s: ErlangScenarioConfig, sl: ServiceLevel) -> Scenario | None:
+def _erlang(
+    c: Checker, s: ErlangScenarioConfig, sl: ServiceLevel, build: bool = True
+) -> Scenario | None:
     ok = c.number("scenario.calls_per_hour", s.calls_per_hour, low=0, strict=True)
     ok &= c.number("scenario.aht_seconds", s.aht_seconds, low=0, strict=True)
     ok &= c.number("scenario.agents", s.agents, low=1, strict=False, whole=True)
@@ -185,12 +188,12 @@ def _erlang(c: Checker, s: ErlangScenarioConfig, sl: ServiceLevel) -> Scenario |
         ("warmup_hours", s.warmup_hours, 0, False),
     ):
         if c.number(f"scenario.{key}", value, low=low, strict=strict):
-            if not math.isclose(value * 4, round(value * 4)):
+            if math.isfinite(value * 4) and not math.isclose(value * 4, round(value * 4)):
                 c.fail(f"scenario.{key}", value, "must be a multiple of 0.25 (15-minute intervals)")
                 ok = False
         else:
             ok = False
-    if not ok:
+    if not ok or not build:  # not build: too large (sim.config.limits said why)
         return None
     return erlang_scenario(
         s.calls_per_hour,
@@ -238,8 +241,11 @@ def build_run(cfg: Any) -> RunSpec:
             c.problems.append(
                 f"{key}: unknown key (misspelt, or added with '+'?); it is not part of the config schema"
             )
+    if huge := numbers_too_large(cfg):  # they could not even be compared with a limit
+        raise ConfigError(c.problems + huge)
     sl_ok = _check_service_level(c, cfg.service_level)
     _check_run(c, cfg.run, list(cfg.policies))
+    fits = check_before_building(c, cfg)
     sl = (
         ServiceLevel(
             float(cfg.service_level.threshold_seconds),
@@ -250,7 +256,7 @@ def build_run(cfg: Any) -> RunSpec:
         else ServiceLevel()  # a stand-in so the scenario is still checked; the run is refused
     )
     if isinstance(cfg.scenario, ErlangScenarioConfig):
-        scenario = _erlang(c, cfg.scenario, sl)
+        scenario = _erlang(c, cfg.scenario, sl, build=fits)
     elif isinstance(cfg.scenario, DayScenarioConfig):
         scenario = build_day(c, cfg.scenario, sl, PROJECT_ROOT)
     else:
@@ -261,6 +267,7 @@ def build_run(cfg: Any) -> RunSpec:
         costs = _costs(c, cfg.costs, scenario.group_names)
         scenario = replace(scenario, costs=costs, service_level_target=sl.target)
         _check_policies_against(c, policies, scenario)
+        check_built(c, cfg, scenario)
     if c.problems or scenario is None:
         raise ConfigError(c.problems or ["scenario: could not be built"])
     return RunSpec(

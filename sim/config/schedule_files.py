@@ -24,7 +24,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.config.data_files import _clock_minutes, _number, _raise, _read_csv
+from sim.config.data_files import (
+    _clock_minutes,
+    _header_size,
+    _number,
+    _raise,
+    _read_csv,
+    _Table,
+    quoted,
+    quoted_list,
+)
 from sim.core.workforce import BREAK_KINDS
 
 __all__ = [
@@ -86,16 +95,19 @@ class ActivityRow:
         return self.kind in BREAK_KINDS
 
 
-def _columns(key: str, path: Path, header: list[str], allowed: tuple[str, ...], optional=()):
+def _columns(key: str, path: Path, table: _Table, allowed: tuple[str, ...], optional=()):
+    header = table.columns
     missing = [c for c in allowed if c not in header and c not in optional]
     unknown = [c for c in header if c not in allowed]
     problems = []
     if missing:
-        problems.append(f"{key}: {path.name} lacks column(s) {missing}; it has {header}")
+        problems.append(f"{key}: {path.name} lacks column(s) {missing}{_header_size(table)}")
     if unknown:
-        problems.append(
-            f"{key}: {path.name} line 1: unknown column(s) {unknown}; allowed: {list(allowed)}"
-        )
+        # Named only in a header that is recognisably this file's: the first line of a file
+        # of another kind (or of no kind) stays out of the message.
+        named = len(unknown) < len(header)
+        what = f"unknown column(s) {quoted_list(unknown)}" if named else "no known column"
+        problems.append(f"{key}: {path.name} line 1: {what}; allowed: {list(allowed)}")
     if problems:
         _raise(problems)
 
@@ -107,7 +119,7 @@ def read_schedule(path: Path, key: str) -> tuple[tuple[ShiftRow, ...], list[str]
     row with an agent name (bad ones with ``valid`` ``False``) and the problems found.
     """
     table = _read_csv(path, key)
-    _columns(key, path, table.columns, SCHEDULE_COLUMNS)
+    _columns(key, path, table, SCHEDULE_COLUMNS)
     if not table.rows:
         _raise([f"{key}: {path.name} has no rows"])
     problems: list[str] = []
@@ -123,8 +135,8 @@ def read_schedule(path: Path, key: str) -> tuple[tuple[ShiftRow, ...], list[str]
                 ok = False
         if agent in seen:
             problems.append(
-                f"{where}: agent {agent!r} already appears on line {seen[agent]}; allowed: one "
-                "row per agent (agent names are unique)"
+                f"{where}: agent {quoted(agent)} already appears on line {seen[agent]}; "
+                "allowed: one row per agent (agent names are unique)"
             )
             ok = False
         elif agent:
@@ -134,8 +146,7 @@ def read_schedule(path: Path, key: str) -> tuple[tuple[ShiftRow, ...], list[str]
             text = row.get(column) or ""
             minutes = _clock_minutes(text)
             if minutes is None:
-                shown = text or "(empty)"
-                problems.append(f"{where}: {column} {shown!r} is not a time; allowed: HH:MM")
+                problems.append(f"{where}: {column} {quoted(text)} is not a time; allowed: HH:MM")
                 ok = False
             times.append(minutes)
         if agent:
@@ -151,7 +162,7 @@ def read_activities(path: Path, key: str) -> tuple[tuple[ActivityRow, ...], list
     rows and the problems of the others.
     """
     table = _read_csv(path, key)
-    _columns(key, path, table.columns, ACTIVITY_COLUMNS, _OPTIONAL_ACTIVITY_COLUMNS)
+    _columns(key, path, table, ACTIVITY_COLUMNS, _OPTIONAL_ACTIVITY_COLUMNS)
     problems: list[str] = []
     rows: list[ActivityRow] = []
     for line, row in table.rows:
@@ -168,13 +179,13 @@ def read_activities(path: Path, key: str) -> tuple[tuple[ActivityRow, ...], list
         text = row.get("start") or ""
         start = _clock_minutes(text)
         if start is None:
-            problems.append(f"{where}: start {text or '(empty)'!r} is not a time; allowed: HH:MM")
+            problems.append(f"{where}: start {quoted(text)} is not a time; allowed: HH:MM")
             ok = False
         text = row.get("duration_minutes") or ""
         duration = _number(text)
         if duration is None or duration <= 0:
             problems.append(
-                f"{where}: duration_minutes {text or '(empty)'!r} is not allowed; allowed: a "
+                f"{where}: duration_minutes {quoted(text)} is not allowed; allowed: a "
                 "number of minutes > 0"
             )
             ok = False
@@ -182,7 +193,8 @@ def read_activities(path: Path, key: str) -> tuple[tuple[ActivityRow, ...], list
         text = row.get("latest_start") or ""
         if text and kind and kind not in BREAK_KINDS:
             problems.append(
-                f"{where}: latest_start {text!r} is given for activity {kind!r}; allowed: empty "
+                f"{where}: latest_start {quoted(text)} is given for activity {quoted(kind)}; "
+                "allowed: empty "
                 f"(only a {' or '.join(BREAK_KINDS)} has a window; an activity starts at start)"
             )
             ok = False
@@ -190,7 +202,7 @@ def read_activities(path: Path, key: str) -> tuple[tuple[ActivityRow, ...], list
             latest = _clock_minutes(text)
             if latest is None:
                 problems.append(
-                    f"{where}: latest_start {text!r} is not a time; allowed: HH:MM, or empty "
+                    f"{where}: latest_start {quoted(text)} is not a time; allowed: HH:MM, or empty "
                     "(the break is fixed at start)"
                 )
                 ok = False
@@ -198,7 +210,7 @@ def read_activities(path: Path, key: str) -> tuple[tuple[ActivityRow, ...], list
         text = row.get("cancellable") or ""
         if text and kind in BREAK_KINDS:
             problems.append(
-                f"{where}: cancellable {text!r} is given for a {kind}; allowed: empty (a "
+                f"{where}: cancellable {quoted(text)} is given for a {kind}; allowed: empty (a "
                 "break is never cancelled; latest_start says how far a policy may delay it)"
             )
             ok = False
@@ -206,7 +218,7 @@ def read_activities(path: Path, key: str) -> tuple[tuple[ActivityRow, ...], list
             cancellable = _FLAGS.get(text.lower())
             if cancellable is None:
                 problems.append(
-                    f"{where}: cancellable {text!r} is not allowed; allowed: true or false "
+                    f"{where}: cancellable {quoted(text)} is not allowed; allowed: true or false "
                     "(empty: true)"
                 )
                 ok = False

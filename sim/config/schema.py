@@ -208,6 +208,8 @@ class DayScenarioConfig:
     ``schedule_file`` (optional): one row per agent of the shift-based groups;
     ``activities_file`` (optional): their breaks, lunches and off-phone activities.
     ``staffing_file`` may be ``None`` when the schedule covers every group.
+    ``allow_outside_paths``: let ``data_dir`` and the files reach outside the project folder
+    (refused in config files: the command line only, see :mod:`sim.config.safety`).
     """
 
     name: str = MISSING
@@ -218,6 +220,7 @@ class DayScenarioConfig:
     skills_file: str = "skills.csv"
     schedule_file: str | None = None
     activities_file: str | None = None
+    allow_outside_paths: bool = False
     interval_minutes: int = 30
     contact_types: dict[str, ContactTypeConfig] = MISSING
     groups: dict[str, GroupConfig] = field(default_factory=dict)
@@ -248,6 +251,7 @@ class RunConfig:
     resume: str | None = None
     target_precision: float | None = None
     max_replications: int = 200
+    allow_large: bool = False  # lift the size limits of sim.config.limits
 
 
 @dataclass

@@ -14,9 +14,12 @@ from pathlib import Path
 from sim.config.checks import Checker
 from sim.config.constants import ALLOWED_INTERVAL_MINUTES
 from sim.config.data_files import (
+    NAME_CHARS,
     DataFileError,
     IntervalTable,
     SkillRow,
+    quoted,
+    quoted_list,
     read_interval_table,
     read_skills,
 )
@@ -76,13 +79,14 @@ def read_tables(c: Checker, s: DayScenarioConfig, data_dir: Path, type_names: li
                 c.problems.append(
                     f"scenario.contact_types.{name}: no column {name!r} in scenario.forecast_file "
                     f"({s.forecast_file}); every contact type needs a forecast column; the file "
-                    f"has {list(t.forecast.names)}"
+                    f"has {quoted_list(t.forecast.names)}"
                 )
         for name in t.forecast.names:
             if name not in type_names:
                 c.problems.append(
-                    f"scenario.forecast_file: {s.forecast_file} column {name!r} has no entry in "
-                    f"scenario.contact_types; add scenario.contact_types.{name} (channel, "
+                    f"scenario.forecast_file: {s.forecast_file} column "
+                    f"{quoted(name, NAME_CHARS)} has no entry in scenario.contact_types; add "
+                    f"scenario.contact_types.{name} (channel, "
                     f"handle_time, ...) or remove the column; entries: {type_names}"
                 )
     if t.forecast is not None and t.staffing is not None:
@@ -122,8 +126,9 @@ def read_tables(c: Checker, s: DayScenarioConfig, data_dir: Path, type_names: li
     for name in staffing_groups:
         if name not in skilled:
             c.problems.append(
-                f"scenario.staffing_file: {s.staffing_file} column {name!r} is a group with no "
-                f"row in scenario.skills_file ({s.skills_file}); every group needs at least one skill"
+                f"scenario.staffing_file: {s.staffing_file} column "
+                f"{quoted(name, NAME_CHARS)} is a group with no row in scenario.skills_file "
+                f"({s.skills_file}); every group needs at least one skill"
             )
     if t.schedule is not None:
         check_schedule_groups(c, s, t.schedule, staffing_groups, [r.group for r in t.skills])

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.config.data_files import DataFileError
+from sim.config.data_files import NAME_CHARS, DataFileError, quoted
 from sim.config.schedule_files import ActivityRow, ShiftRow, read_activities, read_schedule
 from sim.config.schema import AbsenteeismConfig, DayScenarioConfig
 from sim.core.distributions import Distribution
@@ -170,14 +170,14 @@ def _check_shifts(
         shown = f"{_clock(row.start)}-{_clock(row.end)}"
         if not (day.start <= start < day.end and day.start < end <= day.end):
             c.problems.append(
-                f"{where}: shift {shown} of agent {row.agent!r} is outside the simulated day; "
-                f"allowed: within {day.label} (the forecast's intervals)"
+                f"{where}: shift {shown} of agent {quoted(row.agent)} is outside the simulated "
+                f"day; allowed: within {day.label} (the forecast's intervals)"
             )
         elif end <= start:
             c.problems.append(
                 f"{where}: shift_end {_clock(row.end)!r} is not after shift_start "
-                f"{_clock(row.start)!r} (agent {row.agent!r}); allowed: a later time (a shift "
-                f"passes midnight only if the simulated day does; the day is {day.label})"
+                f"{_clock(row.start)!r} (agent {quoted(row.agent)}); allowed: a later time (a "
+                f"shift passes midnight only if the simulated day does; the day is {day.label})"
             )
         else:
             out[row.agent] = (start, end)
@@ -203,7 +203,7 @@ def _check_activities(
         where = f"scenario.activities_file: {file} line {row.line}"
         if row.agent not in agents:
             c.problems.append(
-                f"{where}: agent {row.agent!r} is not in scenario.schedule_file "
+                f"{where}: agent {quoted(row.agent)} is not in scenario.schedule_file "
                 f"({s.schedule_file}); allowed: an agent of the schedule"
             )
             continue
@@ -223,7 +223,7 @@ def _check_activities(
             if latest > start:
                 span += f" (latest start {_clock(latest)}: ends by {_clock(latest + row.duration_minutes)})"
             c.problems.append(
-                f"{where}: {row.kind} {span} is outside agent {row.agent!r}'s shift "
+                f"{where}: {row.kind} {span} is outside agent {quoted(row.agent)}'s shift "
                 f"{_clock(shift_start)}-{_clock(shift_end)} ({s.schedule_file} line "
                 f"{agents[row.agent].line}); allowed: within the shift"
             )
@@ -240,8 +240,8 @@ def _check_activities(
                     f"scenario.activities_file: {file} line {row.line}: {row.kind} "
                     f"{_clock(start)}-{_clock(start + row.duration_minutes)} overlaps "
                     f"{other.kind} {_clock(last[1])}-{_clock(last[1] + other.duration_minutes)} "
-                    f"on line {other.line} (agent {agent!r}); allowed: one break or activity "
-                    "at a time per agent (judged at their start times)"
+                    f"on line {other.line} (agent {quoted(agent)}); allowed: one break or "
+                    "activity at a time per agent (judged at their start times)"
                 )
             if last is None or start + row.duration_minutes > last[1] + last[0].duration_minutes:
                 last = item
@@ -260,14 +260,16 @@ def check_schedule_groups(
         where = f"scenario.schedule_file: {schedule.file} line {line}"
         if group in staffing_groups:
             c.problems.append(
-                f"{where}: group {group!r} also has a column in scenario.staffing_file "
-                f"({s.staffing_file}); allowed: a group is staffed by its staffing column or by "
-                "the schedule, not both (remove the column or the group's rows)"
+                f"{where}: group {quoted(group, NAME_CHARS)} also has a column in "
+                f"scenario.staffing_file ({s.staffing_file}); allowed: a group is staffed by its "
+                "staffing column or by the schedule, not both (remove the column or the group's "
+                "rows)"
             )
         elif skilled_groups is not None and group not in skilled_groups:
             c.problems.append(
-                f"{where}: group {group!r} has no row in scenario.skills_file ({s.skills_file}); "
-                f"allowed: a group with skills: {list(dict.fromkeys(skilled_groups))}"
+                f"{where}: group {quoted(group, NAME_CHARS)} has no row in "
+                f"scenario.skills_file ({s.skills_file}); allowed: a group with skills: "
+                f"{list(dict.fromkeys(skilled_groups))}"
             )
 
 

@@ -4,15 +4,27 @@ Replication ``r`` of every policy draws from the same named streams (seeded by t
 seed and ``r``), so policies are compared on the same simulated days. Replications run in
 a standard ``concurrent.futures`` process pool; results do not depend on the number of
 workers or on the order in which replications finish.
+
+Tasks are made and submitted lazily, a few batches ahead of the workers, so that a billion
+replications never become a billion futures. Workers leave every stop signal to the parent
+(it stops them and keeps what has finished) and die with it: on Linux the kernel kills a
+worker whose parent dies (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread does, so that
+no worker outlives a killed run or holds its output pipes open.
 """
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import math
+import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,9 +83,61 @@ def run_replication(
     )
 
 
-def _ignore_interrupts() -> None:
-    # Workers leave Ctrl-C to the parent, which stops them and keeps what has finished.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+#: Most tasks in one batch: a batch's results reach the parent (and are saved) together.
+MAX_BATCH = 16
+#: Batches submitted ahead, per worker.
+AHEAD_PER_WORKER = 2
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _worker_init(creator: int, start_method: str) -> None:
+    """Set up a pool worker: ignore stop signals, and die with the process that made the pool.
+
+    Ctrl-C, SIGTERM and SIGHUP are the parent's to handle: it stops the workers itself and
+    keeps what has finished. ``creator``: the pid of the process that made the pool (the
+    worker's parent, except under the ``forkserver`` start method).
+    """
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    parent = os.getppid()
+    if _die_with_parent():
+        # The parent may have died before the call: then no signal will ever come.
+        if start_method == "forkserver":
+            if not _alive(creator):
+                os._exit(1)
+        elif os.getppid() != creator:
+            os._exit(1)
+    elif os.name == "posix":
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies; ``False`` where impossible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_parent(parent: int) -> None:
+    """Where the kernel cannot: end this worker once its parent is gone (it is re-parented)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -90,7 +154,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     result_queue = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
-        process.terminate()
+        process.kill()  # SIGKILL: workers ignore SIGTERM
     for process in processes:
         process.join()
     writer = getattr(result_queue, "_writer", None)
@@ -126,10 +190,17 @@ def run_replications(
     ``params``: each policy's parameters by name (defaults for policies not listed).
     """
     params = params or {}
+    policies = list(policies)
     done = set(skip)
-    tasks = [(p, r) for r in range(replications) for p in policies if (p, r) not in done]
+    tasks: Iterator[tuple[str, int]] = (
+        (p, r) for r in range(replications) for p in policies if (p, r) not in done
+    )
+    wanted = set(policies)
+    n_tasks = replications * len(policies) - sum(
+        1 for p, r in done if p in wanted and 0 <= r < replications
+    )
     workers = workers or os.cpu_count() or 1
-    workers = max(1, min(workers, len(tasks)))
+    workers = max(1, min(workers, n_tasks))
     results: list[ReplicationResult] = []
 
     def collect(batch: list[ReplicationResult]) -> None:
@@ -142,14 +213,28 @@ def run_replications(
         for task in tasks:
             collect(_run_batch(scenario, [task], seed, params))
     else:
-        # Small batches keep every worker busy yet bound the work an interruption loses.
-        size = max(1, math.ceil(len(tasks) / (4 * workers)))
-        batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
-        futures = [pool.submit(_run_batch, scenario, batch, seed, params) for batch in batches]
+        # Small batches keep every worker busy yet bound the work an interruption loses;
+        # only a few are in flight at a time, so memory does not grow with the task count.
+        size = max(1, min(MAX_BATCH, math.ceil(n_tasks / (4 * workers))))
+        batches = iter(lambda: list(itertools.islice(tasks, size)), [])
+        context = multiprocessing.get_context()
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_worker_init,
+            initargs=(os.getpid(), context.get_start_method()),
+        )
         try:
-            for future in as_completed(futures):
-                collect(future.result())
+            pending: set[Future] = {
+                pool.submit(_run_batch, scenario, batch, seed, params)
+                for batch in itertools.islice(batches, AHEAD_PER_WORKER * workers)
+            }
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    collect(future.result())
+                    for batch in itertools.islice(batches, 1):
+                        pending.add(pool.submit(_run_batch, scenario, batch, seed, params))
         except BaseException:
             # Ctrl-C (or an error): stop at once; what was collected is already saved.
             _stop_pool(pool)
@@ -157,5 +242,3 @@ def run_replications(
         pool.shutdown()
     results.sort(key=lambda r: (r.policy, r.replication))
     return results
-
-

@@ -7,6 +7,7 @@ API (no pyplot, no display needed). Each policy keeps its colour in every figure
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from sim.core.scenario import Scenario
+from sim.experiment.run_folder import atomic_write
 from sim.kpi.definitions import ALL
 from sim.report.formatting import (
     _ACTION_WORDS,
@@ -330,6 +332,7 @@ def render_figures(
     paths = []
     for name, fig in figures.items():
         path = folder / name
-        fig.savefig(path, dpi=100)
+        # Through a fresh temp file, never a symbolic link (refused if figures/ is one).
+        atomic_write(path, partial(fig.savefig, dpi=100, format="png"))
         paths.append(path)
     return paths

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-import os
+from functools import partial
 from itertools import cycle
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.experiment.run_folder import atomic_write
 from sim.experiment.sweep import swept_columns
 
 __all__ = ["plot_sweep"]
@@ -92,9 +93,6 @@ def plot_sweep(table: pd.DataFrame, path: Path, target: float | None = None) -> 
     )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # jobs may run in parallel
-    fig.savefig(tmp, dpi=100, format="png")
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, partial(fig.savefig, dpi=100, format="png"))
 
 

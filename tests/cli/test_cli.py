@@ -486,7 +486,10 @@ def bad_runs(request, tmp_path_factory) -> dict[str, Run]:
         cwd = tmp_path_factory.mktemp(name)
         shutil.copytree(DEFAULT_DATA, cwd / "data")
         BAD_DATA[name].corrupt(cwd / "data")
-        jobs[name] = (cwd, (*FAST, f"scenario.data_dir='{cwd / 'data'}'"))
+        jobs[name] = (
+            cwd,
+            (*FAST, f"scenario.data_dir='{cwd / 'data'}'", "scenario.allow_outside_paths=true"),
+        )
     return run_all(jobs)
 
 

@@ -617,7 +617,9 @@ def test_empirical_handle_time_is_read_from_a_csv_column(data_dir):
     """An empirical handle time reads the named column of a CSV in the data folder."""
     (data_dir / "talk.csv").write_text("agent,seconds\na,100\nb,200\nc,600\n")
     handle = DistributionConfig("empirical", file="talk.csv", column="seconds")
-    scenario = with_type("sales", day(data_dir=str(data_dir)), handle_time=handle)
+    scenario = with_type(
+        "sales", day(data_dir=str(data_dir), allow_outside_paths=True), handle_time=handle
+    )
     sales = build_run(Config(scenario=scenario)).scenario.contact_types[0]
     assert sales.handle_time.kind == "empirical"
     assert sales.handle_time.values == (100.0, 200.0, 600.0) and sales.handle_time.mean == 300.0
@@ -636,7 +638,9 @@ def test_empirical_handle_time_problems_are_reported(data_dir, text, expected):
     """A missing column, a bad value or an all-zero column of an empirical CSV is reported."""
     (data_dir / "talk.csv").write_text(text)
     handle = DistributionConfig("empirical", file="talk.csv", column="seconds")
-    scenario = with_type("sales", day(data_dir=str(data_dir)), handle_time=handle)
+    scenario = with_type(
+        "sales", day(data_dir=str(data_dir), allow_outside_paths=True), handle_time=handle
+    )
     found = problems(Config(scenario=scenario))
     assert len(found) == 1 and found[0].startswith(expected), found
 
@@ -644,7 +648,9 @@ def test_empirical_handle_time_problems_are_reported(data_dir, text, expected):
 def test_empirical_file_missing_is_reported(data_dir):
     """An empirical distribution naming a file that does not exist is reported with the key."""
     handle = DistributionConfig("empirical", file="talk.csv", column="seconds")
-    scenario = with_type("sales", day(data_dir=str(data_dir)), handle_time=handle)
+    scenario = with_type(
+        "sales", day(data_dir=str(data_dir), allow_outside_paths=True), handle_time=handle
+    )
     (problem,) = problems(Config(scenario=scenario))
     assert problem.startswith(f"{SALES}.handle_time.file: file not found") and "talk.csv" in problem
 
@@ -652,7 +658,7 @@ def test_empirical_file_missing_is_reported(data_dir):
 def test_forecast_and_staffing_of_different_lengths(data_dir):
     """A staffing file one interval short is reported against scenario.staffing_file."""
     edit(data_dir / "staffing.csv", 25, None)
-    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir))))
+    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir), allow_outside_paths=True)))
     assert problem.startswith("scenario.staffing_file = 'staffing.csv': must cover the same")
     assert "24 intervals from 08:00" in problem and "23 intervals from 08:00" in problem
 
@@ -666,7 +672,7 @@ def test_forecast_and_staffing_with_different_starts(data_dir):
         for line in lines[1:]
     ]
     path.write_text("\n".join(shifted) + "\n")
-    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir))))
+    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir), allow_outside_paths=True)))
     assert problem.startswith("scenario.staffing_file = 'staffing.csv': must cover the same")
     assert "24 intervals from 08:00" in problem and "24 intervals from 08:30" in problem
 
@@ -702,7 +708,7 @@ def test_bad_skills_row_is_reported_with_key_file_and_line(data_dir, row, expect
     """A bad row added to skills.csv is the only problem, named by key, file and line."""
     with (data_dir / "skills.csv").open("a") as f:
         f.write(row + "\n")
-    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir))))
+    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir), allow_outside_paths=True)))
     assert problem.startswith(f"scenario.skills_file: skills.csv {expected}"), problem
 
 
@@ -714,7 +720,7 @@ def skills_line(data_dir: Path, row: str) -> int:
 def test_contact_type_no_group_can_serve_is_reported(data_dir):
     """Without a skills row for email, the email type is reported as unserved."""
     edit(data_dir / "skills.csv", skills_line(data_dir, "digital,email,1.0,2"), None)
-    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir))))
+    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir), allow_outside_paths=True)))
     assert problem.startswith(
         "scenario.contact_types.email: no group can serve it; add a row "
         "'<group>,email,<proficiency>,<level>' to scenario.skills_file (skills.csv)"
@@ -726,7 +732,7 @@ def test_group_without_skills_is_reported(data_dir):
     path = data_dir / "staffing.csv"
     lines = path.read_text().splitlines()
     path.write_text("\n".join([lines[0] + ",trainees"] + [x + ",2" for x in lines[1:]]) + "\n")
-    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir))))
+    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir), allow_outside_paths=True)))
     assert problem.startswith(
         "scenario.staffing_file: staffing.csv column 'trainees' is a group with no row in "
         "scenario.skills_file (skills.csv); every group needs at least one skill"
@@ -736,7 +742,7 @@ def test_group_without_skills_is_reported(data_dir):
 def test_overflow_group_needs_a_skills_row(data_dir):
     """service_fr overflows to the service group, so the service group needs that skill."""
     edit(data_dir / "skills.csv", skills_line(data_dir, "service,service_fr,1.2,3"), None)
-    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir))))
+    (problem,) = problems(Config(scenario=day(data_dir=str(data_dir), allow_outside_paths=True)))
     assert problem.startswith(
         f"{FR}.overflow[0].groups[0] = 'service': group has no skill for 'service_fr'"
     )
@@ -748,7 +754,9 @@ def test_problems_in_every_file_and_the_config_are_reported_together(data_dir):
     edit(data_dir / "staffing.csv", 6, "10:00,-2,25,14,6,9")
     with (data_dir / "skills.csv").open("a") as f:
         f.write("digital,sales,0,2\n")
-    found = problems(Config(scenario=day(data_dir=str(data_dir), trunks=0)))
+    found = problems(
+        Config(scenario=day(data_dir=str(data_dir), allow_outside_paths=True, trunks=0))
+    )
     assert len(found) == 4, found
     assert found[0].startswith("scenario.forecast_file: forecast.csv line 4: sales 'many'")
     assert found[1].startswith("scenario.staffing_file: staffing.csv line 6: sales '-2'")

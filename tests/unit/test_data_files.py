@@ -137,10 +137,11 @@ def test_header_only_file_has_no_rows(tmp_path):
 
 
 def test_missing_interval_start_names_it_and_the_columns_present(tmp_path):
-    """A missing interval_start column is named, together with the columns the file has."""
+    """A missing interval_start column is named with the header's size, never its text (the
+    first line of a file that is no CSV at all)."""
     (problem,) = problems_of(forecast, write(tmp_path, "start,contacts\n08:00,1\n"))
     assert problem == (
-        f"{KEY}: forecast.csv lacks column 'interval_start'; it has ['start', 'contacts']"
+        f"{KEY}: forecast.csv lacks column 'interval_start' (its header, line 1, has 2 column(s))"
     )
 
 
@@ -377,11 +378,12 @@ def test_values_column_reads_non_negative_numbers(tmp_path):
 
 
 def test_values_column_missing_column(tmp_path):
-    """A missing column is named together with the columns present."""
+    """A missing column is named with the header's size (never its text)."""
     path = write(tmp_path, "talk\n1\n", "talk.csv")
     (problem,) = problems_of(read_values_column, path, "scenario.handle_time.file", "seconds")
     assert problem == (
-        "scenario.handle_time.file: talk.csv lacks column 'seconds'; it has ['talk']"
+        "scenario.handle_time.file: talk.csv lacks column 'seconds' (its header, line 1, has 1 "
+        "column(s))"
     )
 
 

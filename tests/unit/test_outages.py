@@ -466,7 +466,7 @@ def test_fixed_and_random_outages_and_redials_are_converted():
 def test_empirical_durations_are_held_in_seconds(tmp_path):
     """An empirical delay read in seconds is held in seconds, value by value."""
     (tmp_path / "delays.csv").write_text("seconds\n60\n180\n")
-    scen = dataclasses.replace(shipped(), data_dir=str(tmp_path))
+    scen = dataclasses.replace(shipped(), data_dir=str(tmp_path), allow_outside_paths=True)
     for f in ("forecast.csv", "staffing.csv", "skills.csv"):
         (tmp_path / f).write_text((PROJECT_ROOT / "scenarios" / "default" / f).read_text())
     scen.redials = RedialsConfig(
@@ -742,6 +742,7 @@ def test_a_day_past_midnight_takes_next_day_clock_times(tmp_path):
             scenario=DayScenarioConfig(
                 name="night",
                 data_dir=str(tmp_path),
+                allow_outside_paths=True,
                 contact_types={"calls": ContactTypeConfig(handle_time=exp(200.0))},
                 outages=[OutageConfig("telephony", start=start, duration_minutes=30)],
             )
