@@ -134,11 +134,36 @@ def exit_if_unsafe(argv: Sequence[str], config_dir: Path) -> None:
     Runs before Hydra composes anything, so that nothing a file names is instantiated.
     """
     problems = [p for d in config_dirs(argv, config_dir) for p in scan_config_tree(d)]
+    problems += output_dir_problems(argv, config_dir.parent)
     if problems:
         sys.stderr.write("ccsim: invalid configuration, nothing was simulated:\n")
         for problem in problems:
             sys.stderr.write(f"  - {problem}\n")
         sys.exit(2)
+
+
+def output_dir_problems(argv: Sequence[str], project_root: Path) -> list[str]:
+    """The run or sweep folder given on the command line, if it is the current folder, the
+    project root or a folder above it (an empty ``hydra.run.dir=`` is the current folder):
+    Hydra would write its files there before ccsim could refuse it."""
+    problems = []
+    cwd = Path.cwd()
+    for arg in argv:
+        key, sep, value = arg.lstrip("+~").partition("=")
+        if not sep or key not in ("hydra.run.dir", "hydra.sweep.dir"):
+            continue
+        folder = (cwd / value.strip().strip("'\"")).resolve()
+        if folder == cwd.resolve():
+            what = "the current folder"
+        elif folder == project_root.resolve() or folder in project_root.resolve().parents:
+            what = "the project root" if folder == project_root.resolve() else "above the project"
+        else:
+            continue
+        problems.append(
+            f"{key} = {value!r}: the run folder would be {what} ({folder}); give the run a "
+            "folder of its own, e.g. hydra.run.dir=results/my_study"
+        )
+    return problems
 
 
 def _path_option(option: str) -> str | None:

@@ -380,8 +380,13 @@ def test_a_second_run_into_a_finished_folder_is_refused(cases):
 
 def test_an_empty_run_dir_is_refused(cases):
     case = cases["empty run dir"]
-    line = case.done.refused(2)
-    assert line.startswith(f"ccsim: the run folder {case.tmp} is the current folder")
+    assert case.done.returncode == 2 and "Traceback" not in case.done.output
+    assert (
+        f"hydra.run.dir = '': the run folder would be the current folder ({case.tmp})"
+        in case.done.stderr
+    )
+    # Refused before Hydra starts: not even Hydra's own files are written there.
+    assert not (case.tmp / ".hydra").exists() and not (case.tmp / "ccsim.log").exists()
     assert not (case.tmp / "manifest.json").exists()
     assert not (case.tmp / "parts").exists()
     assert not (case.tmp / "run.lock").exists()

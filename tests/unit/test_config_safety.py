@@ -13,7 +13,13 @@ from omegaconf import OmegaConf
 
 from sim.config.data_files import DataFileError, read_interval_table, read_skills
 from sim.config.run import PROJECT_ROOT, ConfigError, build_run
-from sim.config.safety import OUTSIDE, config_dirs, exit_if_unsafe, scan_config_tree
+from sim.config.safety import (
+    OUTSIDE,
+    config_dirs,
+    exit_if_unsafe,
+    output_dir_problems,
+    scan_config_tree,
+)
 from sim.config.schedule_files import read_schedule
 from sim.config.schema import Config, DayScenarioConfig, DistributionConfig
 
@@ -476,3 +482,22 @@ def test_a_secret_first_line_of_a_scenario_file_stays_out_of_build_run(outside):
     (outside / "skills.csv").write_text(f"{SECRET}\n")
     found = problems(default_scenario(data_dir=str(outside), allow_outside_paths=True))
     assert found and all(SECRET not in p for p in found), found
+
+
+@pytest.mark.parametrize("value", ["", ".", "./", "''"])
+def test_a_run_folder_that_is_the_current_folder_is_refused_before_hydra(value, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (problem,) = output_dir_problems([f"hydra.run.dir={value}"], tmp_path / "project")
+    assert problem.startswith(f"hydra.run.dir = {value!r}: the run folder would be the current")
+
+
+def test_a_run_folder_at_or_above_the_project_root_is_refused(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "results").mkdir(parents=True)
+    monkeypatch.chdir(project / "results")
+    found = output_dir_problems(
+        ["hydra.run.dir=..", f"hydra.sweep.dir={tmp_path}", "hydra.run.dir=mine"], project
+    )
+    assert [p.split(":")[0] for p in found] == ["hydra.run.dir = '..'", f"hydra.sweep.dir = '{tmp_path}'"]
+    assert "the project root" in found[0] and "above the project" in found[1]
+    assert output_dir_problems(["hydra.run.dir=results/x", "run.seed=3"], project) == []
