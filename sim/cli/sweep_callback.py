@@ -1,8 +1,9 @@
-"""Hydra callbacks (registered under ``hydra.callbacks`` in ``configs/config.yaml``).
+"""Hydra callbacks (registered under ``hydra.callbacks`` in ``configs/hydra/``).
 
 With :mod:`sim.cli.app`, the only module that imports Hydra. ``SweepSummary`` writes a
-multirun's ``sweep_summary.csv`` and ``figures/sweep.png`` (:mod:`sim.experiment.sweep`, :mod:`sim.report.sweep_figure`) into the sweep
-folder: after each job (so a sweep cut short still has one) and once more at the end.
+multirun's ``sweep_summary.csv`` and ``figures/sweep.png``
+(:func:`sim.report.sweep.write_sweep_summary`) into the sweep folder: after each job (so a
+sweep cut short still has one) and once more at the end.
 """
 
 from __future__ import annotations
@@ -11,42 +12,22 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from hydra.core.utils import JobStatus
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.experiment.run_folder import atomic_write
-from sim.experiment.sweep import sweep_table, swept_columns
-from sim.report.sweep_figure import plot_sweep
-
-__all__ = ["SweepSummary", "write_sweep_summary"]
+__all__ = ["SweepSummary"]
 
 log = logging.getLogger("ccsim.sweep")
 
 
-def write_sweep_summary(sweep_dir: Path, target: float | None = None) -> pd.DataFrame | None:
-    """Write ``sweep_summary.csv`` and ``figures/sweep.png`` into ``sweep_dir``; the table.
-
-    ``None`` (with a warning) if no job of the sweep has a ``summary.csv`` yet. If
-    ``service_level.target`` is itself swept, no target line is drawn.
-    """
-    sweep_dir = Path(sweep_dir)
-    table = sweep_table(sweep_dir)
-    if table.empty:
-        log.warning("%s: no job of the sweep has finished; no sweep summary written", sweep_dir)
-        return None
-    csv = sweep_dir / "sweep_summary.csv"
-    atomic_write(csv, table.to_csv(index=False, lineterminator="\n"), real_folder=False)
-    if "service_level.target" in swept_columns(table):
-        target = None
-    plot_sweep(table, sweep_dir / "figures" / "sweep.png", target=target)
-    return table
-
-
 def _summarize(config: DictConfig) -> Path | None:
     """Write the sweep summary of ``config``'s sweep dir; its CSV path, or None. Never raises."""
+    # Imported here, not at the top: Hydra builds this callback at every start, and a single
+    # run (or a refused config) should not pay for pandas and matplotlib.
+    from sim.report.sweep import write_sweep_summary
+
     try:
         sweep_dir = Path(str(config.hydra.sweep.dir))
         target = OmegaConf.select(config, "service_level.target", default=None)

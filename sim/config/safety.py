@@ -15,7 +15,7 @@ from doing more than describe a scenario:
   (``configs/config.yaml`` and the other root-level files, ``configs/hydra/**``) may set
   only the Hydra keys of :data:`PROJECT_HYDRA_KEYS`, callbacks only from
   :data:`ALLOWED_CALLBACKS`, and call only the resolvers of :data:`PROJECT_RESOLVERS`. The
-  command line is the user's own and is not checked. :func:`exit_if_unsafe` runs the scan
+  command line is the user's own and is not checked. :func:`unsafe_start` runs the scan
   for ``python -m sim`` (on the config dirs its command line names as well).
 - :func:`paths_inside` checks that ``scenario.data_dir`` and every file a day scenario
   names resolve (symlinks followed) inside the project folder, unless
@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,9 +43,10 @@ __all__ = [
     "OUTSIDE",
     "PROJECT_HYDRA_KEYS",
     "config_dirs",
-    "exit_if_unsafe",
+    "output_dir_problems",
     "paths_inside",
     "scan_config_tree",
+    "unsafe_start",
 ]
 
 #: The only ``hydra.callbacks.<name>._target_`` values the project's own files may name.
@@ -128,18 +128,15 @@ def config_dirs(argv: Sequence[str], default: Path) -> list[Path]:
     return unique
 
 
-def exit_if_unsafe(argv: Sequence[str], config_dir: Path) -> None:
-    """Scan the config dirs of this command line; refuse (exit 2) if a file is unsafe.
+def unsafe_start(argv: Sequence[str], config_dir: Path) -> list[str]:
+    """What makes this command line unsafe to hand to Hydra: every problem of the config
+    dirs it reads, and a run or sweep folder that is the current folder or the project.
 
-    Runs before Hydra composes anything, so that nothing a file names is instantiated.
+    Checked before Hydra composes anything, so that nothing a file names is instantiated and
+    Hydra writes nothing where it must not.
     """
     problems = [p for d in config_dirs(argv, config_dir) for p in scan_config_tree(d)]
-    problems += output_dir_problems(argv, config_dir.parent)
-    if problems:
-        sys.stderr.write("ccsim: invalid configuration, nothing was simulated:\n")
-        for problem in problems:
-            sys.stderr.write(f"  - {problem}\n")
-        sys.exit(2)
+    return problems + output_dir_problems(argv, config_dir.parent)
 
 
 def output_dir_problems(argv: Sequence[str], project_root: Path) -> list[str]:

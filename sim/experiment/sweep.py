@@ -4,7 +4,7 @@ A sweep folder holds one ordinary run folder per job (``0/``, ``1/``, ...), each
 ``summary.csv`` and ``.hydra/overrides.yaml``. The parameters swept are the override keys
 whose value differs between jobs (e.g. ``scenario.agents``). Plain pandas: the Hydra
 callback in :mod:`sim.cli.sweep_callback` writes it (and the figure) at the end of a
-multirun; :func:`sim.cli.sweep_callback.write_sweep_summary` can be called by hand on the
+multirun; :func:`sim.report.sweep.write_sweep_summary` can be called by hand on the
 folder of an interrupted sweep.
 """
 

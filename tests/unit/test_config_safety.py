@@ -16,9 +16,9 @@ from sim.config.run import PROJECT_ROOT, ConfigError, build_run
 from sim.config.safety import (
     OUTSIDE,
     config_dirs,
-    exit_if_unsafe,
     output_dir_problems,
     scan_config_tree,
+    unsafe_start,
 )
 from sim.config.schedule_files import read_schedule
 from sim.config.schema import Config, DayScenarioConfig, DistributionConfig
@@ -347,16 +347,12 @@ def test_config_dirs_follow_the_command_line(tmp_path, monkeypatch):
     assert config_dirs(["-cd", str(CONFIGS)], CONFIGS) == [CONFIGS]
 
 
-def test_exit_if_unsafe_refuses_with_exit_2(tree, capsys):
+def test_unsafe_start_lists_every_problem_of_the_trees_read(tree):
     (tree / "scenario" / "evil.yaml").write_text(CALLBACK)
-    exit_if_unsafe(["scenario=default"], CONFIGS)  # the shipped tree alone: nothing to say
-    with pytest.raises(SystemExit) as info:
-        exit_if_unsafe(["--config-dir", str(tree), "scenario=evil"], CONFIGS)
-    assert info.value.code == 2
-    err = capsys.readouterr().err.splitlines()
-    assert err[0] == "ccsim: invalid configuration, nothing was simulated:"
-    assert err[1].startswith("  - configs/scenario/evil.yaml:1: '# @package _global_'")
-    assert err[2].startswith("  - configs/scenario/evil.yaml:2: hydra:")
+    assert unsafe_start(["scenario=default"], CONFIGS) == []  # the shipped tree alone
+    found = unsafe_start(["--config-dir", str(tree), "scenario=evil"], CONFIGS)
+    assert found[0].startswith("configs/scenario/evil.yaml:1: '# @package _global_'")
+    assert found[1].startswith("configs/scenario/evil.yaml:2: hydra:")
 
 
 # --- data paths -----------------------------------------------------------------------------

@@ -8,9 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli.sweep_callback import write_sweep_summary
 from sim.experiment.sweep import sweep_table, swept_parameters
-from sim.report.sweep_figure import plot_sweep
+from sim.report.sweep import plot_sweep, write_sweep_summary
 
 BASE_KPIS = ("service_level", "abandon_rate", "asa_seconds", "occupancy")
 COSTS = ("cost", "cost_per_contact", "missed_target")

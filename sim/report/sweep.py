@@ -1,7 +1,9 @@
-"""The figure of a sweep: service level and cost per policy against the swept parameter."""
+"""A sweep's summary: its table (``sweep_summary.csv``) and its figure, service level and cost
+per policy against the swept parameter (``figures/sweep.png``)."""
 
 from __future__ import annotations
 
+import logging
 import math
 from functools import partial
 from itertools import cycle
@@ -13,9 +15,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.experiment.run_folder import atomic_write
-from sim.experiment.sweep import swept_columns
+from sim.experiment.sweep import sweep_table, swept_columns
 
-__all__ = ["plot_sweep"]
+__all__ = ["plot_sweep", "write_sweep_summary"]
+
+log = logging.getLogger("ccsim.sweep")
 
 
 def _label(value: Any) -> str:
@@ -96,3 +100,20 @@ def plot_sweep(table: pd.DataFrame, path: Path, target: float | None = None) -> 
     return atomic_write(path, partial(fig.savefig, dpi=100, format="png"))
 
 
+def write_sweep_summary(sweep_dir: Path, target: float | None = None) -> pd.DataFrame | None:
+    """Write ``sweep_summary.csv`` and ``figures/sweep.png`` into ``sweep_dir``; the table.
+
+    ``None`` (with a warning) if no job of the sweep has a ``summary.csv`` yet. If
+    ``service_level.target`` is itself swept, no target line is drawn.
+    """
+    sweep_dir = Path(sweep_dir)
+    table = sweep_table(sweep_dir)
+    if table.empty:
+        log.warning("%s: no job of the sweep has finished; no sweep summary written", sweep_dir)
+        return None
+    csv = sweep_dir / "sweep_summary.csv"
+    atomic_write(csv, table.to_csv(index=False, lineterminator="\n"), real_folder=False)
+    if "service_level.target" in swept_columns(table):
+        target = None
+    plot_sweep(table, sweep_dir / "figures" / "sweep.png", target=target)
+    return table
