@@ -37,6 +37,19 @@ def _default_signals() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
 
+def _start(run_dir: Path, *args: str, stderr: int = subprocess.STDOUT, preexec=None):
+    """``python -m sim *args`` writing into ``run_dir``, with default signal dispositions
+    (``preexec`` may change them), its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", *args, f"hydra.run.dir={run_dir}"],
+        cwd=run_dir.parent,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        preexec_fn=preexec or _default_signals,
+    )
+
+
 
 def _processes() -> dict[int, tuple[int, str, str, bytes]]:
     """Every process: pid -> (parent pid, state, start time, command line)."""
@@ -96,14 +109,7 @@ def _gone_within(recorded: dict[int, str], seconds: float) -> list[int]:
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_a_stop_signal_writes_the_tables_and_leaves_no_worker(tmp_path, sig, code):
     run_dir = tmp_path / "run"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", *LONG_RUN, f"hydra.run.dir={run_dir}"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        preexec_fn=_default_signals,
-    )
+    proc = _start(run_dir, *LONG_RUN)
     try:
         _wait_for_parts(run_dir, proc, 2)
         workers = _children(proc.pid)
@@ -162,14 +168,7 @@ def test_a_worker_killed_by_the_system_ends_the_run_with_one_line(tmp_path):
     """As the out-of-memory killer would: SIGKILL one worker; exit 1, no traceback, the
     other worker stopped, the finished replications kept."""
     run_dir = tmp_path / "run"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", *LONG_RUN, f"hydra.run.dir={run_dir}"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_default_signals,
-    )
+    proc = _start(run_dir, *LONG_RUN, stderr=subprocess.PIPE)
     try:
         _wait_for_parts(run_dir, proc)
         workers = _children(proc.pid)
@@ -193,23 +192,14 @@ def test_an_ignored_sighup_stays_ignored(tmp_path):
         _default_signals()
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "scenario=erlang",
-            "scenario.hours=8",
-            "run.replications=30",
-            "run.workers=2",
-            "policies=[none]",
-            f"hydra.run.dir={run_dir}",
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        preexec_fn=nohup,
+    proc = _start(
+        run_dir,
+        "scenario=erlang",
+        "scenario.hours=8",
+        "run.replications=30",
+        "run.workers=2",
+        "policies=[none]",
+        preexec=nohup,
     )
     try:
         _wait_for_parts(run_dir, proc)
