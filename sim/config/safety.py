@@ -9,7 +9,7 @@ from doing more than describe a scenario:
   carry a ``# @package`` line (files of ``configs/experiment/`` may say ``_global_``),
   Hydra's settings (a top-level ``hydra`` key, a defaults entry selecting or filling
   ``hydra``), a ``_target_`` key, a resolver call (``${oc.env:...}``: plain references such
-  as ``${run.seed}`` are fine), ``allow_outside_paths``, YAML merge keys or tags, a key
+  as ``${run.seed}`` are fine), ``allow_outside_paths`` or ``run.resume``, YAML merge keys or tags, a key
   twice; it must parse as YAML and hold a mapping. No file's defaults list may leave the
   tree (``..``: Hydra would load a file this scan never saw). The project's own files
   (``configs/config.yaml`` and the other root-level files, ``configs/hydra/**``) may set
@@ -283,7 +283,9 @@ class _Scan:
                 )
                 self.add(k, f"{name}: a _target_ is not allowed here; {allowed}")
                 return
-        if parts[-1] == "allow_outside_paths":
+        if parts[-1] == "allow_outside_paths" or full[-2:] == ["run", "resume"]:
+            # A file must not lift the path check, nor point a run at another run's folder
+            # (a resume writes its tables there).
             self.add(k, f"{name}: allowed on the command line only")
             return
         if not self.project and not path and parts[0] == "hydra":

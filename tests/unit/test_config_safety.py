@@ -185,6 +185,11 @@ CALLBACK = (
             ["configs/experiment/allow.yaml:3: scenario.allow_outside_paths: allowed on the"],
         ),
         (
+            "experiment/resume.yaml",
+            "# @package _global_\nrun:\n  resume: /home/someone/results/run\n",
+            ["configs/experiment/resume.yaml:3: run.resume: allowed on the command line only"],
+        ),
+        (
             "scenario/dfl.yaml",
             "defaults:\n  - /hydra/output@_global_: ccsim\n  - /policy@_global_.hydra: none\n"
             "  - override hydra/launcher: basic\n",
