@@ -8,11 +8,9 @@ simulates and writes the run folder (Hydra's run dir).
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import NoReturn
 
@@ -26,9 +24,6 @@ from sim.config.safety import unsafe_start
 from sim.config.schema import Config, DayScenarioConfig, ErlangScenarioConfig
 
 __all__ = ["main"]
-
-log = logging.getLogger("ccsim")
-
 
 def _register() -> None:
     cs = ConfigStore.instance()
@@ -61,15 +56,7 @@ def _app(cfg: DictConfig) -> None:
     # refused config is answered quickly.
     from sim.cli.job import run
 
-    try:
-        run(spec, Path(HydraConfig.get().runtime.output_dir))
-    except BrokenProcessPool:
-        sys.stderr.write(
-            "ccsim: a worker process died (killed by the system, often for lack of memory): "
-            "lower run.workers; finished replications are kept in parts/ "
-            "(run.resume=<run folder>)\n"
-        )
-        sys.exit(1)
+    run(spec, Path(HydraConfig.get().runtime.output_dir))
 
 
 class _Stopped(KeyboardInterrupt):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -31,8 +32,8 @@ def run(spec: RunSpec, run_dir: Path) -> RunFolder:
     """Simulate the validated run ``spec`` and write every output into ``run_dir``.
 
     A run folder refused or corrupt (exit 2), a failed read or write (exit 1) and running
-    out of memory (exit 1) end the run with one line on stderr, never a traceback; the run
-    folder's lock is released however the run ends.
+    out of memory or a worker killed by the system (exit 1) end the run with one line on
+    stderr, never a traceback; the run folder's lock is released however the run ends.
     """
     with ExitStack() as stack:
         try:
@@ -42,6 +43,13 @@ def run(spec: RunSpec, run_dir: Path) -> RunFolder:
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             _stop(f"{where}{exc.strerror or exc}", 1)
+        except BrokenProcessPool:
+            _stop(
+                "a worker process died (killed by the system, often for lack of memory): "
+                "lower run.workers; finished replications are kept in parts/ "
+                "(run.resume=<run folder>)",
+                1,
+            )
         except MemoryError:
             _stop(
                 "out of memory: lower run.workers or run.replications, or free memory; "
