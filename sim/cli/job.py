@@ -19,7 +19,7 @@ from sim.experiment.comparison import compare_policies, max_half_width
 from sim.experiment.replications import run_replications
 from sim.experiment.run_folder import RunFolder, RunFolderError
 from sim.experiment.tables import replication_table
-from sim.kpi.definitions import ALL
+from sim.report.console import console_summary
 from sim.report.figures import render_figures
 from sim.report.markdown import render_report
 
@@ -138,35 +138,19 @@ def _run(spec: RunSpec, run_dir: Path, stack: ExitStack) -> RunFolder:
             spec.seed,
             comparison=tables.get("comparison"),
             actions=tables["actions"],
+            per_replication=tables["replications"],
         ),
     )
     if not interrupted:
         folder.mark_complete()  # last: tables, figures and report are all written
-    summary = tables["summary"]
-    totals = summary[(summary["contact_type"] == ALL) & (summary["group"] == ALL)]
-    for row in totals.itertuples():
-        log.info(
-            "%s: service level %.1f%% (%.1f%% to %.1f%%), ASA %.1f s, abandoned %.1f%%, occupancy %.1f%%",
-            row.policy,
-            100 * row.service_level,
-            100 * row.service_level_ci_low,
-            100 * row.service_level_ci_high,
-            row.asa_seconds,
-            100 * row.abandon_rate,
-            100 * row.occupancy,
-        )
-    if len(spec.scenario.contact_types) > 1:
-        by_type = summary[(summary["contact_type"] != ALL) & (summary["group"] == ALL)]
-        for row in by_type.itertuples():
-            log.info(
-                "  %s / %s: service level %.1f%%, ASA %.1f s, abandoned %.1f%%",
-                row.policy,
-                row.contact_type,
-                100 * row.service_level,
-                row.asa_seconds,
-                100 * row.abandon_rate,
-            )
-    log.info("run folder: %s", run_dir)
+    for line in console_summary(
+        spec.scenario,
+        tables["summary"],
+        tables["replications"],
+        tables.get("comparison"),
+        run_dir / "report.md",
+    ):
+        log.info(line)
     if interrupted:
         sys.exit(130)
     return folder

@@ -39,7 +39,7 @@ from sim.experiment.tables import (
     replication_table,
     summarize,
 )
-from sim.kpi.definitions import ALL, KPI_NAMES
+from sim.kpi.definitions import ALL, INTERVAL_KPI_NAMES, KPI_NAMES
 from sim.policies.api import ACTION_COLUMNS
 
 __all__ = ["COMPLETE", "LOCK", "RunFolder", "RunFolderError", "atomic_write"]
@@ -326,7 +326,8 @@ def _part(doc: dict) -> ReplicationResult | None:
             return None
         if not all(_is_value(v) for v in row.values()):
             return None
-    if not isinstance(intervals, dict) or not {*row_keys, "interval"} <= intervals.keys():
+    interval_keys = {"contact_type", "group", "interval", *INTERVAL_KPI_NAMES}
+    if not isinstance(intervals, dict) or not interval_keys <= intervals.keys():
         return None
     columns = list(intervals.values())
     if not all(isinstance(c, list) and len(c) == len(columns[0]) for c in columns):

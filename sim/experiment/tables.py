@@ -12,7 +12,7 @@ import pandas as pd
 from sim.core.scenario import Scenario
 from sim.experiment.replications import ReplicationResult
 from sim.experiment.statistics import t_half_width
-from sim.kpi.definitions import KPI_NAMES, SHARE_KPIS
+from sim.kpi.definitions import INTERVAL_KPI_NAMES, KPI_NAMES, SHARE_KPIS
 from sim.policies.api import ACTION_COLUMNS
 
 __all__ = [
@@ -30,7 +30,7 @@ KEY_COLUMNS = ["policy", "contact_type", "group"]
 
 
 #: Per-agent columns of ``agents.csv``.
-AGENT_KPIS = ("adherence", "shrinkage_planned", "shrinkage_unplanned")
+AGENT_KPIS = ("adherence", "adherence_published", "shrinkage_planned", "shrinkage_unplanned")
 
 
 def replication_table(results: Iterable[ReplicationResult]) -> pd.DataFrame:
@@ -44,12 +44,13 @@ def replication_table(results: Iterable[ReplicationResult]) -> pd.DataFrame:
 
 
 def interval_table(results: Iterable[ReplicationResult]) -> pd.DataFrame:
-    """One tidy row per policy, replication, contact type, group and interval with every KPI."""
+    """One tidy row per policy, replication, contact type, group and interval with every KPI
+    defined per interval (:data:`~sim.kpi.definitions.INTERVAL_KPI_NAMES`)."""
     frames = [
         pd.DataFrame({"policy": r.policy, "replication": r.replication, **r.intervals})
         for r in results
     ]
-    columns = ["policy", "replication", "contact_type", "group", "interval", *KPI_NAMES]
+    columns = ["policy", "replication", "contact_type", "group", "interval", *INTERVAL_KPI_NAMES]
     return pd.concat(frames, ignore_index=True)[columns]
 
 
@@ -66,9 +67,16 @@ def _natural_range(kpi: str) -> tuple[float, float]:
 
 
 def summarize(
-    table: pd.DataFrame, by: list[str], level: float = 0.95, kpis: tuple[str, ...] = KPI_NAMES
+    table: pd.DataFrame,
+    by: list[str],
+    level: float = 0.95,
+    kpis: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Mean over replications of each KPI with ``<kpi>_ci_low`` and ``<kpi>_ci_high``.
+
+    ``kpis``: the KPI columns to summarize; by default every KPI of
+    :data:`~sim.kpi.definitions.KPI_NAMES` that ``table`` holds (an interval table has no
+    day-only KPI).
 
     ``table`` holds one row per replication (and per ``by`` group); the result one row per
     group (in order of first appearance), with a ``replications`` count. NaNs (a KPI that is
@@ -76,6 +84,8 @@ def summarize(
     :func:`confidence_interval`. Bounds are clipped to the KPI's possible range (shares to
     [0, 1], counts and times to >= 0): a t-interval from few replications can reach past it.
     """
+    if kpis is None:
+        kpis = tuple(k for k in KPI_NAMES if k in table.columns)
     grouped = table.groupby(by, sort=False)
     out = grouped["replication"].nunique().rename("replications").reset_index()
     columns: dict[str, np.ndarray] = {}
@@ -100,4 +110,3 @@ def action_table(scenario: Scenario, results: Iterable[ReplicationResult]) -> pd
     clock = [scenario.clock(t) for t in frame["applied_at"]]
     frame.insert(4, "applied_clock", clock)
     return frame
-

@@ -40,32 +40,68 @@ KPI definitions (the README and the docs quote these):
   chats) over available time (logged in and not on a break, activity, aux or outage).
 * ``agents_logged_in``: logged-in agent-seconds / seconds: the average number logged in.
 * ``agents_available``: the same, less time off the phone (breaks, activities, aux).
-* ``adherence``, ``shrinkage_planned``, ``shrinkage_unplanned``: for agents on individual
-  shifts (NaN where there are none); see :mod:`sim.kpi.adherence`.
+* ``forecast_wape``: how far the day's demand was from the plan: the sum over intervals of
+  |offered - forecast| over the sum of the forecast, where ``forecast`` is the contact type's
+  planned forecast (``ContactType.forecast``, not the day's realised demand) and offered is
+  as in ``offered`` (redials included). ``all``: the errors of every type in every interval
+  summed, over the total forecast (one type's excess does not cancel another's shortfall).
+  Per interval: |offered - forecast| / forecast. NaN where the forecast sums to 0.
+* ``recovery_minutes``: minutes from the end of the day's last disruption window until the
+  rolling 30-minute service level is back at its target. Windows: outages with a fixed
+  start (``Outage.start`` set; random ones are left out) and the surges that happened that
+  day (fixed or drawn), clipped to the day. The rolling service level at time ``t`` is
+  ``service_level`` over the contacts that arrived in ``[t - 30 min, t)`` (after the
+  warm-up), judged on what became of them; it is evaluated at the window's end and every
+  minute after, and the first value at or above the target (each type its own, ``all`` the
+  scenario's ``service_level_target``) gives the minutes (0: never below it). A trailing
+  half hour without a counted contact is not back at target. A day that has not recovered
+  by the end of the day counts the minutes from the window's end to the end of the day, so
+  that the worst days are not dropped from the mean (it is then a lower bound). NaN on a
+  day without such a window or whose last window runs to the end of the day. A whole
+  day's KPI: not in the per-interval tables.
+* ``adherence``, ``adherence_published``, ``shrinkage_planned``, ``shrinkage_unplanned``,
+  ``training_hours_planned``, ``training_hours_delivered``: for agents on individual shifts
+  (NaN where there are none); see :mod:`sim.kpi.adherence`. ``adherence`` judges the agents
+  against their schedule as the realtime analyst changed it (moved items at their new
+  times, cancelled ones no longer planned, agents sent home on voluntary time off out of
+  the base from then on); ``adherence_published`` against the published schedule; both
+  shrinkages are shares of the published scheduled time. Training hours are hours of
+  off-phone activities of any name (training, meeting, coaching, ...): planned in the
+  published schedule (absent agents' included) and delivered (actually spent; a dropped
+  activity counts nothing, one cut by the end of the shift the part done).
 
 A contact belongs to the interval in which it arrived; busy and logged-in time are split
 across intervals at the boundaries. Contacts arriving in the warm-up, and time before its
 end, are left out. Breakdowns: per contact type, the type's contacts (agent-time KPIs are
 undefined, NaN); per group, the contacts its agents answered and its agents' time (queue
-KPIs such as offered or service level are undefined, NaN); ``all`` is everything, with
-each contact judged against its own type's service-level threshold.
+KPIs such as offered, service level, forecast_wape or recovery_minutes are undefined, NaN);
+``all`` is everything, with each contact judged against its own type's service-level
+threshold.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from sim.kpi.adherence import schedule_periods
+from sim.kpi.adherence import SCHEDULE_PERIODS, schedule_periods
 from sim.model.outcome import ReplicationOutcome, time_in_intervals
 from sim.model.states import ContactState
 
 __all__ = [
     "ALL",
+    "DAY_ONLY_KPIS",
+    "INTERVAL_KPI_NAMES",
     "KPI_NAMES",
+    "RECOVERY_STEP_SECONDS",
+    "RECOVERY_WINDOW_SECONDS",
     "SHARE_KPIS",
     "breakdown",
     "breakdown_keys",
+    "disruption_end",
     "interval_kpis",
+    "recovery_minutes",
     "replication_kpis",
 ]
 
@@ -91,15 +127,31 @@ KPI_NAMES: tuple[str, ...] = (
     "avg_time_to_abandon_seconds",
     "wait_probability",
     "mean_wait_all_seconds",
+    "forecast_wape",
+    "recovery_minutes",
     "occupancy",
     "agents_logged_in",
     "agents_available",
     "adherence",
+    "adherence_published",
     "shrinkage_planned",
     "shrinkage_unplanned",
+    "training_hours_planned",
+    "training_hours_delivered",
     "cost",
     "cost_per_contact",
 )
+
+#: KPIs of a whole day only, not defined per interval: left out of the interval tables.
+DAY_ONLY_KPIS: tuple[str, ...] = ("recovery_minutes",)
+
+#: Every KPI column of the per-interval tables, in output order.
+INTERVAL_KPI_NAMES: tuple[str, ...] = tuple(k for k in KPI_NAMES if k not in DAY_ONLY_KPIS)
+
+#: ``recovery_minutes``: the rolling service level's trailing window and the time step at
+#: which it is evaluated, in seconds.
+RECOVERY_WINDOW_SECONDS = 1800.0
+RECOVERY_STEP_SECONDS = 60.0
 
 #: KPIs that are shares, in [0, 1].
 SHARE_KPIS: frozenset[str] = frozenset(
@@ -111,6 +163,7 @@ SHARE_KPIS: frozenset[str] = frozenset(
         "wait_probability",
         "occupancy",
         "adherence",
+        "adherence_published",
         "shrinkage_planned",
         "shrinkage_unplanned",
     }
@@ -137,10 +190,13 @@ _QUEUE_ONLY = (
     "avg_time_to_abandon_seconds",
     "wait_probability",
     "mean_wait_all_seconds",
+    "forecast_wape",
+    "recovery_minutes",
 )
 #: KPIs of agents' time: undefined for a contact type's rows.
 _AGENT_ONLY = KPI_NAMES[KPI_NAMES.index("occupancy") :]
-_SCHEDULE_PERIODS = ("scheduled", "planned_away", "unplanned", "adherent", "away")
+#: KPIs of individual shifts' activities: undefined where no selected group has shifts.
+_TRAINING = ("training_hours_planned", "training_hours_delivered")
 
 
 def _schedule_sums(
@@ -148,13 +204,37 @@ def _schedule_sums(
 ) -> dict[str, np.ndarray]:
     n, length = scenario.intervals, scenario.interval_seconds
     if not len(outcome.days) and not len(outcome.away_agent):
-        return {f"{k}_seconds": np.zeros(n) for k in _SCHEDULE_PERIODS}
+        return {f"{k}_seconds": np.zeros(n) for k in SCHEDULE_PERIODS}
     periods = schedule_periods(outcome, groups)
     return {
         f"{k}_seconds": time_in_intervals(
             np.array(periods[k][0]), np.array(periods[k][1]), length, n
         )
-        for k in _SCHEDULE_PERIODS
+        for k in SCHEDULE_PERIODS
+    }
+
+
+def _service_level_flags(outcome: ReplicationOutcome, scenario) -> dict[str, np.ndarray]:
+    """Per contact, what the service level needs: ``live`` (not a callback), ``short``
+    (abandoned within the short-abandon threshold), ``censored`` (still waiting at the
+    horizon for less than the threshold) and ``in_threshold`` (live, answered within the
+    threshold)."""
+    state = outcome.state
+    wait = outcome.wait
+    levels = [t.service_level for t in scenario.contact_types]
+    threshold = np.array([sl.threshold_seconds for sl in levels])[outcome.contact_type]
+    short_limit = np.array([sl.short_abandon_seconds for sl in levels])[outcome.contact_type]
+    answered = state == ContactState.ANSWERED
+    abandoned = state == ContactState.ABANDONED
+    callback = outcome.callback if outcome.callback is not None else np.zeros_like(answered)
+    live = ~callback
+    # Still waiting at the horizon, but for less than the threshold: the outcome is unknown.
+    waited = outcome.horizon_seconds - outcome.arrival
+    return {
+        "live": live,
+        "short": abandoned & (short_limit > 0) & (wait <= short_limit),
+        "censored": (state == ContactState.WAITING) & live & (waited < threshold),
+        "in_threshold": answered & live & (wait <= threshold),
     }
 
 
@@ -164,17 +244,16 @@ def _interval_sums(
     contacts: np.ndarray,
     agents: np.ndarray,
     groups: np.ndarray,
+    types: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Counts and time totals per interval for the selected contacts and agents."""
+    """Counts and time totals per interval for the selected contacts and agents (``types``:
+    the contact types whose forecast the selection is compared with)."""
     n = scenario.intervals
     length = scenario.interval_seconds
     arrival = np.nan_to_num(outcome.arrival, nan=0.0)  # unused redial slots: masked out below
     idx = np.minimum((arrival // length).astype(np.int64), n - 1)
     state = outcome.state
     wait = outcome.wait
-    levels = [t.service_level for t in scenario.contact_types]
-    threshold = np.array([sl.threshold_seconds for sl in levels])[outcome.contact_type]
-    short_limit = np.array([sl.short_abandon_seconds for sl in levels])[outcome.contact_type]
 
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(idx[mask & contacts], minlength=n).astype(float)
@@ -185,12 +264,17 @@ def _interval_sums(
 
     answered = state == ContactState.ANSWERED
     abandoned = state == ContactState.ABANDONED
-    short = abandoned & (short_limit > 0) & (wait <= short_limit)
-    callback = outcome.callback if outcome.callback is not None else np.zeros_like(answered)
-    live = ~callback
-    # Still waiting at the horizon, but for less than the threshold: the outcome is unknown.
+    flags = _service_level_flags(outcome, scenario)
+    live, short, censored = flags["live"], flags["short"], flags["censored"]
+    callback = ~live
     waited = outcome.horizon_seconds - outcome.arrival
-    censored = (state == ContactState.WAITING) & live & (waited < threshold)
+    forecast = np.zeros(n)
+    forecast_error = np.zeros(n)
+    for k, contact_type in enumerate(scenario.contact_types):
+        if types[k]:
+            planned = np.asarray(contact_type.forecast, dtype=float)
+            forecast += planned
+            forecast_error += np.abs(count(outcome.contact_type == k) - planned)
     if outcome.callback_threshold is not None and callback.any():
         callback_threshold = outcome.callback_threshold[outcome.contact_type]
     else:
@@ -205,7 +289,9 @@ def _interval_sums(
         "outsourced": count(state == ContactState.OUTSOURCED),
         "callbacks": count(callback),
         "callbacks_in_threshold": count(callback & answered & (wait <= callback_threshold)),
-        "callbacks_censored": count(callback & (state == ContactState.WAITING) & (waited < callback_threshold)),
+        "callbacks_censored": count(
+            callback & (state == ContactState.WAITING) & (waited < callback_threshold)
+        ),
         "dropped": count(
             outcome.dropped if outcome.dropped is not None else np.zeros_like(answered)
         ),
@@ -213,7 +299,7 @@ def _interval_sums(
         "waiting_at_end": count(state == ContactState.WAITING),
         "short_abandoned": count(short),
         "censored": count(censored),
-        "answered_in_threshold": count(answered & live & (wait <= threshold)),
+        "answered_in_threshold": count(flags["in_threshold"]),
         "answered_live": count(answered & live),
         "queued": count(outcome.queued & live),
         "wait_answered": total(answered & live, wait),
@@ -227,6 +313,8 @@ def _interval_sums(
         ),
         "period_seconds": np.full(n, length),
         "staff_cost": _staff_cost(outcome, scenario, agents, groups),
+        "forecast": forecast,
+        "forecast_error": forecast_error,
         **_schedule_sums(outcome, scenario, groups),
     }
 
@@ -301,57 +389,138 @@ def _kpis_from_sums(s: dict[str, np.ndarray], costs, target) -> dict[str, np.nda
         "avg_time_to_abandon_seconds": _ratio(s["wait_abandoned"], s["abandoned"]),
         "wait_probability": _ratio(s["queued"], not_blocked),
         "mean_wait_all_seconds": _ratio(s["wait_answered"] + s["wait_abandoned"], resolved),
+        "forecast_wape": _ratio(s["forecast_error"], s["forecast"]),
         "occupancy": _at_most_one(
             _ratio(s["busy_seconds"], s["logged_in_seconds"] - s["away_seconds"])
         ),
         "agents_logged_in": _ratio(s["logged_in_seconds"], s["period_seconds"]),
         "agents_available": _ratio(s["logged_in_seconds"] - s["away_seconds"], s["period_seconds"]),
-        "adherence": _ratio(s["adherent_seconds"], s["scheduled_seconds"]),
+        "adherence": _ratio(s["adherent_seconds"], s["scheduled_as_changed_seconds"]),
+        "adherence_published": _ratio(s["adherent_published_seconds"], s["scheduled_seconds"]),
         "shrinkage_planned": _ratio(s["planned_away_seconds"], s["scheduled_seconds"]),
         "shrinkage_unplanned": _ratio(s["unplanned_seconds"], s["scheduled_seconds"]),
+        "training_hours_planned": s["training_planned_seconds"] / 3600.0,
+        "training_hours_delivered": s["training_delivered_seconds"] / 3600.0,
         "cost": cost,
         "cost_per_contact": _ratio(cost, s["answered"] + s["outsourced"]),
     }
 
 
 def _selection(outcome: ReplicationOutcome, scenario, contact_type: str | None, group: str | None):
+    """Masks of the selected contacts, agents, groups and contact types."""
     contacts = outcome.state != ContactState.UNUSED
     agents = np.ones(len(outcome.login_at), dtype=bool)
     groups = np.ones(len(scenario.groups), dtype=bool)
+    types = np.ones(len(scenario.contact_types), dtype=bool)
     if contact_type is not None:
-        contacts &= outcome.contact_type == scenario.type_names.index(contact_type)
+        k = scenario.type_names.index(contact_type)
+        contacts &= outcome.contact_type == k
+        types[:] = False
+        types[k] = True
     if group is not None:
         g = scenario.group_names.index(group)
         contacts &= outcome.answering_group == g
         agents &= outcome.agent_group == g
         groups[:] = False
         groups[g] = True
-    return contacts, agents, groups
+    return contacts, agents, groups, types
 
 
-def _blank_undefined(kpis: dict, contact_type: str | None, group: str | None) -> dict:
+def _blank_undefined(
+    kpis: dict, scenario, contact_type: str | None, group: str | None, groups: np.ndarray
+) -> dict:
     if group is not None:
-        kpis.update({k: np.full_like(kpis[k], np.nan) for k in _QUEUE_ONLY})
+        kpis.update({k: np.full_like(kpis[k], np.nan) for k in _QUEUE_ONLY if k in kpis})
     if contact_type is not None:
-        kpis.update({k: np.full_like(kpis[k], np.nan) for k in _AGENT_ONLY})
+        kpis.update({k: np.full_like(kpis[k], np.nan) for k in _AGENT_ONLY if k in kpis})
+    if not any(g.scheduled for g, chosen in zip(scenario.groups, groups, strict=True) if chosen):
+        kpis.update({k: np.full_like(kpis[k], np.nan) for k in _TRAINING})
     return kpis
+
+
+def disruption_end(outcome: ReplicationOutcome, scenario) -> float | None:
+    """End of the day's last disruption window that ``recovery_minutes`` measures from: the
+    outages with a fixed start and the surges that happened (``outcome.surge_windows``),
+    clipped to the day; ``None`` if the day has none."""
+    horizon = outcome.horizon_seconds
+    ends = [
+        min(outage.start + outage.duration, horizon)
+        for outage in scenario.outages
+        if outage.start is not None and outage.duration is not None and outage.start < horizon
+    ]
+    ends += [min(float(end), horizon) for end in outcome.surge_windows[:, 1]]
+    return max(ends) if ends else None
+
+
+def recovery_minutes(
+    outcome: ReplicationOutcome, scenario, contact_type: str | None = None
+) -> float:
+    """Minutes from :func:`disruption_end` until the rolling service level of the contacts
+    of ``contact_type`` (all types: ``None``) is back at its target (see the module's
+    definitions): NaN without a window, or when it ends at the end of the day; the minutes
+    to the end of the day if the service level never gets back."""
+    end = disruption_end(outcome, scenario)
+    horizon = outcome.horizon_seconds
+    if end is None or end >= horizon:
+        return math.nan
+    contacts, *_ = _selection(outcome, scenario, contact_type, None)
+    contacts &= outcome.arrival >= scenario.warmup_seconds
+    flags = _service_level_flags(outcome, scenario)
+    # Per contact, its part in the service level's numerator and denominator.
+    counted = flags["live"].astype(float) - flags["short"] - flags["censored"]
+    order = np.argsort(outcome.arrival[contacts], kind="stable")
+    arrival = outcome.arrival[contacts][order]
+    answered = np.concatenate([[0.0], np.cumsum(flags["in_threshold"][contacts][order])])
+    judged = np.concatenate([[0.0], np.cumsum(counted[contacts][order])])
+    steps = int(math.floor((horizon - end) / RECOVERY_STEP_SECONDS + 1e-9))
+    at = end + RECOVERY_STEP_SECONDS * np.arange(steps + 1)
+    # Contacts arriving in [t - window, t): those before t less those before t - window.
+    upto = np.searchsorted(arrival, at, side="left")
+    since = np.searchsorted(arrival, at - RECOVERY_WINDOW_SECONDS, side="left")
+    numerator = answered[upto] - answered[since]
+    denominator = judged[upto] - judged[since]
+    level = _ratio(numerator, denominator)
+    target = _rates(scenario, contact_type)[1]
+    with np.errstate(invalid="ignore"):
+        back = np.flatnonzero(level >= target)
+    if len(back):
+        return float(back[0] * RECOVERY_STEP_SECONDS / 60.0)
+    return (horizon - end) / 60.0
+
+
+def _day_kpis(
+    outcome: ReplicationOutcome,
+    scenario,
+    contact_type: str | None,
+    group: str | None,
+    totals: dict[str, np.ndarray],
+    groups: np.ndarray,
+) -> dict[str, float]:
+    """The day's KPIs, in :data:`KPI_NAMES` order, from the sums over measured intervals."""
+    day = _kpis_from_sums(totals, *_rates(scenario, contact_type))
+    day["recovery_minutes"] = np.asarray(
+        math.nan if group is not None else recovery_minutes(outcome, scenario, contact_type)
+    )
+    day = _blank_undefined(day, scenario, contact_type, group, groups)
+    return {k: float(day[k]) for k in KPI_NAMES}
 
 
 def interval_kpis(
     outcome: ReplicationOutcome, scenario, contact_type: str | None = None, group: str | None = None
 ) -> dict[str, np.ndarray]:
-    """Every KPI per measured interval (warm-up left out), plus ``interval``.
+    """Every KPI of :data:`INTERVAL_KPI_NAMES` per measured interval (warm-up left out), plus
+    ``interval``.
 
     ``contact_type`` restricts to one type (agent-time KPIs are then NaN); ``group`` to the
     contacts answered by, and the time of, one group (queue KPIs are then NaN).
     """
-    contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
-    sums = _interval_sums(outcome, scenario, contacts, agents, groups)
+    contacts, agents, groups, types = _selection(outcome, scenario, contact_type, group)
+    sums = _interval_sums(outcome, scenario, contacts, agents, groups, types)
     first = scenario.warmup_intervals
     kpis = _kpis_from_sums({k: v[first:] for k, v in sums.items()}, *_rates(scenario, contact_type))
     return {
         "interval": np.arange(first, scenario.intervals),
-        **_blank_undefined(kpis, contact_type, group),
+        **_blank_undefined(kpis, scenario, contact_type, group, groups),
     }
 
 
@@ -359,14 +528,11 @@ def replication_kpis(
     outcome: ReplicationOutcome, scenario, contact_type: str | None = None, group: str | None = None
 ) -> dict[str, float]:
     """Every KPI over the measured part of the day (after the warm-up); see :func:`interval_kpis`."""
-    contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
-    sums = _interval_sums(outcome, scenario, contacts, agents, groups)
+    contacts, agents, groups, types = _selection(outcome, scenario, contact_type, group)
+    sums = _interval_sums(outcome, scenario, contacts, agents, groups, types)
     first = scenario.warmup_intervals
     totals = {k: np.asarray(v[first:].sum()) for k, v in sums.items()}
-    kpis = _blank_undefined(
-        _kpis_from_sums(totals, *_rates(scenario, contact_type)), contact_type, group
-    )
-    return {k: float(v) for k, v in kpis.items()}
+    return _day_kpis(outcome, scenario, contact_type, group, totals, groups)
 
 
 def breakdown_keys(scenario) -> list[tuple[str | None, str | None]]:
@@ -381,16 +547,20 @@ def breakdown_keys(scenario) -> list[tuple[str | None, str | None]]:
 def breakdown(outcome: ReplicationOutcome, scenario):
     """KPIs for every selection of :func:`breakdown_keys`, each computed once.
 
-    Yields ``(contact_type, group, day_kpis, interval_kpis)`` with :data:`ALL` for "every".
+    Yields ``(contact_type, group, day_kpis, interval_kpis)`` with :data:`ALL` for "every";
+    ``day_kpis`` holds every KPI of :data:`KPI_NAMES`, ``interval_kpis`` those of
+    :data:`INTERVAL_KPI_NAMES` and ``interval``.
     """
     first = scenario.warmup_intervals
     for contact_type, group in breakdown_keys(scenario):
-        contacts, agents, groups = _selection(outcome, scenario, contact_type, group)
-        sums = _interval_sums(outcome, scenario, contacts, agents, groups)
+        contacts, agents, groups, types = _selection(outcome, scenario, contact_type, group)
+        sums = _interval_sums(outcome, scenario, contacts, agents, groups, types)
         sums = {k: v[first:] for k, v in sums.items()}
         rates = _rates(scenario, contact_type)
-        per_interval = _blank_undefined(_kpis_from_sums(sums, *rates), contact_type, group)
+        per_interval = _blank_undefined(
+            _kpis_from_sums(sums, *rates), scenario, contact_type, group, groups
+        )
         totals = {k: np.asarray(v.sum()) for k, v in sums.items()}
-        day = _blank_undefined(_kpis_from_sums(totals, *rates), contact_type, group)
+        day = _day_kpis(outcome, scenario, contact_type, group, totals, groups)
         per_interval["interval"] = np.arange(first, scenario.intervals)
-        yield contact_type or ALL, group or ALL, {k: float(v) for k, v in day.items()}, per_interval
+        yield contact_type or ALL, group or ALL, day, per_interval

@@ -20,9 +20,10 @@ from simpy.events import URGENT
 
 from sim.core.streams import Streams
 from sim.model.agent import Agent
+from sim.model.demand import realise_demand
 from sim.model.port import World
 from sim.model.states import ContactState, ItemState
-from sim.model.view import agents_on_phone, build_view
+from sim.model.view import build_view, day_plan, on_phone_by_group, serving_capacity
 from sim.model.workdays import DayItem, PlannedDay
 from sim.policies.api import (
     Action,
@@ -62,22 +63,31 @@ class Interventions:
         self.overtime_now = [0] * n_groups
         self.overtime_hours_called = 0.0
         self.vto_hours_granted = 0.0
+        self.staff_changes: list[list[tuple[float, float, int]]] = [[] for _ in range(n_groups)]
+        self.plan = day_plan(scenario)
         self.action_log: list[tuple] = []
         self.extra_cost = np.zeros((n_groups, scenario.intervals))
         self.callback_rule: list[OfferCallbacks | None] = [None] * n_types
         self.callback_threshold = [math.inf] * n_types
         self.outsource_after: list[float | None] = [None] * n_types
-        self.mean_work = [
-            t.handle_time.mean + (t.wrap_up.mean if t.wrap_up is not None else 0.0)
-            for t in scenario.contact_types
-        ]
-        self.skilled_groups = [
-            [g for g, group in enumerate(scenario.groups) if group.skill_for(t.name)]
-            for t in scenario.contact_types
-        ]
+        self.outsource_capacity: list[int | None] = [None] * n_types
+        self.outsourced_in_interval: dict[tuple[int, int], int] = {}
+        self.type_plans = [self.plan.types[t.name] for t in scenario.contact_types]
 
     def start(self) -> None:
-        """Start the policy's checks and the interval-boundary snapshots."""
+        """Start the policy's checks and the interval-boundary snapshots.
+
+        A policy that asks for perfect information (``wants_realised_demand``, the oracle of
+        policy comparisons) is told the day's realised expected contacts per type and
+        interval first; every other policy sees only the plan and the past.
+        """
+        policy = self.policy
+        if getattr(policy, "wants_realised_demand", False):
+            fresh = Streams(self.policy_streams.seed, self.policy_streams.replication)
+            realised = realise_demand(self.scenario, fresh).forecast
+            policy.observe_realised_demand(  # type: ignore[attr-defined]
+                dict(zip(self.scenario.type_names, realised, strict=True))
+            )
         self.env.process(self._policy_checks())
         length = self.scenario.interval_seconds
         for k in range(1, self.scenario.intervals):
@@ -117,34 +127,23 @@ class Interventions:
     def expected_wait(self, k: int) -> float:
         """The wallboard's expected wait of a type-``k`` contact arriving now (seconds): the
         same estimate the view shows."""
-        serving = agents_on_phone(self.world, self.skilled_groups[k])
-        return expected_wait_seconds(self.router.waiting[k], self.mean_work[k], serving)
+        on_phone = on_phone_by_group(self.world)
+        plan = self.type_plans[k]
+        return expected_wait_seconds(
+            self.router.waiting[k],
+            plan.mean_work_seconds,
+            serving_capacity(self.world, k, on_phone),
+            plan.mean_patience_seconds,
+        )
 
     # -- applying actions ------------------------------------------------------------------
 
-    def _record(
-        self,
-        decided: float,
-        action: Action,
-        target: str,
-        agents: int,
-        cost: float,
-        book: bool = False,
-    ):
-        """Log an applied action; ``book``: add its cost to the day's cost (a premium paid
-        on top of logged-in hours). A saving from fewer logged-in hours is not booked: the
-        cost KPI already counts fewer hours."""
+    def _record(self, decided: float, action: Action, target: str, agents: int, cost: float):
+        """Log an applied action with its ``cost``: a premium booked on top of logged-in
+        hours (positive), or the wages saved by fewer logged-in hours (negative; not booked:
+        the cost KPI already counts fewer hours)."""
         now = self.env.now
         self.action_log.append((decided, now, action.kind, target, agents, cost, action.reason))
-        if cost and book:
-            g = (
-                self.scenario.group_names.index(target)
-                if target in self.scenario.group_names
-                else -1
-            )
-            if g >= 0:
-                k = min(int(now // self.scenario.interval_seconds), self.scenario.intervals - 1)
-                self.extra_cost[g, k] += cost
 
     def _apply(self, action: Action, decided: float, _event: simpy.Event | None = None) -> None:
         if isinstance(action, PostponeItem):
@@ -154,11 +153,13 @@ class Interventions:
         elif isinstance(action, SetPreference):
             g = self.scenario.group_names.index(action.group)
             k = self.scenario.type_names.index(action.contact_type)
-            changed = self.router.set_level(g, k, action.level)
+            changed = self.router.set_level(g, k, action.level, action.immediate)
             target = f"{action.group}/{action.contact_type}"
             self._record(
                 decided, action, target, len(self.router.logged_in[g]) if changed else 0, 0.0
             )
+            if changed and action.immediate:
+                self._take_waiting(k)
         elif isinstance(action, CallOvertime):
             self._call_overtime(action, decided)
         elif isinstance(action, OfferVTO):
@@ -185,19 +186,34 @@ class Interventions:
         moved = 0
         if found is not None:
             day, item = found
-            if item.state == ItemState.PENDING and action.until > item.due:
+            now = self.env.now
+            if item.state == ItemState.PENDING and action.until != item.due:
                 if item.kind in ("break", "lunch"):
-                    until = min(action.until, item.latest)
-                    if until > item.due:
+                    earliest = max(now, item.planned - (item.latest - item.planned))
+                    until = min(max(action.until, earliest), item.latest)
+                    if until != item.due:
                         item.due = until
                         moved = 1
                 elif item.kind == "activity" and item.cancellable:
-                    if action.until + item.duration > day.shift.end:
+                    until = max(action.until, now)
+                    if until + item.duration > day.shift.end:
                         item.state = ItemState.DROPPED  # no room left in the shift: off for today
                     else:
-                        item.due = action.until
+                        item.due = until
                     moved = 1
         self._record(decided, action, self._item_label(action.item), moved, 0.0)
+
+    def _take_waiting(self, k: int) -> None:
+        """Agents just made eligible for type ``k`` take its waiting contacts now."""
+        router, world = self.router, self.world
+        while router.head(k) >= 0:
+            agent = router.find_agent(k, 0)
+            if agent is None:
+                return
+            sessions = agent.sessions
+            world.serve_next(agent)
+            if agent.sessions == sessions:
+                return  # it took nothing (another level came first): no progress possible
 
     def _cancel(self, action: CancelItem, decided: float) -> None:
         found = self._item(action.item)
@@ -219,16 +235,68 @@ class Interventions:
     def _call_overtime(self, action: CallOvertime, decided: float) -> None:
         g = self.scenario.group_names.index(action.group)
         rng = self.policy_streams[f"overtime:{action.group}"]
-        accepted = int((rng.random(action.agents) < action.acceptance_probability).sum())
+        now = self.env.now
+        earliest = now + 60.0 * action.lead_minutes
+        start = earliest if action.start_at is None else max(action.start_at, earliest)
+        scheduled = self.scenario.groups[g].scheduled
+        starts: list[float]
+        if action.lever == "extension" and scheduled:
+            # Agents still on shift, whose shift ends soonest at or after the start, stay on.
+            ends = sorted(
+                self.world.days[d].logout
+                for d in self._on_shift(g)
+                if self.world.days[d].logout >= start
+            )
+            starts = ends[: action.agents]
+        else:
+            starts = [start] * action.agents
+        draws = rng.random(action.agents)  # one draw per asked agent, whoever is asked
+        accepted = [
+            t for t, u in zip(starts, draws, strict=False) if u < action.acceptance_probability
+        ]
+        horizon = self.scenario.horizon_seconds
         rate = self.scenario.costs.rate(action.group)
-        premium = accepted * action.hours * rate * self.scenario.costs.overtime_premium
-        self.overtime_hours_called += accepted * action.hours
-        self._record(decided, action, action.group, accepted, premium, book=True)
-        if accepted:
-            start = self.env.timeout(60.0 * action.lead_minutes)
-            start.callbacks.append(partial(self._overtime_starts, g, accepted, action.hours))
+        paid = booked = 0.0
+        for t in accepted:
+            worked = max(0.0, min(t + 3600.0 * action.hours, horizon) - t) / 3600.0
+            paid_hours = max(worked, action.min_paid_hours) if action.lever == "call_in" else worked
+            paid += paid_hours
+            # Hours paid beyond those worked (a minimum block) cost the full rate.
+            extra = paid_hours - worked
+            premium = worked * rate * self.scenario.costs.overtime_premium + extra * rate * (
+                1.0 + self.scenario.costs.overtime_premium
+            )
+            self._book(g, t, premium)
+            booked += premium
+        self.overtime_hours_called += paid
+        self._record(decided, action, action.group, len(accepted), booked)
+        for t in accepted:
+            end = min(t + 3600.0 * action.hours, horizon)
+            if end <= t:
+                continue
+            self.staff_changes[g].append((t, end, 1))
+            begin = self.env.timeout(t - now)
+            begin.callbacks.append(partial(self._overtime_starts, g, 1, end))
 
-    def _overtime_starts(self, g: int, count: int, hours: float, _event=None) -> None:
+    def _on_shift(self, g: int) -> list[int]:
+        """Scheduled days of group ``g`` whose agent is at work or still to come today."""
+        world, now = self.world, self.env.now
+        found = []
+        for d, day in enumerate(world.days):
+            if day.group != g or world.sent_home[d] or not day.present or day.logout < now:
+                continue
+            agent = world.day_agent[d]
+            if agent >= 0 and world.agents[agent].logged_out:
+                continue
+            found.append(d)
+        return found
+
+    def _book(self, g: int, at: float, cost: float) -> None:
+        """Add ``cost`` to group ``g``'s cost in the interval holding ``at``."""
+        k = min(int(at // self.scenario.interval_seconds), self.scenario.intervals - 1)
+        self.extra_cost[g, k] += cost
+
+    def _overtime_starts(self, g: int, count: int, end: float, _event=None) -> None:
         self.overtime_now[g] += count
         world = self.world
         if self.scenario.groups[g].scheduled:
@@ -237,19 +305,14 @@ class Interventions:
             extra = []
             world.staff_offset[g] += count
             world.set_staff(g, world.current_staffing(g))
-        end = self.env.timeout(3600.0 * hours)
-        end.callbacks.append(partial(self._overtime_ends, g, count, extra))
+        stop = self.env.timeout(max(0.0, end - self.env.now))
+        stop.callbacks.append(partial(self._overtime_ends, g, count, extra))
 
     def _overtime_ends(self, g: int, count: int, extra: list[Agent], _event=None) -> None:
         self.overtime_now[g] -= count
         if extra:
             for agent in extra:
-                if agent.logged_out:
-                    continue
-                if agent.sessions > 0:
-                    self.router.send_home_when_free(agent)
-                else:
-                    self.world.log_out(agent)
+                self._leave_at_shift_end(agent)
         else:
             self.world.staff_offset[g] -= count
             self.world.set_staff(g, self.world.current_staffing(g))
@@ -272,27 +335,49 @@ class Interventions:
         ]
         hours_saved = 0.0
         world = self.world
+        end_of_day = self.scenario.horizon_seconds
         if self.scenario.groups[g].scheduled:
             for agent in accepted:
                 d = world.agent_day[agent.id]
-                if d < 0:  # an overtime agent: its overtime simply ends
-                    hours_saved += 0.0
-                else:
-                    world.sent_home[d] = True
-                    hours_saved += max(0.0, world.days[d].logout - now) / 3600.0
                 world.log_out(agent)
+                if d < 0:  # an overtime agent: its overtime simply ends
+                    continue
+                world.sent_home[d] = True
+                logout = world.days[d].logout
+                back = logout if action.hours is None else min(logout, now + 3600.0 * action.hours)
+                hours_saved += max(0.0, back - now) / 3600.0
+                if back < logout:  # back on the phone after the time off, to its shift's end
+                    self.staff_changes[g].append((back, logout, 1))
+                    returns = self.env.timeout(back - now)
+                    returns.callbacks.append(partial(self._back_from_time_off, g, logout))
         elif accepted:
-            until = self.scenario.horizon_seconds
+            until = end_of_day
             if action.hours is not None:
                 until = min(until, now + 3600.0 * action.hours)
             hours_saved = len(accepted) * (until - now) / 3600.0
             world.staff_offset[g] -= len(accepted)
             world.set_staff(g, world.current_staffing(g))
+            self.staff_changes[g].append((now, until, -len(accepted)))
             if action.hours is not None:
-                back = self.env.timeout(until - now)
-                back.callbacks.append(partial(self._vto_ends, g, len(accepted)))
+                ends = self.env.timeout(until - now)
+                ends.callbacks.append(partial(self._vto_ends, g, len(accepted)))
         self.vto_hours_granted += hours_saved
         self._record(decided, action, action.group, len(accepted), -hours_saved * rate)
+
+    def _back_from_time_off(self, g: int, logout: float, _event=None) -> None:
+        """A scheduled agent back from time off works until its shift's end (its off-phone
+        items during the time off are forgone)."""
+        agent = self.world.log_in(g)
+        stop = self.env.timeout(max(0.0, logout - self.env.now))
+        stop.callbacks.append(partial(self._leave_at_shift_end, agent))
+
+    def _leave_at_shift_end(self, agent: Agent, _event=None) -> None:
+        if agent.logged_out:
+            return
+        if agent.sessions > 0:
+            self.router.send_home_when_free(agent)
+        else:
+            self.world.log_out(agent)
 
     def _vto_ends(self, g: int, count: int, _event=None) -> None:
         self.world.staff_offset[g] += count
@@ -318,6 +403,7 @@ class Interventions:
     def _outsource(self, action: Outsource, decided: float) -> None:
         k = self.scenario.type_names.index(action.contact_type)
         self.outsource_after[k] = action.after_wait_seconds
+        self.outsource_capacity[k] = action.capacity_per_interval
         self._record(decided, action, action.contact_type, 0, 0.0)
         if action.after_wait_seconds is None:
             return
@@ -345,6 +431,16 @@ class Interventions:
             or self.env.now - world.arrival[i] < after - _EPS
         ):
             return
+        k = self.router.ctype[i]
+        capacity = self.outsource_capacity[k]
+        if capacity is not None:
+            interval = min(
+                int(self.env.now // self.scenario.interval_seconds), self.scenario.intervals - 1
+            )
+            taken = self.outsourced_in_interval.get((k, interval), 0)
+            if taken >= capacity:
+                return  # the partner is full this interval: the contact stays in the queue
+            self.outsourced_in_interval[(k, interval)] = taken + 1
         world.state[i] = ContactState.OUTSOURCED
         world.resolved_at[i] = self.env.now
         self.router.dequeued(i, answered=False)

@@ -13,6 +13,7 @@ __all__ = [
     "time_in_intervals",
 ]
 
+
 @dataclass(frozen=True)
 class ReplicationOutcome:
     """Flat per-contact and per-agent records of one simulated day.
@@ -25,6 +26,14 @@ class ReplicationOutcome:
     Agent arrays are indexed by agent id: ``agent_group``, and the logged-in session
     ``[login_at, logout_at)``. Busy periods (at least one contact in hand) are
     ``[busy_start, busy_end)`` of agent ``busy_agent``.
+
+    Scheduled agents' days: ``days`` (one :class:`~sim.model.workdays.PlannedDay` each);
+    ``away_*`` what they did off the phone (:class:`~sim.model.workdays.AwayLog`);
+    ``item_*`` their off-phone items as the day left them, a policy's moves and drops
+    included (see :func:`~sim.model.workdays.item_arrays`); ``sent_home_at`` per day, when
+    the agent went home on voluntary time off (NaN if not). ``outage_windows`` and
+    ``surge_windows``: the day's outage windows and the surges that happened, as rows of
+    ``[start, end)`` seconds.
     """
 
     horizon_seconds: float
@@ -52,9 +61,17 @@ class ReplicationOutcome:
     away_planned: np.ndarray = field(default_factory=lambda: np.zeros(0))
     away_start: np.ndarray = field(default_factory=lambda: np.zeros(0))
     away_end: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    item_day: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    item_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    item_planned: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    item_due: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    item_duration: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    item_state: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    sent_home_at: np.ndarray = field(default_factory=lambda: np.zeros(0))
     dropped: np.ndarray | None = None
     originals: int | None = None
     outage_windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    surge_windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     callback: np.ndarray | None = None  # per contact: accepted a callback
     callback_threshold: np.ndarray | None = None  # per contact type, seconds
     extra_cost: np.ndarray | None = None  # per group and interval: overtime premiums

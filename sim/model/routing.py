@@ -87,6 +87,7 @@ class Router:
         # What each group serves: live queues by preference level, then deferrable ones.
         self._types = types
         self._delay_for = delay_for
+        self._planned_delay_for = [list(row) for row in delay_for]
         self.planned_levels = [
             {type_index[s.contact_type]: s.level for s in group.skills} for group in groups
         ]
@@ -129,17 +130,28 @@ class Router:
                 live.setdefault(levels[k], []).append(entry)
         return [live[level] for level in sorted(live)], later_work
 
-    def set_level(self, g: int, k: int, level: int | None) -> bool:
-        """Serve type ``k`` at preference ``level`` in group ``g`` (``None``: as planned).
+    def set_level(self, g: int, k: int, level: int | None, immediate: bool = False) -> bool:
+        """Serve type ``k`` at preference ``level`` in group ``g`` (``None``: as planned,
+        overflow delay included). ``immediate``: group ``g`` may also take type ``k`` at
+        once, without its overflow delay.
 
         Returns whether anything changed; a group without the skill is left alone.
         """
         if k not in self.levels[g]:
             return False
         new = self.planned_levels[g][k] if level is None else level
-        if self.levels[g][k] == new:
+        delay = 0.0 if immediate else self._planned_delay_for[g][k]
+        if level is None:
+            delay = self._planned_delay_for[g][k]
+        if self.levels[g][k] == new and self._delay_for[g][k] == delay:
             return False
         self.levels[g][k] = new
+        self._delay_for[g][k] = delay
+        first = self.stage_order[k][0]
+        if delay == 0.0 and g not in first:
+            first.append(g)  # eligible at arrival, after the planned groups
+        elif delay > 0.0 and g in first and g not in self.stage_groups[k][0]:
+            first.remove(g)
         self.serve_levels[g], self.deferred[g] = self._serving_order(g)
         return True
 

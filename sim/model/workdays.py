@@ -22,8 +22,7 @@ from sim.core.streams import Streams
 from sim.core.workforce import Absenteeism, Shift
 from sim.model.states import AwayKind, ItemState
 
-__all__ = ["AwayLog", "DayItem", "PlannedDay", "plan_days"]
-
+__all__ = ["AwayLog", "DayItem", "PlannedDay", "item_arrays", "plan_days"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,26 @@ class DayItem:
         self.cancellable = cancellable
         self.planned = due
         self.state = ItemState.PENDING
+
+
+def item_arrays(day_items: list[list[DayItem]]) -> dict[str, np.ndarray]:
+    """Every scheduled day's off-phone items as they ended the day, as flat numpy arrays.
+
+    ``item_day`` indexes the days (the world's ``days``, in order); per item, its kind
+    (:class:`~sim.model.states.AwayKind`), published and final due times, duration and final
+    :class:`~sim.model.states.ItemState`. An item a policy moved has ``item_due`` !=
+    ``item_planned`` (a due time changes only while the item is pending, so the final one is
+    the one it started at).
+    """
+    items = [(d, item) for d, day in enumerate(day_items) for item in day]
+    return {
+        "item_day": np.array([d for d, _ in items], dtype=np.int32),
+        "item_kind": np.array([AwayKind.of(i.kind) for _, i in items], dtype=np.int8),
+        "item_planned": np.array([i.planned for _, i in items], dtype=float),
+        "item_due": np.array([i.due for _, i in items], dtype=float),
+        "item_duration": np.array([i.duration for _, i in items], dtype=float),
+        "item_state": np.array([i.state for _, i in items], dtype=np.int8),
+    }
 
 
 def _draw_unplanned(shift: Shift, absence: Absenteeism, streams: dict[str, np.random.Generator]):

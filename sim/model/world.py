@@ -26,13 +26,14 @@ import simpy
 from sim.core.scenario import Scenario
 from sim.core.streams import Streams
 from sim.model.agent import Agent
+from sim.model.demand import realise_demand
 from sim.model.draws import ContactDraws, draw_contacts
 from sim.model.interventions import Interventions
 from sim.model.outages import Outages
 from sim.model.outcome import ReplicationOutcome
 from sim.model.routing import Router
 from sim.model.states import ContactState, ItemState
-from sim.model.workdays import AwayLog, DayItem, plan_days
+from sim.model.workdays import AwayLog, DayItem, item_arrays, plan_days
 from sim.policies.api import RealtimePolicy
 
 __all__ = ["ContactCenter", "simulate"]
@@ -61,6 +62,7 @@ class ContactCenter:
         policy: RealtimePolicy | None = None,
     ) -> None:
         streams = streams or Streams(0, 0)
+        self.streams = streams
         self.scenario = scenario
         self.env = simpy.Environment()
         self.contacts = contacts
@@ -422,6 +424,14 @@ class ContactCenter:
                 log[2].append(horizon)
         logout = np.array([a.logout_at for a in self.agents], dtype=float)
         logout[np.isnan(logout)] = horizon
+        # Voluntary time off logs the agent out the moment it is accepted.
+        sent_home_at = np.array(
+            [
+                logout[a] if sent and a >= 0 else math.nan
+                for sent, a in zip(self.sent_home, self.day_agent, strict=True)
+            ],
+            dtype=float,
+        )
         return ReplicationOutcome(
             horizon_seconds=horizon,
             arrival=np.asarray(self.arrival, dtype=float),
@@ -443,6 +453,7 @@ class ContactCenter:
             dropped=np.frombuffer(bytes(self.dropped), dtype=np.bool_),
             originals=self.first_attempts,
             outage_windows=self.outages.window_table(),
+            surge_windows=_surge_windows(self.scenario, self.streams),
             days=tuple(self.days),
             callback=np.frombuffer(bytes(self.callback), dtype=np.bool_),
             callback_threshold=np.array(
@@ -457,7 +468,9 @@ class ContactCenter:
                 else interventions.extra_cost
             ),
             actions=() if interventions is None else tuple(interventions.action_log),
+            sent_home_at=sent_home_at,
             **self.away_log.arrays(),
+            **item_arrays(self.day_items),
         )
 
 
@@ -470,6 +483,22 @@ def simulate(
     """
     streams = Streams(seed, replication)
     return ContactCenter(scenario, draw_contacts(scenario, streams), streams, policy).run()
+
+
+def _surge_windows(scenario: Scenario, streams: Streams) -> np.ndarray:
+    """The surges that happened in the replication, as rows of ``[start, end)`` seconds.
+
+    The demand is realised again from fresh streams of the same seed and replication: the
+    same draws as the day's (:func:`~sim.model.demand.realise_demand`), and the day's own
+    streams are left untouched.
+    """
+    if not scenario.demand.surges:
+        return np.zeros((0, 2))
+    realised = realise_demand(scenario, Streams(streams.seed, streams.replication))
+    length = scenario.interval_seconds
+    return np.array(
+        [[w.start * length, w.stop * length] for w in realised.surge_windows], dtype=float
+    ).reshape(-1, 2)
 
 
 def _next_item(items: list[DayItem]) -> DayItem | None:

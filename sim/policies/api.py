@@ -21,10 +21,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sim.core.scenario import Scenario
+from sim.units import clock
 
 __all__ = [
     "ACTION_COLUMNS",
+    "DayPlan",
+    "GroupPlan",
     "RealtimePolicy",
+    "TypePlan",
     "expected_wait_seconds",
     "GroupView",
     "QueueView",
@@ -32,6 +36,7 @@ __all__ = [
     "UpcomingItem",
     "Action",
     "CallOvertime",
+    "OVERTIME_LEVERS",
     "CancelItem",
     "OfferCallbacks",
     "OfferVTO",
@@ -55,7 +60,9 @@ class QueueView:
     the forecast pro rata to now. ``expected_wait_seconds``: the wallboard estimate for a
     contact arriving now, :func:`expected_wait_seconds` with ``agents_serving`` (agents of the
     groups with the skill who are on the phone: not on a break, activity, aux or outage, not
-    leaving).
+    leaving). ``answered_in_threshold_day`` / ``decided_day``: the counts behind
+    ``service_level_day`` (contacts answered within the threshold; answered or abandoned),
+    so that a policy can difference them over any window of its own.
     """
 
     name: str
@@ -75,6 +82,8 @@ class QueueView:
     agents_serving: int
     forecast_next_interval: float
     callbacks_waiting: int
+    answered_in_threshold_day: int = 0
+    decided_day: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,14 @@ class GroupView:
     in_activity, aux, offline (outage) or leaving (finishing a last contact).
     ``absent``: agents whose shift covers now but who are not logged in (no-show, late,
     early leave). ``scheduled``: agents the plan has on the phone this interval.
+    ``on_phone_ahead[j]``: agents expected on the phone in interval ``interval + j`` (j = 0:
+    the rest of the current interval), from what is known now: the schedule as it stands
+    (breaks and activities at their current times, moved or dropped ones where the analyst
+    put them), less agents known absent or sent home, plus overtime and shift extensions
+    accepted; for groups staffed by counts, the table plus overtime less time off. Absence
+    still to come (a late log-in not yet noticed, aux time) is not known and not counted.
+    ``shift_ends``: when the shifts of the group's agents at work or still due today end,
+    in order (empty for groups staffed by counts).
     """
 
     name: str
@@ -103,6 +120,8 @@ class GroupView:
     scheduled: float
     overtime: int
     scheduled_by_counts: bool
+    on_phone_ahead: tuple[float, ...] = ()
+    shift_ends: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +130,7 @@ class UpcomingItem:
 
     ``item_id`` names it in actions. ``due`` is when it is planned now (a policy may have
     moved it from ``planned``); a break may start as late as ``latest_start``.
+    ``shift_end``: when the agent's shift ends.
     """
 
     item_id: tuple[int, int]
@@ -123,6 +143,61 @@ class UpcomingItem:
     planned: float
     latest_start: float
     cancellable: bool
+    shift_end: float = math.inf
+
+
+@dataclass(frozen=True)
+class TypePlan:
+    """What the plan says of one contact type, known before the day starts.
+
+    ``forecast[j]``: expected contacts in interval ``j`` (the plan's forecast, not the day's
+    realised demand). ``mean_work_seconds``: mean talk plus wrap-up.
+    ``mean_patience_seconds``: mean patience (inf: never abandons, e.g. email).
+    """
+
+    name: str
+    channel: str
+    forecast: tuple[float, ...]
+    mean_work_seconds: float
+    mean_patience_seconds: float
+    threshold_seconds: float
+    target: float
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """What the plan says of one agent group.
+
+    ``skills``: (contact type, preference level, proficiency) in preference order.
+    ``scheduled[j]``: agents planned on the phone in interval ``j``. ``overflow_delay``:
+    per contact type it serves, seconds a contact waits before the group may take it (0 for
+    its own queues). ``hourly_cost``: per logged-in hour, before any overtime premium.
+    """
+
+    name: str
+    skills: tuple[tuple[str, int, float], ...]
+    chat_concurrency: int
+    scheduled: tuple[float, ...]
+    by_counts: bool
+    overflow_delay: dict[str, float]
+    hourly_cost: float
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """The plan of the day: forecasts, skills and staffing, the same at every check."""
+
+    interval_seconds: float
+    intervals: int
+    horizon_seconds: float
+    start_clock_seconds: float
+    types: dict[str, TypePlan]
+    groups: dict[str, GroupPlan]
+    overtime_premium: float
+
+    def clock(self, seconds: float) -> str:
+        """The wall clock ``HH:MM`` at ``seconds`` from time 0."""
+        return clock(self.start_clock_seconds + seconds)
 
 
 @dataclass(frozen=True)
@@ -139,6 +214,7 @@ class RealtimeView:
     upcoming: tuple[UpcomingItem, ...]
     overtime_hours_called: float
     vto_hours_granted: float
+    plan: DayPlan
 
     def seconds_to_interval_end(self) -> float:
         """Seconds left in the current interval."""
@@ -160,8 +236,11 @@ class Action:
 @dataclass(frozen=True)
 class PostponeItem(Action):
     """Move a scheduled agent's upcoming break, lunch or activity to start at ``until``
-    (seconds from time 0). Breaks move only within their allowed window; activities only if
-    cancellable, and not past the end of the shift (it is then dropped for the day)."""
+    (seconds from time 0), later or earlier. A break or lunch moves only within its window:
+    no later than its latest start, no earlier than its planned start less the window's
+    width (a fixed break does not move), never into the past. A cancellable activity moves
+    anywhere from now on; one that no longer fits before the end of the shift is dropped
+    for the day."""
 
     item: tuple[int, int] = (-1, -1)  # UpcomingItem.item_id
     until: float = 0.0
@@ -178,24 +257,41 @@ class CancelItem(Action):
 class SetPreference(Action):
     """Set the preference level at which ``group`` serves ``contact_type`` (1 = first).
 
-    The group must already have the skill; ``level=None`` restores the planned level."""
+    The group must already have the skill; ``level=None`` restores the planned level (and
+    the planned overflow delay). ``immediate``: the group may also take the type's contacts
+    at once, without waiting for the overflow delay (idle agents of the group take waiting
+    contacts right away)."""
 
     group: str = ""
     contact_type: str = ""
     level: int | None = None
+    immediate: bool = False
+
+
+#: The two ways to get overtime: keep agents on after their shift, or phone agents off today.
+OVERTIME_LEVERS: tuple[str, ...] = ("call_in", "extension")
 
 
 @dataclass(frozen=True)
 class CallOvertime(Action):
-    """Ask ``agents`` agents of ``group`` to work ``hours`` of overtime, starting
-    ``lead_minutes`` after the action applies; each accepts with
-    ``acceptance_probability``. Accepted hours cost the group's rate plus the premium."""
+    """Ask ``agents`` agents of ``group`` for ``hours`` of overtime; each accepts with
+    ``acceptance_probability``. Accepted hours cost the group's rate plus the premium;
+    ``min_paid_hours``: each accepted call-in is paid at least this many hours.
+
+    ``lever`` "call_in": agents off today come in at ``start_at`` (seconds from time 0;
+    ``None``: ``lead_minutes`` after the action applies; never earlier than that).
+    ``lever`` "extension": agents on shift today whose shift ends soonest at or after
+    ``start_at`` (``None``: now) stay on ``hours`` past their shift end; a group staffed by
+    counts keeps ``agents`` more agents from ``start_at`` for ``hours``."""
 
     group: str = ""
     agents: int = 0
     hours: float = 1.0
     lead_minutes: float = 0.0
     acceptance_probability: float = 1.0
+    start_at: float | None = None
+    lever: str = "call_in"
+    min_paid_hours: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -226,10 +322,13 @@ class OfferCallbacks(Action):
 @dataclass(frozen=True)
 class Outsource(Action):
     """From now on, hand every ``contact_type`` contact that has waited
-    ``after_wait_seconds`` to the outsourcer (``None``: stop)."""
+    ``after_wait_seconds`` to the outsourcer (``None``: stop). ``capacity_per_interval``:
+    the partner takes at most this many contacts per interval (``None``: no limit); beyond
+    it contacts stay in the queue."""
 
     contact_type: str = ""
     after_wait_seconds: float | None = None
+    capacity_per_interval: int | None = None
 
 
 _KIND: dict[type, str] = {
@@ -262,10 +361,25 @@ class RealtimePolicy(Protocol):
         ``scenario`` (e.g. a contact type it lacks); empty if all is well."""
 
 
-def expected_wait_seconds(waiting: int, mean_work_seconds: float, agents_serving: int) -> float:
-    """The one expected-wait estimate of ccsim: what a contact arriving now behind
-    ``waiting`` others can expect when ``agents_serving`` agents clear one contact each
-    ``mean_work_seconds`` (talk plus wrap-up): (waiting + 1) x mean work / agents; inf if no
-    agent serves. The view shows it and the callback offer uses it.
+def expected_wait_seconds(
+    waiting: int,
+    mean_work_seconds: float,
+    agents_serving: float,
+    mean_patience_seconds: float = math.inf,
+) -> float:
+    """The one expected-wait estimate of ccsim (Erlang A on the agents actually serving):
+    what a contact arriving now behind ``waiting`` others would wait if it never hung up,
+    when ``agents_serving`` agents (chat: agents x chats each may hold) each clear one
+    contact per ``mean_work_seconds`` (talk plus wrap-up) and each contact ahead hangs up
+    at rate 1 / ``mean_patience_seconds``: the sum over i = 0..waiting of
+    1 / (agents / mean work + i / mean patience). Without abandonment this is
+    (waiting + 1) x mean work / agents; inf if no agent serves. The view shows it, and the
+    callback offer and every policy use it.
     """
-    return (waiting + 1) * mean_work_seconds / agents_serving if agents_serving else math.inf
+    if agents_serving <= 0:
+        return math.inf
+    service_rate = agents_serving / mean_work_seconds
+    if math.isinf(mean_patience_seconds):
+        return (waiting + 1) / service_rate
+    hang_up = 1.0 / mean_patience_seconds
+    return sum(1.0 / (service_rate + i * hang_up) for i in range(waiting + 1))

@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sim.policies.outlook import Situation
+
 if TYPE_CHECKING:
     from sim.core.scenario import Scenario
     from sim.policies.api import Action, RealtimeView
@@ -106,6 +108,13 @@ class Policy:
 
     def __init__(self, params: PolicyParams | None = None) -> None:
         self.params = params if params is not None else self.Params()
+        self.situation = Situation()
+
+    def read(self, view: RealtimeView) -> Situation:
+        """The day's signals and outlook as of ``view`` (shared with the other steps of a
+        playbook: see :class:`~sim.policies.outlook.Situation`)."""
+        self.situation.update(view)
+        return self.situation
 
     def check(self, scenario: Scenario) -> list[tuple[str, Any, str]]:
         """(field, value, what is allowed) for every name in the parameters that

@@ -1,9 +1,12 @@
-"""Call in overtime for the groups serving a struggling queue.
+"""Overtime for the group that is short, sized to the gap, when the gap persists ahead.
 
-The analyst phones agents who are off today and asks them to come in for a few hours.
-Each asked agent accepts with a probability and starts after a lead time; accepted hours
-are paid at the group's hourly rate plus the overtime premium
-(``Scenario.costs.overtime_premium``), which the model applies.
+Each check the analyst reads the outlook (:mod:`sim.policies.outlook`: the reforecast rest
+of the day, agents required per group and interval against agents expected on the phone).
+When a group lacks agents over a run of coming intervals, at several checks in a row, it
+asks for overtime covering that run (:func:`sim.policies.levers.overtime_call`): agents
+whose shifts end just before or inside the run stay on (a shift extension), or, if none
+do, agents off today are called in (lead time, minimum paid block). Accepted hours are paid
+at the group's rate plus ``costs.overtime_premium``.
 """
 
 from __future__ import annotations
@@ -14,100 +17,151 @@ from typing import Any
 
 from sim.policies.api import Action, CallOvertime, RealtimeView
 from sim.policies.base import Policy, PolicyParams
-from sim.policies.cancel_offphone import _whole, struggle_reason
+from sim.policies.levers import OvertimeTerms, overtime_call, short_window
+from sim.policies.signals import Persistence
 
-__all__ = ["Overtime", "Params"]
+__all__ = ["Overtime", "Params", "OvertimeAsker"]
 
 
 @dataclass(frozen=True)
 class Params(PolicyParams):
-    """When to call overtime, how much, and how often.
+    """When a group counts as short, and the terms of overtime.
 
-    A queue struggles when its service level so far in the interval is below target -
-    ``margin``, or at least ``min_offered`` contacts arrived in the interval and that is
-    more than ``1 + surge_share`` times the forecast pro rata to now. Each group able to
-    serve a struggling queue is then asked for ``agents_per_call`` agents for ``hours``
-    hours, starting ``lead_minutes`` after the call applies; each accepts with
-    ``acceptance_probability``. A group is called at most once per ``cooldown_minutes``.
-    ``max_agent_hours_per_day`` caps the hours *asked* (agents asked x hours, accepted or
-    not) over the day, all groups together: the analyst's budget for phone calls, known at
-    decision time, whereas accepted hours are known only after the latency.
+    Short: the outlook has it lacking ``min_short_agents`` or more in at least
+    ``min_short_intervals`` consecutive intervals, from the first one overtime can still
+    reach, starting within ``lookahead_minutes``, at ``persistence_checks`` checks in a row
+    (a gap further ahead is left for later checks: the reforecast will know more, and the
+    budget stays for what comes). Terms: ``extension_acceptance`` (an
+    agent asked to stay on accepts), ``call_in_acceptance``, ``call_in_lead_minutes`` and
+    ``min_paid_hours`` (an agent called in), ``max_hours`` (per agent).
+    ``max_agent_hours_per_day``: the cap on agent-hours *asked* over the day, all groups
+    together (the analyst's budget, known when deciding).
     """
 
-    margin: float = 0.05
-    surge_share: float = 0.15
-    min_offered: int = 10
-    agents_per_call: int = 2
-    hours: float = 2.0
-    lead_minutes: float = 30.0
-    acceptance_probability: float = 0.6
-    cooldown_minutes: float = 60.0
-    max_agent_hours_per_day: float = 16.0
+    min_short_agents: float = 1.0
+    min_short_intervals: int = 2
+    persistence_checks: int = 3
+    lookahead_minutes: float = 60.0
+    extension_acceptance: float = 0.5
+    call_in_acceptance: float = 0.6
+    call_in_lead_minutes: float = 30.0
+    min_paid_hours: float = 2.0
+    max_hours: float = 3.0
+    max_agent_hours_per_day: float = 24.0
 
     def problems(self) -> list[tuple[str, Any, str]]:
         found = super().problems()
-        if math.isfinite(self.margin) and not 0 <= self.margin <= 1:
-            found.append(("margin", self.margin, "must be in [0, 1] (a service-level share)"))
-        if not (_whole(self.min_offered) and self.min_offered >= 0):
-            found.append(("min_offered", self.min_offered, "must be a whole number >= 0"))
-        if not (_whole(self.agents_per_call) and self.agents_per_call >= 1):
-            found.append(("agents_per_call", self.agents_per_call, "must be a whole number >= 1"))
-        if math.isfinite(self.hours) and self.hours <= 0:
-            found.append(("hours", self.hours, "must be > 0"))
-        if math.isfinite(self.max_agent_hours_per_day) and self.max_agent_hours_per_day < 0:
-            found.append(("max_agent_hours_per_day", self.max_agent_hours_per_day, "must be >= 0"))
+        for name in ("extension_acceptance", "call_in_acceptance"):
+            value = getattr(self, name)
+            if not 0 < value <= 1:
+                found.append((name, value, "must be in (0, 1] (the chance an agent accepts)"))
+        for name in ("min_short_intervals", "persistence_checks"):
+            value = getattr(self, name)
+            if not (float(value).is_integer() and value >= 1):
+                found.append((name, value, "must be a whole number >= 1"))
+        if math.isfinite(self.max_hours) and self.max_hours < 0.5:
+            found.append(("max_hours", self.max_hours, "must be >= 0.5"))
+        if math.isfinite(self.min_short_agents) and self.min_short_agents <= 0:
+            found.append(("min_short_agents", self.min_short_agents, "must be > 0"))
         return found
+
+    def terms(self) -> OvertimeTerms:
+        """The overtime terms these parameters set."""
+        return OvertimeTerms(
+            extension_acceptance=self.extension_acceptance,
+            call_in_acceptance=self.call_in_acceptance,
+            call_in_lead_minutes=self.call_in_lead_minutes,
+            min_paid_hours=self.min_paid_hours,
+            max_hours=self.max_hours,
+        )
+
+
+class OvertimeAsker:
+    """The overtime lever with its memory: persistence per group, calls in flight, the
+    day's budget. Used by :class:`Overtime` and by the analyst."""
+
+    def __init__(self, params: Params, latency_seconds: float, check_seconds: float) -> None:
+        self.params = params
+        self.latency_seconds = latency_seconds
+        self.check_seconds = check_seconds
+        self.persistence = Persistence(params.persistence_checks)
+        self.asked_hours = 0.0
+        self.quiet_until: dict[str, float] = {}  # group -> no new call before (in flight)
+
+    def short_groups(self, policy: Policy, view: RealtimeView) -> dict[str, Any]:
+        """Groups short over a run ahead that overtime can still reach, persisting."""
+        p = self.params
+        outlook = policy.situation.outlook()
+        reach = view.now + self.latency_seconds
+        first = int(reach // view.interval_seconds) - outlook.first
+        last = int((view.now + 60.0 * p.lookahead_minutes) // view.interval_seconds) - outlook.first
+        found = {}
+        for group in view.groups:
+            window = short_window(outlook, group, first, p.min_short_agents, p.min_short_intervals)
+            if window is not None and window.start > last:
+                window = None
+            if self.persistence.holds(group, window is not None) and window is not None:
+                found[group] = window
+        return found
+
+    def ask(
+        self, policy: Policy, view: RealtimeView, group: str, window, extra: str = ""
+    ) -> Action | None:
+        """Overtime for ``group`` over ``window`` (None if in flight, no lever fits, or the
+        budget is spent)."""
+        if view.now < self.quiet_until.get(group, -math.inf):
+            return None
+        p = self.params
+        outlook = policy.situation.outlook()
+        plan = view.plan
+        start = (outlook.first + window.start) * view.interval_seconds
+        reason = (
+            f"{group} short {window.agents:.1f} agents from "
+            f"{plan.clock(start)} for {window.intervals} interval(s){extra}"
+        )
+        budget = p.max_agent_hours_per_day - self.asked_hours
+        action = overtime_call(
+            view, outlook, group, window, p.terms(), self.latency_seconds, budget, reason
+        )
+        if action is None:
+            return None
+        self.asked_hours += action.agents * action.hours
+        # The accepted agents appear in the outlook once the call applies.
+        self.quiet_until[group] = view.now + self.latency_seconds + self.check_seconds
+        self.persistence.reset(group)
+        return action
+
+    def dropped(self, action: Action) -> None:
+        """``action`` (from :meth:`ask`) was never made: its budget and quiet time return."""
+        if isinstance(action, CallOvertime):
+            self.asked_hours -= action.agents * action.hours
+            self.quiet_until.pop(action.group, None)
 
 
 class Overtime(Policy):
-    """Ask agents of the groups serving a struggling queue to work overtime.
-
-    State: when each group was last called (cooldown) and the agent-hours asked so far
-    (the daily cap). A call that would pass the cap asks for as many agents as still fit,
-    or is not made; no call is made whose overtime would start at or after the end of the
-    day.
-    """
+    """Overtime (shift extension or call-in) for each group short over a persisting run of
+    coming intervals, sized to the mean lack."""
 
     name = "overtime"
-    description = "call in overtime for the groups serving a struggling queue"
+    description = "overtime for the group that is short, sized to the gap ahead"
     Params = Params
 
     def __init__(self, params: PolicyParams | None = None) -> None:
         super().__init__(params)
-        self._last_call: dict[str, float] = {}  # group -> decision time of its last call
-        self.asked_hours = 0.0  # agents asked x hours, today
+        assert isinstance(self.params, Params)
+        self.asker = OvertimeAsker(
+            self.params, self.latency_seconds, self.check_interval_seconds or 0.0
+        )
+
+    def dropped(self, action: Action) -> None:
+        """A playbook dropped ``action``: the call was never made."""
+        self.asker.dropped(action)
 
     def decide(self, view: RealtimeView) -> list[Action]:
-        p = self.params
-        assert isinstance(p, Params)
-        start = view.now + self.latency_seconds + 60.0 * p.lead_minutes
-        if start >= view.horizon_seconds:
-            return []
+        self.read(view)
         actions: list[Action] = []
-        for queue in view.queues.values():
-            why = struggle_reason(queue, p.margin, p.surge_share, p.min_offered)
-            if why is None:
-                continue
-            for group in view.groups.values():
-                if queue.name not in group.skills:
-                    continue
-                last = self._last_call.get(group.name)
-                if last is not None and view.now - last < 60.0 * p.cooldown_minutes:
-                    continue
-                room = p.max_agent_hours_per_day - self.asked_hours
-                agents = min(int(p.agents_per_call), int(math.floor(room / p.hours + 1e-9)))
-                if agents < 1:
-                    continue
-                self._last_call[group.name] = view.now
-                self.asked_hours += agents * p.hours
-                actions.append(
-                    CallOvertime(
-                        reason=why,
-                        group=group.name,
-                        agents=agents,
-                        hours=p.hours,
-                        lead_minutes=p.lead_minutes,
-                        acceptance_probability=p.acceptance_probability,
-                    )
-                )
+        for group, window in self.asker.short_groups(self, view).items():
+            action = self.asker.ask(self, view, group, window)
+            if action is not None:
+                actions.append(action)
         return actions

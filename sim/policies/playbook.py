@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sim.policies.api import Action, CancelItem, PostponeItem
+from sim.policies.api import (
+    Action,
+    CallOvertime,
+    CancelItem,
+    OfferVTO,
+    PostponeItem,
+    SetPreference,
+)
 from sim.policies.base import Policy, PolicyParams, build_params, defined_policies
 
 if TYPE_CHECKING:
@@ -78,12 +85,14 @@ class PlaybookPolicy(Policy):
     """Ask each step's policy in priority order; escalate only where earlier rungs did nothing.
 
     Each check, every step (one policy instance per step, keeping its own state) sees the
-    same view. A step's actions aimed at a group or contact type that a higher-priority
-    step already acted on in this check are dropped (and the step, if it has a
-    ``dropped(action)`` method, is told, so it can try again later). Kept actions carry the
-    step's name in their reason. Targets: a group (overtime, VTO, an agent's cancelled or
-    postponed item: that agent's group), a contact type (callbacks, outsourcing), or both
-    (a preference change).
+    same view and reads the same signals and outlook (computed once). A step's action that
+    would change what a higher-priority step already changed in this check is dropped (and
+    the step, if it has a ``dropped(action)`` method, is told, so it can try again later).
+    Kept actions carry the step's name in their reason. What an action changes: a group's
+    agents on the phone (overtime, time off, an agent's moved or cancelled item), how a
+    group routes one contact type (a preference change), or what a contact type's callers
+    are offered (callbacks, outsourcing). So a preference change does not hold back
+    overtime for the same group: only a lever that changes its staffing does.
     """
 
     name = "playbook"
@@ -93,14 +102,16 @@ class PlaybookPolicy(Policy):
     def __init__(self, params: PolicyParams | None = None) -> None:
         super().__init__(params)
         self.steps = _build_steps(self.params)  # type: ignore[arg-type]
+        for _, step in self.steps:
+            step.situation = self.situation  # one set of signals for every rung
 
     def decide(self, view: RealtimeView) -> list[Action]:
-        acted: set[tuple[str, Any]] = set()
+        acted: set[tuple[Any, ...]] = set()
         kept: list[Action] = []
         for name, policy in self.steps:
             if policy.check_interval_seconds is None:
                 continue  # a policy that is never consulted (the baseline)
-            mine: set[tuple[str, Any]] = set()
+            mine: set[tuple[Any, ...]] = set()
             for action in policy.decide(view):
                 targets = _targets(action, view)
                 if targets & acted:
@@ -140,18 +151,17 @@ def _build_steps(params: Params) -> list[tuple[str, Policy]]:
     return steps
 
 
-def _targets(action: Action, view: RealtimeView) -> set[tuple[str, Any]]:
-    """What an action acts on: ("group", name) and/or ("type", name)."""
+def _targets(action: Action, view: RealtimeView) -> set[tuple[Any, ...]]:
+    """What an action changes: ("staff", group), ("routing", group, type) or
+    ("offer", type)."""
     if isinstance(action, (CancelItem, PostponeItem)):
         for item in view.upcoming:
             if item.item_id == action.item:
-                return {("group", item.group)}
+                return {("staff", item.group)}
         return {("item", action.item)}
-    found: set[tuple[str, Any]] = set()
-    group = getattr(action, "group", None)
-    if group:
-        found.add(("group", group))
-    contact_type = getattr(action, "contact_type", None)
-    if contact_type:
-        found.add(("type", contact_type))
-    return found
+    if isinstance(action, SetPreference):
+        return {("routing", action.group, action.contact_type)}
+    if isinstance(action, (CallOvertime, OfferVTO)):
+        return {("staff", action.group)}
+    contact_type = getattr(action, "contact_type", "")
+    return {("offer", contact_type)}

@@ -18,7 +18,7 @@ from sim.policies.base import Policy, build_params, defined_policies
 
 __all__ = ["POLICIES", "get_policy", "make_policy"]
 
-_NOT_POLICIES = {"api", "base", "registry", "signals"}
+_NOT_POLICIES = {"api", "base", "levers", "outlook", "registry", "signals"}
 
 
 def _discover() -> dict[str, type[Policy]]:

@@ -1,130 +1,142 @@
-"""Voluntary time off: send idle agents home when every queue they serve is comfortably fine."""
+"""Voluntary time off, only for a surplus that lasts, and only for as long as it lasts.
+
+Each check the analyst reads the outlook (:mod:`sim.policies.outlook`). A group may be
+offered time off when it has agents to spare in every one of the next
+``min_surplus_intervals`` intervals (the reforecast, known absences and the schedule as it
+stands all counted), at several checks in a row, while every queue it serves meets its
+target so far today and over the last hour and nobody waits. The offer is sized to the
+smallest spare over that run, less a cushion, and lasts that run only
+(:func:`sim.policies.levers.time_off`).
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sim.policies.api import Action, OfferVTO
+from sim.policies.api import Action, OfferVTO, RealtimeView
 from sim.policies.base import Policy, PolicyParams
+from sim.policies.levers import surplus_window, time_off
+from sim.policies.signals import Persistence
 
-if TYPE_CHECKING:
-    from sim.policies.api import GroupView, RealtimeView
+__all__ = ["Params", "TimeOffOfferer", "VTOPolicy"]
 
 
 @dataclass(frozen=True)
 class Params(PolicyParams):
-    """When and how much voluntary time off is offered.
+    """When a surplus is real, and what is offered.
 
-    ``sl_margin``: every queue the group serves must have its service level so far this
-    interval above its target plus this margin (no answered/abandoned contact yet counts as
-    fine only if nobody waits). ``max_occupancy``: the group's busy + wrap-up agents over its
-    available + busy + wrap-up agents must be below this. ``min_available``: available agents
-    kept on the phone; an offer needs more than this. ``agents_per_offer``: agents asked at
-    most per offer. ``hours``: time off per accepted agent staffed by counts (``None``: the
-    rest of the day; agents on shifts always leave for the rest of their shift).
-    ``acceptance_probability``: each asked agent accepts with it. ``cooldown_minutes``: at
-    most one offer per group per this many minutes.
+    ``min_surplus_intervals``: the spare must last this many intervals from the next one on;
+    ``keep_agents``: agents kept as a cushion beyond the requirement; ``persistence_checks``:
+    checks in a row the surplus must be seen. ``rolling_minutes``: the window of the recent
+    service level every queue of the group must meet (``min_decided`` contacts at least, or
+    it is not judged). ``max_hours``: the longest time off offered;
+    ``acceptance_probability``: each asked agent accepts with it.
     """
 
-    sl_margin: float = 0.10
-    max_occupancy: float = 0.6
-    min_available: int = 2
-    agents_per_offer: int = 2
-    hours: float | None = 2.0
+    min_surplus_intervals: int = 3
+    keep_agents: float = 1.0
+    persistence_checks: int = 3
+    rolling_minutes: float = 60.0
+    min_decided: int = 20
+    max_hours: float = 3.0
     acceptance_probability: float = 0.5
-    cooldown_minutes: float = 60.0
 
     def problems(self) -> list[tuple[str, Any, str]]:
         found = super().problems()
-        if not 0 <= self.sl_margin <= 1:
-            found.append(("sl_margin", self.sl_margin, "must be in [0, 1]"))
-        if not 0 < self.max_occupancy <= 1:
-            found.append(("max_occupancy", self.max_occupancy, "must be in (0, 1]"))
-        for name, low in (("min_available", 0), ("agents_per_offer", 1)):
+        for name in ("min_surplus_intervals", "persistence_checks"):
             value = getattr(self, name)
-            if not (float(value).is_integer() and value >= low):
-                found.append((name, value, f"must be a whole number >= {low}"))
-        if self.hours is not None and not (math.isfinite(self.hours) and self.hours > 0):
-            found.append(("hours", self.hours, "must be > 0, or null for the rest of the day"))
+            if not (float(value).is_integer() and value >= 1):
+                found.append((name, value, "must be a whole number >= 1"))
+        if not (float(self.min_decided).is_integer() and self.min_decided >= 0):
+            found.append(("min_decided", self.min_decided, "must be a whole number >= 0"))
+        if math.isfinite(self.max_hours) and self.max_hours < 0.5:
+            found.append(("max_hours", self.max_hours, "must be >= 0.5"))
+        if self.rolling_minutes <= 0:
+            found.append(("rolling_minutes", self.rolling_minutes, "must be > 0"))
         return found
 
 
-class VTOPolicy(Policy):
-    """Offer voluntary time off to a group whose queues all beat their target comfortably.
+class TimeOffOfferer:
+    """The time-off lever with its memory (persistence, offers in flight). Used by
+    :class:`VTOPolicy` and the analyst."""
 
-    Each check, for each group: if every queue it serves has a service level this interval
-    above target + ``sl_margin`` (NaN fine only with nobody waiting), its occupancy proxy
-    (busy + wrap-up) / (available + busy + wrap-up) is below ``max_occupancy`` and more
-    than ``min_available`` agents are available, offer VTO to
-    ``min(agents_per_offer, available - min_available)`` agents; at most once per group per
-    ``cooldown_minutes`` (and never while an offer is still in flight). The model logs the
-    saved hours as a negative cost; the cost KPI falls because logged-in hours fall.
-    """
+    def __init__(self, params: Params, latency_seconds: float, check_seconds: float) -> None:
+        self.params = params
+        self.latency_seconds = latency_seconds
+        self.check_seconds = check_seconds
+        self.persistence = Persistence(params.persistence_checks)
+        self.quiet_until: dict[str, float] = {}
+
+    def offers(self, policy: Policy, view: RealtimeView) -> list[OfferVTO]:
+        """Offers for every group with a lasting surplus and healthy queues."""
+        p = self.params
+        situation = policy.situation
+        outlook = situation.outlook()
+        actions = []
+        for name, group in view.groups.items():
+            window = surplus_window(
+                outlook, name, 1, p.keep_agents + 1.0, int(p.min_surplus_intervals)
+            )
+            healthy = window is not None and self._queues_fine(policy, view, group.skills)
+            if not self.persistence.holds(name, healthy) or window is None:
+                continue
+            if view.now < self.quiet_until.get(name, -math.inf):
+                continue
+            reason = (
+                f"{name} spares {window.agents:.1f} agents for the next {window.intervals} "
+                f"interval(s); its queues meet target today and over the last "
+                f"{p.rolling_minutes:g} min"
+            )
+            action = time_off(
+                view, name, window, p.keep_agents, p.acceptance_probability, p.max_hours, reason
+            )
+            if action is None:
+                continue
+            self.quiet_until[name] = view.now + self.latency_seconds + self.check_seconds
+            self.persistence.reset(name)
+            actions.append(action)
+        return actions
+
+    def _queues_fine(self, policy: Policy, view: RealtimeView, skills: tuple[str, ...]) -> bool:
+        """Every live queue the group serves meets its target so far today and over the
+        rolling window (when judged), and nobody waits."""
+        p = self.params
+        tracker = policy.situation.tracker
+        for name in skills:
+            q = view.queues[name]
+            if q.channel == "email":
+                continue
+            if q.waiting > 0:
+                return False
+            if q.service_level_day < q.target:  # NaN (nothing decided yet) passes
+                return False
+            recent = tracker.window(name, 60.0 * p.rolling_minutes).service_level(p.min_decided)
+            if recent < q.target:
+                return False
+        return True
+
+
+class VTOPolicy(Policy):
+    """Offer time off where a surplus lasts, for that window only."""
 
     name = "vto"
-    description = "offer voluntary time off when a group's queues beat their target comfortably"
+    description = "offer voluntary time off where a surplus lasts, for that window only"
     Params = Params
 
     def __init__(self, params: PolicyParams | None = None) -> None:
         super().__init__(params)
-        self.last_offer: dict[str, float] = {}  # group -> time of the last offer decided
+        assert isinstance(self.params, Params)
+        self.offerer = TimeOffOfferer(
+            self.params, self.latency_seconds, self.check_interval_seconds or 0.0
+        )
 
     def decide(self, view: RealtimeView) -> list[Action]:
-        p: Params = self.params  # type: ignore[assignment]
-        wait = max(60.0 * p.cooldown_minutes, self.latency_seconds)
-        actions: list[Action] = []
-        for name, group in view.groups.items():
-            last = self.last_offer.get(name)
-            if last is not None and view.now - last < wait:
-                continue
-            agents = _offer_size(view, group, p)
-            if agents <= 0:
-                continue
-            self.last_offer[name] = view.now
-            actions.append(
-                OfferVTO(
-                    group=name,
-                    agents=agents,
-                    hours=p.hours,
-                    acceptance_probability=p.acceptance_probability,
-                    reason=f"queues above target + {p.sl_margin:g}, occupancy "
-                    f"{_occupancy(group):.2f} < {p.max_occupancy:g}, {group.available} available",
-                )
-            )
-        return actions
+        self.read(view)
+        return list(self.offerer.offers(self, view))
 
     def dropped(self, action: Action) -> None:
-        """A playbook dropped ``action``: the offer was never made (no cooldown)."""
+        """A playbook dropped ``action``: the offer was never made."""
         if isinstance(action, OfferVTO):
-            self.last_offer.pop(action.group, None)
-
-
-def _offer_size(view: RealtimeView, group: GroupView, p: Params) -> int:
-    """Agents to ask for VTO in ``group`` now, 0 for none."""
-    if group.available <= p.min_available or not group.skills:
-        return 0
-    if not _occupancy(group) < p.max_occupancy:
-        return 0
-    for name in group.skills:
-        queue = view.queues[name]
-        if queue.waiting > 0:
-            return 0
-        # The day so far must beat the target too: one quiet moment of an understaffed day
-        # (an interval just begun, its service level still undefined) is no reason to send
-        # agents home.
-        if not queue.service_level_day >= queue.target and not math.isnan(queue.service_level_day):
-            return 0
-        level = queue.service_level_interval
-        if math.isnan(level):
-            level = queue.service_level_day
-        if not math.isnan(level) and not level > queue.target + p.sl_margin:
-            return 0
-    return int(min(p.agents_per_offer, group.available - p.min_available))
-
-
-def _occupancy(group: GroupView) -> float:
-    working = group.busy + group.wrap_up
-    on_phone = group.available + working
-    return working / on_phone if on_phone else math.nan
+            self.offerer.quiet_until.pop(action.group, None)

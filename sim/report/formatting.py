@@ -57,6 +57,25 @@ def _replications_by_policy(summary: pd.DataFrame | None, actions: pd.DataFrame)
     return {p: int(g["replication"].max()) + 1 for p, g in actions.groupby("policy", sort=False)}
 
 
+def _ranked(totals: pd.DataFrame) -> pd.DataFrame:
+    """The day's totals in ranking order: service level (all contacts) highest first, then
+    cheaper first on ties."""
+    return totals.sort_values(["service_level", "cost"], ascending=[False, True])
+
+
+def _baseline_policy(summary: pd.DataFrame, comparison: pd.DataFrame | None) -> str:
+    """The comparison's baseline; without one, ``none`` if it ran, else the first policy."""
+    if comparison is not None and not comparison.empty:
+        return str(comparison["baseline"].iloc[0])
+    policies = list(dict.fromkeys(summary["policy"]))
+    return "none" if "none" in policies else policies[0]
+
+
+def _baseline_label(baseline: str) -> str:
+    """The baseline policy in words: ``no intervention`` for ``none``."""
+    return "no intervention" if baseline == "none" else f"`{baseline}`"
+
+
 def _has_costs(totals: pd.DataFrame) -> bool:
     """Whether some policy's day costs anything (cost rates are set)."""
     return "cost" in totals.columns and bool((totals["cost"].fillna(0.0) != 0.0).any())
@@ -85,9 +104,26 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 60:g} min" if seconds >= 600 else f"{seconds:g} s"
 
 
-def _fmt(value: float, kind: str) -> str:
+#: A wait shown in seconds below 10 minutes, in minutes below 2 hours, else in hours.
+_WAIT_UNITS = ((600.0, 1.0, "s"), (7200.0, 60.0, "min"), (math.inf, 3600.0, "h"))
+
+
+def _wait_unit(seconds: float) -> tuple[float, str]:
+    """The divisor and unit to show a wait of ``seconds`` in (an email's hours, a call's s)."""
+    for below, scale, unit in _WAIT_UNITS:
+        if _isnan(seconds) or abs(seconds) < below:
+            return scale, unit
+    return _WAIT_UNITS[-1][1:]
+
+
+def _fmt(value: float, kind: str, unit: tuple[float, str] | None = None) -> str:
+    """``value`` for a table cell: ``pct``, ``sec``, ``wait`` (in the ``unit`` given, else
+    the value's own, see :func:`_wait_unit`), ``money``, ``money2`` or a number."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    if kind == "wait":
+        scale, name = unit or _wait_unit(value)
+        return f"{value / scale:,.1f} {name}"
     if kind == "pct":
         return f"{value:.1%}"
     if kind == "sec":
@@ -100,10 +136,33 @@ def _fmt(value: float, kind: str) -> str:
 
 
 def _with_ci(row: pd.Series, kpi: str, kind: str) -> str:
+    """The mean with its CI, ``12.0 s (9.5 s to 14.5 s)``; a wait in the mean's unit."""
     low, high = row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"]
+    unit = _wait_unit(row[kpi]) if kind == "wait" else None
     if isinstance(low, float) and math.isnan(low):
-        return _fmt(row[kpi], kind)
-    return f"{_fmt(row[kpi], kind)} ({_fmt(low, kind)} to {_fmt(high, kind)})"
+        return _fmt(row[kpi], kind, unit)
+    return f"{_fmt(row[kpi], kind, unit)} ({_fmt(low, kind, unit)} to {_fmt(high, kind, unit)})"
+
+
+_SIGNED = {"pts": (100.0, 1), "sec": (1.0, 1), "money": (1.0, 0), "money2": (1.0, 2)}
+
+
+def _signed(value: float, kind: str, sign: bool = True) -> str:
+    """A difference in display units (points, seconds, money), signed unless ``sign`` is off."""
+    if _isnan(value):
+        return "n/a"
+    scale, digits = _SIGNED[kind]
+    shown = round(value * scale, digits) + 0.0  # no "-0.0"
+    return f"{shown:+,.{digits}f}" if sign else f"{abs(shown):,.{digits}f}"
+
+
+def _direction(row: pd.Series, kpi: str) -> str:
+    """``up`` / ``down`` when the CI of the difference excludes 0, ``zero`` when it contains
+    0, ``unknown`` when it is undefined (fewer than two paired days)."""
+    low, high = row[f"diff_{kpi}_ci_low"], row[f"diff_{kpi}_ci_high"]
+    if _isnan(low) or _isnan(high):
+        return "unknown"
+    return "up" if low > 0 else "down" if high < 0 else "zero"
 
 
 def _isnan(value) -> bool:

@@ -1,8 +1,9 @@
 """The plain-language report of one run, and the public entry points for its figures.
 
-Built from the summary tables only (the model never calls this). When several policies
-ran, the report ranks them, says which wins and by how much (from the paired comparison),
-and what each did (those sections live in :mod:`sim.report.policy_sections`; the figures in
+Built from the summary tables only (the model never calls this). It gives its
+headlines per channel (:mod:`sim.report.channels`). When several policies ran, the report
+ranks them, says which wins and by how much (from the paired comparison), and what each did,
+when and why (those sections live in :mod:`sim.report.policy_sections`; the figures in
 :mod:`sim.report.figures`).
 """
 
@@ -12,10 +13,19 @@ import pandas as pd
 
 from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
+from sim.report.channels import (
+    channel_comparison,
+    channel_replications,
+    channel_summary,
+    channels,
+    headline_section,
+)
 from sim.report.formatting import (
+    _baseline_policy,
     _draws_cost_figure,
     _duration,
     _fmt,
+    _ranked,
     _totals,
     _with_ci,
     analytic_reference,
@@ -28,7 +38,7 @@ __all__ = ["render_report"]
 _TYPE_COLUMNS = (
     ("offered", "offered / day", "num"),
     ("service_level", "service level", "pct"),
-    ("asa_seconds", "ASA", "sec"),
+    ("asa_seconds", "ASA", "wait"),
     ("abandon_rate", "abandoned", "pct"),
     ("waiting_at_end", "left waiting at close", "num"),
 )
@@ -121,18 +131,46 @@ def _files(several: bool, cost_figure: bool, action_figure: bool) -> list[str]:
     ]
 
 
-def _results(scenario: Scenario, summary: pd.DataFrame) -> list[str]:
-    """Per-day results per policy: by contact type, then by group."""
+def _type_rows(
+    scenario: Scenario, summary: pd.DataFrame, by_channel: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The rows of the contact-type table: per policy, each channel of several types as a
+    whole (``voice (all)``), then its types. The all-types row is kept only where it is one
+    channel's total: over several channels its ASA would mix an email's hours with a call's
+    seconds."""
     by_type = summary[summary["group"] == ALL]
+    groups = channels(scenario)
     if len(scenario.contact_types) == 1:  # the "all" row would repeat the only type
-        by_type = by_type[by_type["contact_type"] != ALL]
+        return by_type[by_type["contact_type"] != ALL]
+    if len(groups) == 1:
+        return by_type
+    rows = []
+    for policy in dict.fromkeys(by_type["policy"]):
+        own = by_type[by_type["policy"] == policy].set_index("contact_type", drop=False)
+        for channel, types in groups.items():
+            if len(types) > 1 and by_channel is not None:
+                whole = by_channel[
+                    (by_channel["policy"] == policy) & (by_channel["contact_type"] == channel)
+                ]
+                rows.append(whole.iloc[0].copy())
+                rows[-1]["contact_type"] = f"{channel} (all)"
+            rows += [own.loc[t] for t in types]
+    return pd.DataFrame(rows).reset_index(drop=True)
+
+
+def _results(
+    scenario: Scenario, summary: pd.DataFrame, by_channel: pd.DataFrame | None
+) -> list[str]:
+    """Per-day results per policy: by channel and contact type, then by group."""
     by_group = summary[(summary["contact_type"] == ALL) & (summary["group"] != ALL)]
     scheduled = any(g.scheduled for g in scenario.groups)
     group_columns = _GROUP_COLUMNS + (_SCHEDULE_COLUMNS if scheduled else ())
     return [
         "",
         "## Results per day: contact types",
-        *_table(by_type, "contact type", "contact_type", _TYPE_COLUMNS),
+        *_table(
+            _type_rows(scenario, summary, by_channel), "contact type", "contact_type", _TYPE_COLUMNS
+        ),
         "",
         "## Results per day: groups",
         *_table(by_group, "group", "group", group_columns),
@@ -186,6 +224,16 @@ def _below_target(scenario: Scenario, intervals: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _overall(scenario: Scenario, summary: pd.DataFrame) -> str:
+    """One policy's day over all contacts: the service level the day's target is judged on."""
+    day = _totals(summary).iloc[0]
+    return (
+        f"Over all contacts (each judged against its own type's goal) the day's service level "
+        f"is {_with_ci(day, 'service_level', 'pct')}; the {scenario.service_level_target:.0%} "
+        f"target is missed on {_fmt(day['missed_target'], 'pct')} of the simulated days."
+    )
+
+
 def render_report(
     scenario: Scenario,
     summary: pd.DataFrame,
@@ -195,20 +243,35 @@ def render_report(
     *,
     comparison: pd.DataFrame | None = None,
     actions: pd.DataFrame | None = None,
+    per_replication: pd.DataFrame | None = None,
 ) -> str:
     """A short Markdown report a manager can read: assumptions, results with CIs, weak spots.
 
-    When several policies ran it adds, after the assumptions: a ranking of the policies,
-    which wins and by how much (from ``comparison``, the paired differences from the
-    baseline), what each policy did (from ``actions``, the actions table) and how to read
-    a paired comparison. With one policy these sections are left out.
+    With ``per_replication`` (the replication table, ``replications.csv``) it gives the
+    headlines per channel (:mod:`sim.report.channels`): voice and chat by service level,
+    ASA and abandonment, email by service level and response time, never one figure mixing
+    channels. When several policies ran it adds, after the assumptions: a ranking of the
+    policies, which wins and by how much (from ``comparison``, the paired differences from
+    the baseline), what each policy did and when and why (from ``actions``, the actions
+    table) and how to read a paired comparison. With one policy these sections are left out.
     """
     lines = [f"# ccsim run: scenario `{scenario.name}`", "", scenario.description or "", ""]
     lines += _assumptions(scenario, replications, seed)
     several = summary["policy"].nunique() > 1
+    by_channel, headlines = None, []
+    if per_replication is not None:
+        rows = channel_replications(scenario, per_replication)
+        by_channel = channel_summary(rows)
+        baseline = _baseline_policy(summary, comparison) if several else None
+        diffs = channel_comparison(rows, baseline) if baseline is not None else None
+        order = list(_ranked(_totals(summary))["policy"])
+        if several or len(scenario.contact_types) > 1:  # else the one type's row says it all
+            headlines = headline_section(scenario, by_channel, diffs, order, baseline)
     if several:
-        lines += _policy_sections(scenario, summary, comparison, actions)
-    lines += _results(scenario, summary)
+        lines += _policy_sections(scenario, summary, comparison, actions, headlines)
+    elif headlines:
+        lines += [*headlines, "", _overall(scenario, summary)]
+    lines += _results(scenario, summary, by_channel)
     lines += _theory(scenario, summary)
     lines += _below_target(scenario, intervals)
     lines += _files(several, _draws_cost_figure(summary), actions is not None)

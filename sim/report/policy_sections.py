@@ -1,7 +1,8 @@
 """The report sections of a policy comparison: ranking, winner, differences, actions.
 
 Used by :mod:`sim.report.markdown` when several policies ran: the policies ranked, which wins and by
-how much (from the paired comparison), what each did, and how to read the comparison.
+how much (from the paired comparison), what each did and when and why (in words, from
+:mod:`sim.report.policy_actions`), and how to read the comparison.
 """
 
 from __future__ import annotations
@@ -10,19 +11,21 @@ import pandas as pd
 
 from sim.core.scenario import Scenario
 from sim.report.formatting import (
-    _ACTION_WORDS,
+    _baseline_label,
+    _direction,
     _fmt,
     _has_costs,
     _isnan,
+    _ranked,
     _replications_by_policy,
+    _signed,
     _totals,
     _with_ci,
 )
+from sim.report.policy_actions import action_paragraphs
 
 _RANK_COLUMNS = (
-    ("service_level", "service level", "pct", True),
-    ("abandon_rate", "abandoned", "pct", False),
-    ("asa_seconds", "ASA", "sec", False),
+    ("service_level", "service level (all contacts)", "pct", True),
     ("occupancy", "occupancy", "pct", False),
     ("cost", "cost per day", "money", True),
     ("cost_per_contact", "cost per contact", "money2", True),
@@ -30,50 +33,34 @@ _RANK_COLUMNS = (
 )
 
 
-def _ranking(scenario: Scenario, totals: pd.DataFrame) -> list[str]:
-    """Policies ranked by the day's service level, highest first (cheaper first on ties)."""
+def _ranking(scenario: Scenario, totals: pd.DataFrame, channels_follow: bool) -> list[str]:
+    """Policies ranked by the day's service level, highest first (cheaper first on ties).
+
+    Waits and abandonment are left to the channel headlines: over all contacts they would
+    mix an email's hours with a call's seconds.
+    """
     currency = scenario.costs.currency
     columns = [c for c in _RANK_COLUMNS if _has_costs(totals) or not c[0].startswith("cost")]
-    ranked = totals.sort_values(["service_level", "cost"], ascending=[False, True])
     header = [
         f"{label} ({currency})" if kind.startswith("money") else label
         for _, label, kind, _ in columns
     ]
     lines = [
         "## Policies ranked",
-        f"Ranked by the day's service level (all contact types), highest first. Ranges are 95% "
-        f"confidence intervals over the simulated days. *Days missing the target*: the share of "
-        f"simulated days whose service level is below the {scenario.service_level_target:.0%} "
-        "target.",
+        "Ranked by the day's service level over all contacts (each judged against its own "
+        "type's goal), highest first"
+        + ("; waits and abandonment per channel are in the next section" if channels_follow else "")
+        + ". Ranges are 95% confidence intervals over the simulated days. *Days missing the "
+        "target*: the share of simulated days whose service level is below the "
+        f"{scenario.service_level_target:.0%} target.",
         "",
         "| rank | policy | " + " | ".join(header) + " |",
         "|---|---|" + "---|" * len(columns),
     ]
-    for rank, (_, row) in enumerate(ranked.iterrows(), start=1):
+    for rank, (_, row) in enumerate(_ranked(totals).iterrows(), start=1):
         cells = [_with_ci(row, k, kind) if ci else _fmt(row[k], kind) for k, _, kind, ci in columns]
         lines.append(f"| {rank} | {row['policy']} | " + " | ".join(cells) + " |")
     return lines
-
-
-_SIGNED = {"pts": (100.0, 1), "sec": (1.0, 1), "money": (1.0, 0), "money2": (1.0, 2)}
-
-
-def _signed(value: float, kind: str, sign: bool = True) -> str:
-    """A difference in display units (points, seconds, money), signed unless ``sign`` is off."""
-    if _isnan(value):
-        return "n/a"
-    scale, digits = _SIGNED[kind]
-    shown = round(value * scale, digits) + 0.0  # no "-0.0"
-    return f"{shown:+,.{digits}f}" if sign else f"{abs(shown):,.{digits}f}"
-
-
-def _direction(row: pd.Series, kpi: str) -> str:
-    """``up`` / ``down`` when the CI of the difference excludes 0, ``zero`` when it contains
-    0, ``unknown`` when it is undefined (fewer than two paired days)."""
-    low, high = row[f"diff_{kpi}_ci_low"], row[f"diff_{kpi}_ci_high"]
-    if _isnan(low) or _isnan(high):
-        return "unknown"
-    return "up" if low > 0 else "down" if high < 0 else "zero"
 
 
 _NOT_DISTINGUISHABLE = "not statistically distinguishable from zero"
@@ -117,10 +104,6 @@ def _cost_phrase(row: pd.Series, currency: str) -> str:
     )
 
 
-def _baseline_label(baseline: str) -> str:
-    return "no intervention" if baseline == "none" else f"`{baseline}`"
-
-
 def _winner(totals: pd.DataFrame, base: str, days: int) -> str:
     """One sentence: the policy with the largest service-level gain distinguishable from 0."""
     gains = totals[totals["diff_service_level_ci_low"] > 0]
@@ -154,9 +137,7 @@ def _saver(totals: pd.DataFrame, base: str, currency: str) -> list[str]:
 
 
 _DIFF_COLUMNS = (
-    ("service_level", "service level (points)", "pts"),
-    ("abandon_rate", "abandoned (points)", "pts"),
-    ("asa_seconds", "ASA (s)", "sec"),
+    ("service_level", "service level, all contacts (points)", "pts"),
     ("cost", "cost per day", "money"),
     ("cost_per_contact", "cost per contact", "money2"),
     ("missed_target", "days missing the target (points)", "pts"),
@@ -213,31 +194,18 @@ def _verdicts(scenario: Scenario, comparison: pd.DataFrame, costs: bool) -> list
     return lines + _differences(scenario, totals, costs)
 
 
-def _action_lines(scenario: Scenario, actions: pd.DataFrame, reps: dict) -> list[str]:
-    """What each policy did: applied actions per simulated day, by kind."""
-    currency = scenario.costs.currency
-    lines = [
+def _action_lines(scenario: Scenario, actions: pd.DataFrame, days: dict[str, int]) -> list[str]:
+    """What each policy did, when in the day and why (:func:`action_paragraphs`)."""
+    return [
         "",
-        "## What each policy did",
-        "Applied actions per simulated day (means over the days), by kind; a negative "
-        "action cost is money saved (unpaid time off):",
-        "",
-        f"| policy | action | times per day | agents affected per day | action cost per day ({currency}) |",
-        "|---|---|---|---|---|",
+        "## What each policy did, when and why",
+        "Per simulated day (means over the days). Times are when the policy decided (its "
+        "action takes effect after its latency); the busiest hours are the fewest whole hours "
+        "holding at least half of its decisions. Reasons are the policy's own notes, grouped "
+        "with their numbers masked and shown by one example each. `figures/actions.png` shows "
+        "the actions per interval.",
+        *action_paragraphs(scenario, actions, days),
     ]
-    grouped = actions.groupby(["policy", "action"], sort=False)
-    done = grouped.agg(times=("action", "size"), agents=("agents", "sum"), cost=("cost", "sum"))
-    for (policy, kind), row in done.iterrows():
-        per = max(1, reps.get(policy, 1))
-        cells = (row["times"] / per, row["agents"] / per, row["cost"] / per)
-        lines.append(
-            f"| {policy} | {_ACTION_WORDS.get(kind, kind)} | {cells[0]:,.1f} | {cells[1]:,.1f} "
-            f"| {cells[2]:,.0f} |"
-        )
-    idle = [p for p in reps if p not in set(actions["policy"])]
-    if idle:
-        lines += ["", "No actions: " + ", ".join(f"`{p}`" for p in idle) + "."]
-    return lines
 
 
 def _how_to_read(scenario: Scenario, days: int, costs: bool) -> list[str]:
@@ -269,11 +237,13 @@ def _policy_sections(
     summary: pd.DataFrame,
     comparison: pd.DataFrame | None,
     actions: pd.DataFrame | None,
+    headlines: list[str],
 ) -> list[str]:
-    """Ranking, verdicts, actions and reading notes of a run with several policies."""
+    """Ranking, the channel ``headlines`` (already rendered), verdicts, actions and reading
+    notes of a run with several policies."""
     totals = _totals(summary)
     costs = _has_costs(totals)
-    lines = ["", *_ranking(scenario, totals)]
+    lines = ["", *_ranking(scenario, totals, bool(headlines)), *headlines]
     if comparison is not None and not comparison.empty:
         lines += _verdicts(scenario, comparison, costs)
     if actions is not None:

@@ -110,11 +110,17 @@ def tables(baseline) -> dict[str, pd.DataFrame]:
             *ACTION_COLUMNS[2:],
         ],
     )
+    per_rep = baseline["replications"]
+    shifted = [
+        per_rep.assign(policy=name, service_level=per_rep["service_level"] + sl)
+        for name, sl in (("overtime", 0.041), ("callback", 0.002))
+    ]
     return {
         "summary": summary,
         "intervals": intervals,
         "comparison": comparison,
         "actions": actions,
+        "replications": pd.concat([per_rep, *shifted], ignore_index=True),
     }
 
 
@@ -128,6 +134,7 @@ def report(scenario, tables) -> str:
         SEED,
         comparison=tables["comparison"],
         actions=tables["actions"],
+        per_replication=tables["replications"],
     )
 
 
@@ -138,6 +145,7 @@ def test_report_ranks_policies_by_service_level(report):
     assert [row.split(" | ")[1] for row in rows] == ["overtime", "callback", "none"]
     assert "cost per day (EUR)" in ranking and "days missing the target" in ranking
     assert "1,312 (1,302 to 1,322)" in rows[0]  # the day's cost with its CI
+    assert "ASA" not in ranking.split("## Headlines")[0]  # waits are per channel
 
 
 def test_report_says_which_policy_wins_and_by_how_much(report):
@@ -156,10 +164,26 @@ def test_report_says_when_a_difference_is_not_distinguishable_from_zero(report):
 
 
 def test_report_says_what_each_policy_did_and_how_to_read_it(report):
-    assert "## What each policy did" in report
-    assert "| overtime | overtime called | 2.0 | 4.0 | 80 |" in report
+    assert "## What each policy did, when and why" in report
+    assert (
+        "**overtime**: 2.0 actions a day. 80 EUR a day in premiums, half of it decided by 00:20."
+        in report
+    )
+    assert (
+        "- called overtime 2.0 times a day (4.0 agents a day), all between 00:00 and 01:00, "
+        "for `calls`; why, e.g.: “hot” (all)."
+    ) in report
     assert "No actions: `none`, `callback`." in report
     assert "## How to read this" in report and "common random numbers" in report
+
+
+def test_a_one_channel_run_has_its_channel_headline(report):
+    section = report.split("## Headlines per channel")[1].split("\n## ")[0]
+    assert "voice (calls: 80% within 20 s)" in section
+    assert "| policy | voice service level | voice ASA | voice abandoned |" in section
+    # +4.1 points on each of the 3 days: the CI is a point, distinguishable from zero
+    assert "| overtime | " in section and "(**+4.1**)" in section
+    assert "email" not in section
 
 
 def test_a_lower_service_level_is_said_in_words(scenario, tables):

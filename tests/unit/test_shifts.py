@@ -122,6 +122,7 @@ def test_adherence_shrinkage_and_occupancy_on_a_hand_made_day():
     out = run(scen, arrival=[0], handle=[40])
     kpis = replication_kpis(out, scen)
     assert kpis["adherence"] == pytest.approx(280 / 300)
+    assert kpis["adherence_published"] == kpis["adherence"]  # no policy changed the schedule
     assert kpis["shrinkage_planned"] == pytest.approx(10 / 300)
     assert kpis["shrinkage_unplanned"] == 0.0
     assert kpis["occupancy"] == pytest.approx(40 / 290)
@@ -191,6 +192,7 @@ def test_per_agent_adherence_rows():
     out = run(scen, arrival=[0], handle=[40])  # ann takes the call (longest idle, first logged in)
     rows = {r["agent"]: r for r in agent_adherence(out, scen)}
     assert rows["ann"]["adherence"] == pytest.approx(280 / 300)
+    assert rows["ann"]["adherence_published"] == rows["ann"]["adherence"]
     assert rows["ann"]["shrinkage_planned"] == pytest.approx(10 / 300)
     assert rows["bob"]["adherence"] == 1.0 and rows["bob"]["shrinkage_planned"] == 0.0
     assert {r["group"] for r in rows.values()} == {"team"}
