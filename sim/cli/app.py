@@ -25,6 +25,7 @@ from sim.config.schema import Config, DayScenarioConfig, ErlangScenarioConfig
 
 __all__ = ["main"]
 
+
 def _register() -> None:
     cs = ConfigStore.instance()
     cs.store(name="base_config", node=Config)

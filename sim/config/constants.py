@@ -6,4 +6,3 @@ __all__ = ["ALLOWED_INTERVAL_MINUTES"]
 
 #: Interval lengths a day scenario may use, in minutes.
 ALLOWED_INTERVAL_MINUTES = (15, 30, 60)
-

@@ -67,9 +67,7 @@ def _start(c: Checker, key: str, value: Any, day: tuple[int, int] | None) -> flo
     if seconds is None:
         hint = ""
         if text.isdigit():  # YAML 1.1 reads an unquoted 14:00 as the base-60 number 840
-            hint = (
-                f" (an unquoted {clock_exact(60 * int(text), True)} reads as the number {text} in YAML: quote it)"
-            )
+            hint = f" (an unquoted {clock_exact(60 * int(text), True)} reads as the number {text} in YAML: quote it)"
         c.fail(key, value, f"must be a clock time HH:MM inside the day{hint}")
         return None
     minutes = seconds / 60
@@ -79,7 +77,11 @@ def _start(c: Checker, key: str, value: Any, day: tuple[int, int] | None) -> flo
     if end > _MIDNIGHT and minutes < first:  # a day past midnight: the next day's clock
         minutes += _MIDNIGHT
     if not first <= minutes < end:
-        c.fail(key, value, f"must be inside the day: {clock_exact(60 * first, True)} to before {clock_exact(60 * end, True)}")
+        c.fail(
+            key,
+            value,
+            f"must be inside the day: {clock_exact(60 * first, True)} to before {clock_exact(60 * end, True)}",
+        )
         return None
     return (minutes - first) * 60.0
 

@@ -54,8 +54,12 @@ class Outage:
             self.duration is None or not self.duration > 0 or self.start < 0
         ):
             problems.append("a fixed outage needs start >= 0 and duration > 0")
-        if not fixed and not (self.occurrences_per_day > 0 and self.random_duration_seconds is not None):
-            problems.append("a random outage needs occurrences_per_day > 0 and random_duration_seconds")
+        if not fixed and not (
+            self.occurrences_per_day > 0 and self.random_duration_seconds is not None
+        ):
+            problems.append(
+                "a random outage needs occurrences_per_day > 0 and random_duration_seconds"
+            )
         if self.kind in ("site", "partial") and not self.groups:
             problems.append(f"a {self.kind} outage needs groups")
         if not (self.factor > 0 and math.isfinite(self.factor)):

@@ -155,9 +155,10 @@ class Interventions:
             k = self.scenario.type_names.index(action.contact_type)
             changed = self.router.set_level(g, k, action.level, action.immediate)
             target = f"{action.group}/{action.contact_type}"
-            self._record(
-                decided, action, target, len(self.router.logged_in[g]) if changed else 0, 0.0
-            )
+            # Agents moved: the group's agents on the phone when it starts serving the type
+            # first (none when it goes back to the plan).
+            moved = on_phone_by_group(self.world)[g] if changed and action.level is not None else 0
+            self._record(decided, action, target, moved, 0.0)
             if changed and action.immediate:
                 self._take_waiting(k)
         elif isinstance(action, CallOvertime):
@@ -187,6 +188,7 @@ class Interventions:
         if found is not None:
             day, item = found
             now = self.env.now
+            before = item.due
             if item.state == ItemState.PENDING and action.until != item.due:
                 if item.kind in ("break", "lunch"):
                     earliest = max(now, item.planned - (item.latest - item.planned))
@@ -201,6 +203,8 @@ class Interventions:
                     else:
                         item.due = until
                     moved = 1
+            if moved and item.state == ItemState.PENDING and item.due < before:
+                self.world.item_moved(action.item[0])  # the agent must not sleep past it
         self._record(decided, action, self._item_label(action.item), moved, 0.0)
 
     def _take_waiting(self, k: int) -> None:

@@ -75,3 +75,6 @@ class World(Protocol):
 
     def set_staff(self, group: int, target: int) -> None:
         """Log agents of count-staffed ``group`` in or out to reach ``target``."""
+
+    def item_moved(self, day_index: int) -> None:
+        """An off-phone item of scheduled day ``day_index`` was brought forward."""

@@ -95,6 +95,9 @@ class ContactCenter:
         self.day_items = [[DayItem(*item) for item in day.items] for day in self.days]
         self.day_agent = [-1] * len(self.days)  # agent id of each scheduled day, once logged in
         self.sent_home = [False] * len(self.days)  # voluntary time off accepted
+        # The process of each scheduled day while it sleeps until its next item is due (else
+        # None): a policy that brings an item forward wakes it (:meth:`item_moved`).
+        self.day_sleeping: list[simpy.Process | None] = [None] * len(self.days)
         self.staff_offset = [0] * len(scenario.groups)  # overtime called in, minus time off
         self.away_log = AwayLog()
         self.busy_log = (array("i"), array("d"), array("d"))  # agent, start, end
@@ -306,7 +309,12 @@ class ContactCenter:
             if item is None or item.due >= day.logout:
                 break
             if item.due > env.now:
-                yield env.timeout(item.due - env.now)
+                self.day_sleeping[day_index] = env.active_process
+                try:
+                    yield env.timeout(item.due - env.now)
+                except simpy.Interrupt:
+                    pass  # an item was brought forward (:meth:`item_moved`)
+                self.day_sleeping[day_index] = None
                 if agent.logged_out:  # sent home early (voluntary time off)
                     return
                 continue  # a policy may have moved or dropped it meanwhile: look again
@@ -336,6 +344,15 @@ class ContactCenter:
             router.send_home_when_free(agent)
         else:
             self.log_out(agent)
+
+    def item_moved(self, day_index: int) -> None:
+        """An item of scheduled day ``day_index`` was brought forward: if the agent sleeps
+        until its next item, it wakes now and looks again (else it would sleep on to the
+        item's old due time)."""
+        process = self.day_sleeping[day_index]
+        if process is not None:
+            self.day_sleeping[day_index] = None
+            process.interrupt("item moved")
 
     def log_out(self, agent: Agent) -> None:
         """``agent`` logs out now (it holds nothing); absence after an early leave is logged."""

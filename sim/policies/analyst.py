@@ -7,7 +7,8 @@ for each group short over a persisting run ahead, it pulls the cheapest levers t
 each sized to the gap (:mod:`sim.policies.levers`):
 
 1. activities that fall in the shortage move to the trough of the agents' shifts (a group
-   session together);
+   session together), or are cancelled when no trough can take them and their agents are
+   needed;
 2. breaks that fall in it move within their window, later or earlier into a quieter moment;
 3. cross-skilled agents serve a struggling queue first and at once (the ``move_agents``
    rules: a rolling service level below target beyond chance, hysteresis, a minimum hold);
@@ -177,7 +178,7 @@ class Analyst(Policy):
                 short,
                 60.0 * p.activity_lookahead_minutes,
                 self.latency_seconds,
-                "postpone",
+                "postpone_or_cancel",
                 self.moved,
             )
             moves += break_moves(

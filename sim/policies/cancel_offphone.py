@@ -2,9 +2,10 @@
 
 The analyst's first lever on a short day: a training block, team meeting or coaching
 session that falls where the outlook (:mod:`sim.policies.outlook`) shows its group short is
-moved, a group session together, to the start in the agents' shifts where the group has the
-most agents to spare (:func:`sim.policies.levers.activity_moves`); with no such trough it
-runs as planned (``mode`` "postpone") or is cancelled (``mode`` "cancel"). Training hours
+moved, a group session together, to the start in the agents' shifts where the group lacks
+the fewest agents (:func:`sim.policies.levers.activity_moves`); with no such trough it is
+cancelled if its agents are needed (``mode`` "postpone_or_cancel", the default), or runs
+as planned (``mode`` "postpone"); ``mode`` "cancel" cancels rather than moves. Training hours
 planned and delivered are KPIs (``training_hours_planned``, ``training_hours_delivered``).
 """
 
@@ -16,12 +17,10 @@ from typing import Any
 
 from sim.policies.api import Action, RealtimeView
 from sim.policies.base import Policy, PolicyParams
-from sim.policies.levers import activity_moves
+from sim.policies.levers import ACTIVITY_MODES, activity_moves
 from sim.policies.signals import Persistence
 
 __all__ = ["CancelOffPhone", "Params", "short_now_or_ahead"]
-
-MODES: tuple[str, ...] = ("postpone", "cancel")
 
 
 @dataclass(frozen=True)
@@ -29,17 +28,19 @@ class Params(PolicyParams):
     """A group is short when the outlook has it lacking ``min_short_agents`` or more in
     some interval within ``lookahead_minutes``, at ``persistence_checks`` checks in a row;
     its cancellable activities due within ``lookahead_minutes`` that fall in a shortage are
-    then moved (``mode`` "postpone") or cancelled (``mode`` "cancel")."""
+    then moved to a trough (``mode`` "postpone", else they run as planned;
+    "postpone_or_cancel", else they are cancelled if their agents are needed) or cancelled
+    (``mode`` "cancel"); see :func:`sim.policies.levers.activity_moves`."""
 
     min_short_agents: float = 1.0
     persistence_checks: int = 2
     lookahead_minutes: float = 90.0
-    mode: str = "postpone"
+    mode: str = "postpone_or_cancel"
 
     def problems(self) -> list[tuple[str, Any, str]]:
         found = super().problems()
-        if self.mode not in MODES:
-            found.append(("mode", self.mode, f"must be one of {list(MODES)}"))
+        if self.mode not in ACTIVITY_MODES:
+            found.append(("mode", self.mode, f"must be one of {list(ACTIVITY_MODES)}"))
         if not (float(self.persistence_checks).is_integer() and self.persistence_checks >= 1):
             found.append(
                 ("persistence_checks", self.persistence_checks, "must be a whole number >= 1")

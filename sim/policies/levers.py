@@ -218,16 +218,59 @@ def time_off(
     )
 
 
-def _margin(outlook: Outlook, group: str, start: float, end: float, length: float) -> float:
-    """The group's smallest spare (surplus less lack) over the intervals ``[start, end)``
-    touches (seconds from time 0); -inf outside the outlook."""
+def _lack(
+    outlook: Outlook,
+    group: str,
+    length: float,
+    away: list[tuple[float, float, float]],
+) -> float:
+    """Agent-intervals ``group`` lacks over the outlook after adding the off-phone spans
+    ``away`` = (start, end, agents): agents < 0 return to the phone, > 0 leave it; each
+    interval counts the agents it lacks times the share of it a span covers."""
     first = outlook.first
     spare, short = outlook.surplus[group], outlook.short[group]
-    lo = int(start // length) - first
-    hi = int(math.ceil(end / length - 1e-9)) - first
-    if lo < 0 or hi > len(spare) or hi <= lo:
-        return -math.inf
-    return min(spare[j] - short[j] for j in range(lo, hi))
+    touched: dict[int, float] = {}
+    for start, end, agents in away:
+        j = max(int(start // length), first)
+        while j * length < end and j - first < len(spare):
+            a, b = max(start, j * length), min(end, (j + 1) * length)
+            if b > a:
+                touched[j] = touched.get(j, 0.0) + agents * (b - a) / length
+            j += 1
+    if any(int(end // length) - first >= len(spare) and end > start for start, end, _ in away):
+        return math.inf  # reaches past the outlook (the end of the day)
+    return sum(
+        max(0.0, -(spare[j - first] - short[j - first] - change)) for j, change in touched.items()
+    )
+
+
+def _best_start(
+    outlook: Outlook,
+    group: str,
+    length: float,
+    where: tuple[float, float],
+    agents: int,
+    starts: list[float],
+) -> tuple[float | None, float, float]:
+    """(best start, lack there, lack now) for ``agents`` off the phone over ``where`` =
+    (start, end), moved to one of ``starts``; the best start cuts the group's lack most."""
+    start, end = where
+    duration = end - start
+    now = _lack(outlook, group, length, [(start, end, 0.0)])
+    best, best_lack = None, math.inf
+    for s in starts:
+        if abs(s - start) < 1e-9:
+            continue
+        lack = _lack(
+            outlook, group, length, [(start, end, -float(agents)), (s, s + duration, float(agents))]
+        )
+        if lack < best_lack - 1e-9:
+            best, best_lack = s, lack
+    return best, best_lack, now
+
+
+#: What :func:`activity_moves` may do with an activity that falls in a shortage.
+ACTIVITY_MODES: tuple[str, ...] = ("postpone", "postpone_or_cancel", "cancel")
 
 
 def activity_moves(
@@ -242,12 +285,14 @@ def activity_moves(
     """Move cancellable activities out of a shortage, to the trough of the agents' shifts.
 
     ``short_groups``: group -> why it is short. Activities of those groups due within
-    ``lookahead_seconds`` that fall in intervals where the group lacks agents are moved, a
-    group session (same group, name and start) together, to the start (on an interval
-    boundary, before every member's shift ends) where the group's smallest spare over the
-    activity is largest, if the move cuts the agents lacking (where it stands plus where it
-    goes) by half an agent or more; otherwise the session runs as planned. ``mode`` "cancel" cancels instead of moving. ``already``: items
-    moved or cancelled before (never twice; updated).
+    ``lookahead_seconds`` are taken a group session (same group, name and start) at a
+    time, never split. ``mode`` "postpone": the session moves to the start (on an interval
+    boundary from when the action applies, before every member's shift ends) that cuts the
+    group's lacking agent-intervals most, if by half an agent-interval or more; otherwise
+    it runs as planned. "postpone_or_cancel": the same, but a session with no such start
+    is cancelled when its agents are needed where it stands (cancelling relieves at least
+    half of its agent-intervals). "cancel": cancelled whenever that holds. ``already``:
+    items moved or cancelled before (never twice; updated).
     """
     length = view.interval_seconds
     sessions: dict[tuple[str, str, float], list[UpcomingItem]] = defaultdict(list)
@@ -265,37 +310,38 @@ def activity_moves(
     for (group, _name, due), members in sessions.items():
         size = len(members)
         duration = max(m.duration for m in members)
-        here = _margin(outlook, group, due, due + duration, length)
-        if here >= 0:
-            continue  # the group is not short while the session runs
         why = short_groups[group]
-        best, best_margin = None, -math.inf
-        if mode == "postpone":
+        best, lack_there = None, math.inf
+        lack_here = _lack(outlook, group, length, [(due, due + duration, 0.0)])
+        if mode != "cancel":
             latest = min(m.shift_end for m in members) - duration
-            start = math.ceil(earliest / length) * length
-            while start <= latest + 1e-9:
-                # The outlook already has the session's agents off the phone where it
-                # stands; a new start must leave the group ``size`` agents to spare.
-                overlaps = start < due + duration and due < start + duration
-                margin = _margin(outlook, group, start, start + duration, length)
-                if not overlaps and margin > best_margin + 1e-9:
-                    best, best_margin = start, margin
-                start += length
-        # Lack before and after: the session's agents return where it stands and leave
-        # the phone at the new start.
-        lack_now = -here
-        lack_after = max(0.0, -here - size) + max(0.0, size - best_margin)
-        if best is not None and lack_after <= lack_now - 0.5:
+            first = math.ceil(earliest / length) * length
+            starts = [first + k * length for k in range(int((latest - first) // length) + 1)]
+            best, lack_there, lack_here = _best_start(
+                outlook, group, length, (due, due + duration), size, starts
+            )
+        if best is not None and lack_there <= lack_here - 0.5:
             actions += [
                 PostponeItem(
-                    reason=f"{why}: session of {size} to {view.plan.clock(best)}",
+                    reason=f"{why}: session of {size} moved to {view.plan.clock(best)}",
                     item=m.item_id,
                     until=best,
                 )
                 for m in members
             ]
-        elif mode == "cancel":
-            actions += [CancelItem(reason=f"{why}: cancelled", item=m.item_id) for m in members]
+        elif mode in ("cancel", "postpone_or_cancel"):
+            relieved = lack_here - _lack(
+                outlook, group, length, [(due, due + duration, -float(size))]
+            )
+            if relieved < 0.5 * size * duration / length:
+                continue  # its agents are not needed enough where it stands
+            actions += [
+                CancelItem(
+                    reason=f"{why}: no trough in the shifts: session of {size} cancelled",
+                    item=m.item_id,
+                )
+                for m in members
+            ]
         else:
             continue  # no trough can take it: the session runs as planned
         for m in members:
@@ -312,42 +358,38 @@ def break_moves(
     already: dict[tuple[int, int], float],
 ) -> list[Action]:
     """Move the breaks of ``groups`` due within ``lookahead_seconds`` that fall in a
-    shortage to the best start inside their window (later, or earlier into a trough; never
-    before the action applies). ``already``: item -> start asked (updated)."""
+    shortage to the start inside their window (later, or earlier into a trough; never
+    before the action applies) that cuts the group's lacking agent-intervals most, by half
+    an agent-interval or more. ``already``: item -> start asked (updated)."""
     length = view.interval_seconds
     actions: list[Action] = []
     earliest = view.now + latency_seconds
+    step = min(length / 3.0, 600.0)
     for item in view.upcoming:
         if item.kind not in BREAK_KINDS or item.group not in groups:
             continue
         width = item.latest_start - item.planned
-        if width <= 0 or item.due >= view.now + lookahead_seconds:
+        if width <= 0 or item.due >= view.now + lookahead_seconds or item.due < earliest:
             continue
         if already.get(item.item_id) == item.due:
             continue  # asked already, and it stands where asked
-        here = _margin(outlook, item.group, item.due, item.due + item.duration, length)
-        if here >= 0:
-            continue
         low = max(earliest, item.planned - width)
-        best, best_margin = item.due, 0.0
-        step = min(length / 3.0, 600.0)
-        start = low
-        while start <= item.latest_start + 1e-9:
-            overlaps = start < item.due + item.duration and item.due < start + item.duration
-            margin = _margin(outlook, item.group, start, start + item.duration, length)
-            # The agent leaves the phone at the new start: the group must spare one there.
-            if not overlaps and margin >= 1.0 and margin > best_margin:
-                best, best_margin = start, margin
-            start += step
-        if best != item.due:
-            already[item.item_id] = best
-            direction = "later" if best > item.due else "earlier"
-            actions.append(
-                PostponeItem(
-                    reason=f"{item.group} short at {view.plan.clock(item.due)}: break {direction}, "
-                    f"to {view.plan.clock(best)}",
-                    item=item.item_id,
-                    until=best,
-                )
+        starts = [low + k * step for k in range(int((item.latest_start - low) // step) + 1)]
+        if item.latest_start not in starts and item.latest_start >= low:
+            starts.append(item.latest_start)
+        best, lack_there, lack_here = _best_start(
+            outlook, item.group, length, (item.due, item.due + item.duration), 1, starts
+        )
+        if best is None or lack_there > lack_here - 0.5:
+            continue
+        already[item.item_id] = best
+        direction = "later" if best > item.due else "earlier"
+        actions.append(
+            PostponeItem(
+                reason=f"{item.group} short at {view.plan.clock(item.due)}: break {direction}, "
+                f"to {view.plan.clock(best)}",
+                item=item.item_id,
+                until=best,
             )
+        )
     return actions

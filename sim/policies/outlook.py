@@ -158,30 +158,55 @@ def allocate(
     type, agents left per group)."""
     left = dict(agents)
     short = dict(needs)
+    for stage in _stages(plan):
+        wanted: dict[str, dict[str, float]] = {}  # group -> type -> share of the need
+        for name, serving in stage:
+            need = short[name]
+            if need <= 1e-9:
+                continue
+            able = [g for g in serving if left[g] > 1e-9]
+            pool = sum(left[g] for g in able)
+            for g in able:
+                wanted.setdefault(g, {})[name] = need * left[g] / pool
+        for g, asks in wanted.items():
+            total = sum(asks.values())
+            scale = min(1.0, left[g] / total) if total > 0 else 0.0
+            for name, ask in asks.items():
+                given = ask * scale
+                short[name] -= given
+                left[g] -= given
+    return {k: max(0.0, v) for k, v in short.items()}, left
+
+
+_STAGES: dict[int, tuple[DayPlan, list[list[tuple[str, list[str]]]]]] = {}
+
+
+def _stages(plan: DayPlan) -> list[list[tuple[str, list[str]]]]:
+    """The order :func:`allocate` meets needs in: per stage (live types by level, then
+    email by level), each type with the groups serving it at that level. Kept per plan."""
+    cached = _STAGES.get(id(plan))
+    if cached is not None and cached[0] is plan:
+        return cached[1]
     levels = sorted({level for g in plan.groups.values() for _, level, _ in g.skills})
+    stages = []
     for deferrable in (False, True):
         for level in levels:
-            wanted: dict[str, dict[str, float]] = {}  # group -> type -> share of the need
-            for name, need in short.items():
-                if need <= 1e-9 or (plan.types[name].channel == "email") != deferrable:
+            stage = []
+            for name, t in plan.types.items():
+                if (t.channel == "email") != deferrable:
                     continue
                 serving = [
                     g.name
                     for g in plan.groups.values()
-                    if left[g.name] > 1e-9
-                    and any(t == name and lv == level for t, lv, _ in g.skills)
+                    if any(s == name and lv == level for s, lv, _ in g.skills)
                 ]
-                pool = sum(left[g] for g in serving)
-                for g in serving:
-                    wanted.setdefault(g, {})[name] = need * left[g] / pool
-            for g, asks in wanted.items():
-                total = sum(asks.values())
-                scale = min(1.0, left[g] / total) if total > 0 else 0.0
-                for name, ask in asks.items():
-                    given = ask * scale
-                    short[name] -= given
-                    left[g] -= given
-    return {k: max(0.0, v) for k, v in short.items()}, left
+                if serving:
+                    stage.append((name, serving))
+            stages.append(stage)
+    if len(_STAGES) > 64:
+        _STAGES.clear()
+    _STAGES[id(plan)] = (plan, stages)
+    return stages
 
 
 @dataclass(frozen=True)
