@@ -49,7 +49,8 @@ KPI definitions (the README and the docs quote these):
 * ``recovery_minutes``: minutes from the end of the day's last disruption window until the
   rolling 30-minute service level is back at its target. Windows: outages with a fixed
   start (``Outage.start`` set; random ones are left out) and the surges that happened that
-  day (fixed or drawn), clipped to the day. The rolling service level at time ``t`` is
+  day (fixed or drawn; per contact type only the surges of that type), among those that end
+  before the end of the day (a window running to the close leaves nothing to recover in). The rolling service level at time ``t`` is
   ``service_level`` over the contacts that arrived in ``[t - 30 min, t)`` (after the
   warm-up), judged on what became of them; it is evaluated at the window's end and every
   minute after, and the first value at or above the target (each type its own, ``all`` the
@@ -57,7 +58,7 @@ KPI definitions (the README and the docs quote these):
   half hour without a counted contact is not back at target. A day that has not recovered
   by the end of the day counts the minutes from the window's end to the end of the day, so
   that the worst days are not dropped from the mean (it is then a lower bound). NaN on a
-  day without such a window or whose last window runs to the end of the day. A whole
+  day without such a window. A whole
   day's KPI: not in the per-interval tables.
 * ``adherence``, ``adherence_published``, ``shrinkage_planned``, ``shrinkage_unplanned``,
   ``training_hours_planned``, ``training_hours_delivered``: for agents on individual shifts
@@ -438,17 +439,25 @@ def _blank_undefined(
     return kpis
 
 
-def disruption_end(outcome: ReplicationOutcome, scenario) -> float | None:
+def disruption_end(
+    outcome: ReplicationOutcome, scenario, contact_type: str | None = None
+) -> float | None:
     """End of the day's last disruption window that ``recovery_minutes`` measures from: the
-    outages with a fixed start and the surges that happened (``outcome.surge_windows``),
-    clipped to the day; ``None`` if the day has none."""
+    outages with a fixed start and the surges that happened (``outcome.surge_windows``) of
+    ``contact_type`` (a surge of other types does not count; ``None``: every type), among
+    those that end before the end of the day; ``None`` if there is none."""
     horizon = outcome.horizon_seconds
     ends = [
-        min(outage.start + outage.duration, horizon)
+        outage.start + outage.duration
         for outage in scenario.outages
-        if outage.start is not None and outage.duration is not None and outage.start < horizon
+        if outage.start is not None and outage.duration is not None
     ]
-    ends += [min(float(end), horizon) for end in outcome.surge_windows[:, 1]]
+    surges = scenario.demand.surges
+    for _start, end, index in outcome.surge_windows.tolist():
+        names = surges[int(index)].contact_types
+        if contact_type is None or not names or contact_type in names:
+            ends.append(end)
+    ends = [end for end in ends if end < horizon]
     return max(ends) if ends else None
 
 
@@ -459,9 +468,9 @@ def recovery_minutes(
     of ``contact_type`` (all types: ``None``) is back at its target (see the module's
     definitions): NaN without a window, or when it ends at the end of the day; the minutes
     to the end of the day if the service level never gets back."""
-    end = disruption_end(outcome, scenario)
+    end = disruption_end(outcome, scenario, contact_type)
     horizon = outcome.horizon_seconds
-    if end is None or end >= horizon:
+    if end is None:
         return math.nan
     contacts, *_ = _selection(outcome, scenario, contact_type, None)
     contacts &= outcome.arrival >= scenario.warmup_seconds

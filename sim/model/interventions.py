@@ -327,12 +327,15 @@ class Interventions:
         rng = self.policy_streams[f"vto:{action.group}"]
         rate = self.scenario.costs.rate(action.group)
         now = self.env.now
-        idle = [
+        scheduled = self.scenario.groups[g].scheduled
+        # Agents on shifts leave at once, so only idle ones are asked; a group staffed by
+        # counts lowers its target, and an agent who accepts finishes its contacts first.
+        asked = [
             a
             for a in router.logged_in[g].values()
-            if a.sessions == 0 and not (a.away or a.offline or a.leaving)
+            if (a.sessions == 0 or not scheduled) and not (a.away or a.offline or a.leaving)
         ]
-        offered = idle[-action.agents :] if action.agents else []  # most recently idle
+        offered = asked[-action.agents :] if action.agents else []  # most recently in
         draws = rng.random(len(offered))
         accepted = [
             a for a, u in zip(offered, draws, strict=True) if u < action.acceptance_probability
@@ -340,7 +343,7 @@ class Interventions:
         hours_saved = 0.0
         world = self.world
         end_of_day = self.scenario.horizon_seconds
-        if self.scenario.groups[g].scheduled:
+        if scheduled:
             for agent in accepted:
                 d = world.agent_day[agent.id]
                 world.log_out(agent)

@@ -32,8 +32,9 @@ class ReplicationOutcome:
     ``item_*`` their off-phone items as the day left them, a policy's moves and drops
     included (see :func:`~sim.model.workdays.item_arrays`); ``sent_home_at`` per day, when
     the agent went home on voluntary time off (NaN if not). ``outage_windows`` and
-    ``surge_windows``: the day's outage windows and the surges that happened, as rows of
-    ``[start, end)`` seconds.
+    ``surge_windows``: the day's outage windows, as rows of ``[start, end)`` seconds, and the
+    surges that happened, as rows of ``[start, end)`` seconds and the surge's index in
+    ``Scenario.demand.surges``.
     """
 
     horizon_seconds: float
@@ -71,7 +72,7 @@ class ReplicationOutcome:
     dropped: np.ndarray | None = None
     originals: int | None = None
     outage_windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
-    surge_windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    surge_windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
     callback: np.ndarray | None = None  # per contact: accepted a callback
     callback_threshold: np.ndarray | None = None  # per contact type, seconds
     extra_cost: np.ndarray | None = None  # per group and interval: overtime premiums

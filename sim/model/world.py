@@ -503,19 +503,21 @@ def simulate(
 
 
 def _surge_windows(scenario: Scenario, streams: Streams) -> np.ndarray:
-    """The surges that happened in the replication, as rows of ``[start, end)`` seconds.
+    """The surges that happened in the replication, as rows of ``[start, end)`` seconds and
+    the surge's index in ``Scenario.demand.surges``.
 
     The demand is realised again from fresh streams of the same seed and replication: the
     same draws as the day's (:func:`~sim.model.demand.realise_demand`), and the day's own
     streams are left untouched.
     """
     if not scenario.demand.surges:
-        return np.zeros((0, 2))
+        return np.zeros((0, 3))
     realised = realise_demand(scenario, Streams(streams.seed, streams.replication))
     length = scenario.interval_seconds
     return np.array(
-        [[w.start * length, w.stop * length] for w in realised.surge_windows], dtype=float
-    ).reshape(-1, 2)
+        [[w.start * length, w.stop * length, w.surge] for w in realised.surge_windows],
+        dtype=float,
+    ).reshape(-1, 3)
 
 
 def _next_item(items: list[DayItem]) -> DayItem | None:

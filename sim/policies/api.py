@@ -296,9 +296,10 @@ class CallOvertime(Action):
 
 @dataclass(frozen=True)
 class OfferVTO(Action):
-    """Offer voluntary time off to up to ``agents`` idle agents of ``group``; each accepts
-    with ``acceptance_probability``. Agents on shifts leave for the rest of their shift;
-    agents staffed by counts for ``hours`` (or the rest of the day if None)."""
+    """Offer voluntary time off to up to ``agents`` agents of ``group``; each accepts with
+    ``acceptance_probability``, for ``hours`` (``None``: the rest of the day; an agent on a
+    shift at most to its end, then back on the phone). Agents on shifts are asked only when
+    idle and leave at once; agents of a group staffed by counts finish what they hold."""
 
     group: str = ""
     agents: int = 0

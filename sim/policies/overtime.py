@@ -63,6 +63,9 @@ class Params(PolicyParams):
             found.append(("max_hours", self.max_hours, "must be >= 0.5"))
         if math.isfinite(self.min_short_agents) and self.min_short_agents <= 0:
             found.append(("min_short_agents", self.min_short_agents, "must be > 0"))
+        budget = self.max_agent_hours_per_day  # not caught by the generic *_hours rule
+        if math.isfinite(budget) and budget < 0:
+            found.append(("max_agent_hours_per_day", budget, "must be >= 0"))
         return found
 
     def terms(self) -> OvertimeTerms:

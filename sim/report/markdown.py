@@ -4,7 +4,8 @@ Built from the summary tables only (the model never calls this). It gives its
 headlines per channel (:mod:`sim.report.channels`). When several policies ran, the report
 ranks them, says which wins and by how much (from the paired comparison), and what each did,
 when and why (those sections live in :mod:`sim.report.policy_sections`; the figures in
-:mod:`sim.report.figures`).
+:mod:`sim.report.figures`). How the day went against the plan (forecast accuracy, recovery
+after a disruption, training delivered, adherence) is in :mod:`sim.report.against_plan`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 
 from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
+from sim.report.against_plan import forecast_line, recovery_section, schedule_section
 from sim.report.channels import (
     channel_comparison,
     channel_replications,
@@ -51,6 +53,7 @@ _GROUP_COLUMNS = (
 _SCHEDULE_COLUMNS = (
     ("agents_available", "available (avg)", "num"),
     ("adherence", "adherence", "pct"),
+    ("adherence_published", "adherence (published schedule)", "pct"),
     ("shrinkage_planned", "planned shrinkage", "pct"),
     ("shrinkage_unplanned", "unplanned shrinkage", "pct"),
 )
@@ -67,7 +70,11 @@ def _table(rows: pd.DataFrame, label: str, key: str, columns) -> list[str]:
     return lines
 
 
-def _assumptions(scenario: Scenario, replications: int, seed: int) -> list[str]:
+def _assumptions(
+    scenario: Scenario, replications: int, seed: int, summary: pd.DataFrame, baseline: str
+) -> list[str]:
+    """The scenario as simulated: the measured day, routing, replications, the demand
+    against the forecast (:func:`forecast_line`), the contact types and the groups."""
     first = scenario.warmup_intervals
     measured = scenario.intervals - first
     lines = [
@@ -81,6 +88,7 @@ def _assumptions(scenario: Scenario, replications: int, seed: int) -> list[str]:
         + (f"; {scenario.trunks} voice lines." if scenario.trunks else "; no line limit."),
         f"- {replications} replications (simulated days) from seed {seed}; ranges are 95% confidence "
         "intervals of the mean over days.",
+        *forecast_line(scenario, summary, baseline),
         "",
         "| contact type | channel | forecast / day | talk time | wrap-up | patience | service level goal |",
         "|---|---|---|---|---|---|---|",
@@ -254,23 +262,35 @@ def render_report(
     policies, which wins and by how much (from ``comparison``, the paired differences from
     the baseline), what each policy did and when and why (from ``actions``, the actions
     table) and how to read a paired comparison. With one policy these sections are left out.
+
+    Against the plan (:mod:`sim.report.against_plan`), where defined: the demand's forecast
+    error in the assumptions; recovery after the day's last outage or surge after the
+    headlines; training planned and delivered and adherence (as changed and as published)
+    for agents on shifts after what each policy did (with one policy, after the headlines).
     """
-    lines = [f"# ccsim run: scenario `{scenario.name}`", "", scenario.description or "", ""]
-    lines += _assumptions(scenario, replications, seed)
     several = summary["policy"].nunique() > 1
+    baseline = _baseline_policy(summary, comparison)
+    order = list(_ranked(_totals(summary))["policy"])
+    lines = [f"# ccsim run: scenario `{scenario.name}`", "", scenario.description or "", ""]
+    lines += _assumptions(scenario, replications, seed, summary, baseline)
     by_channel, headlines = None, []
     if per_replication is not None:
         rows = channel_replications(scenario, per_replication)
         by_channel = channel_summary(rows)
-        baseline = _baseline_policy(summary, comparison) if several else None
-        diffs = channel_comparison(rows, baseline) if baseline is not None else None
-        order = list(_ranked(_totals(summary))["policy"])
+        diffs = channel_comparison(rows, baseline) if several else None
         if several or len(scenario.contact_types) > 1:  # else the one type's row says it all
-            headlines = headline_section(scenario, by_channel, diffs, order, baseline)
+            headlines = headline_section(
+                scenario, by_channel, diffs, order, baseline if several else None
+            )
+    recovery = recovery_section(scenario, summary, comparison, order, per_replication)
+    schedule = schedule_section(scenario, summary, comparison, order, baseline)
     if several:
-        lines += _policy_sections(scenario, summary, comparison, actions, headlines)
-    elif headlines:
-        lines += [*headlines, "", _overall(scenario, summary)]
+        lines += _policy_sections(
+            scenario, summary, comparison, actions, [*headlines, *recovery], schedule
+        )
+    else:
+        lines += [*headlines, "", _overall(scenario, summary)] if headlines else []
+        lines += [*recovery, *schedule]
     lines += _results(scenario, summary, by_channel)
     lines += _theory(scenario, summary)
     lines += _below_target(scenario, intervals)

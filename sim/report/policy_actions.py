@@ -6,6 +6,11 @@ note, ``reason``). Per policy: how many actions a day and at which hours, then o
 kind of action: how often, on which targets, and the most common reasons. Reasons carry
 numbers (``interval SL 0.71 < target 0.80``), so they are grouped by their text with every
 number masked, and each group is shown by its first example.
+
+Moves of cross-skilled agents (``set_preference``: a group serves another contact type
+first, then goes back to its plan) are not summed as people reached: the same agents move
+and come back many times a day. They are measured by :func:`preference_moves`: the
+agent-minutes a day spent serving another queue first, and the most agents moved at once.
 """
 
 from __future__ import annotations
@@ -18,17 +23,19 @@ import pandas as pd
 from sim.core.scenario import Scenario
 from sim.units import HOUR, clock
 
-__all__ = ["action_paragraphs"]
+__all__ = ["action_paragraphs", "preference_moves"]
 
-#: Per kind of action: what the policy did, as a verb phrase, and whether the ``agents``
-#: column counts people reached each day (overtime, time off, a moved break) or, for a
-#: skill-priority change, the agents whose routing changed each time.
+#: Per kind of action: what the policy did, as a verb phrase, and what its ``agents`` column
+#: counts: people reached each day (``per_day``: overtime, time off, a moved break), or, for
+#: a skill-priority change, the group's agents on the phone when it starts serving another
+#: contact type first and 0 when it goes back to the plan (``moves``: see
+#: :func:`preference_moves`).
 _DID = {
     "call_overtime": ("called overtime", "per_day"),
     "offer_vto": ("offered unpaid time off", "per_day"),
     "cancel_item": ("cancelled an off-phone activity", "per_day"),
     "postpone_item": ("postponed a break or activity", "per_day"),
-    "set_preference": ("changed a group's skill priority", "each"),
+    "set_preference": ("changed a group's skill priority", "moves"),
     "offer_callbacks": ("switched callback offers on or off", None),
     "outsource": ("switched overflow to the outsourcer on or off", None),
 }
@@ -93,19 +100,81 @@ def _reasons(rows: pd.DataFrame, shown: int = 2) -> str:
     return "; why, e.g.: " + ", ".join(parts)
 
 
-def _kind_line(scenario: Scenario, kind: str, rows: pd.DataFrame, days: int) -> str:
-    """One bullet: what the policy did of one kind, how often, when, on what, and why."""
+def preference_moves(
+    actions: pd.DataFrame, horizon_seconds: float, days: dict[str, int]
+) -> pd.DataFrame:
+    """Per policy with skill-priority changes: how many a day, and how much they moved.
+
+    ``actions`` is the actions table (only its ``set_preference`` rows are read), where
+    ``agents`` is the group's agents on the phone when it starts serving the contact type
+    first (a move, ``agents`` > 0) and 0 when it goes back to the plan; ``target`` is
+    ``group/contact_type``. ``horizon_seconds`` is the end of the day; ``days`` the simulated
+    days per policy (figures are means over them, days without a change counting 0).
+
+    One row per policy (in the order of ``days``) with:
+
+    * ``changes_a_day``: skill-priority changes a day (moves and returns to plan).
+    * ``agent_minutes_a_day``: per replication and target, each move lasts from the time it
+      took effect (``applied_at``) to the next change of the same target (its return to
+      plan, or a new move) or to the end of the day, times the move's agents; summed and
+      divided by the days. It counts the agents on the phone at the move, whether or not
+      each of them then took a contact of the other queue.
+    * ``agents_at_most_a_day``: per day and group, the most agents of any of its moves;
+      summed over the groups, averaged over the days.
+    """
+    rows = actions[actions["action"] == "set_preference"]
+    columns = ["policy", "changes_a_day", "agent_minutes_a_day", "agents_at_most_a_day"]
+    out = []
+    for policy, n_days in days.items():
+        own = rows[rows["policy"] == policy]
+        if own.empty:
+            continue
+        per = max(1, n_days)
+        minutes = 0.0
+        for _, changes in own.groupby(["replication", "target"], sort=False):
+            ordered = changes.sort_values("applied_at", kind="mergesort")
+            at = ordered["applied_at"].to_numpy(dtype=float)
+            agents = ordered["agents"].to_numpy(dtype=float)
+            ends = np.append(at[1:], horizon_seconds)
+            held = np.clip(np.minimum(ends, horizon_seconds) - at, 0.0, None)
+            minutes += float(np.sum(np.where(agents > 0, agents * held, 0.0))) / 60.0
+        moves = own[own["agents"] > 0]
+        group = moves["target"].astype(str).str.partition("/")[0]
+        most = moves["agents"].groupby([moves["replication"], group]).max()
+        out.append((policy, len(own) / per, minutes / per, float(most.sum()) / per))
+    return pd.DataFrame(out, columns=columns)
+
+
+def _moves_sentence(moves: pd.Series) -> str:
+    """`` Moves: 1,234 agent-minutes (20.6 agent-hours) a day serving another queue first,
+    ...; up to 12.5 agents moved a day ...``"""
+    minutes = moves["agent_minutes_a_day"]
+    return (
+        f" Moves: {minutes:,.0f} agent-minutes ({minutes / 60:,.1f} agent-hours) a day serving "
+        "another queue first, counting the group's agents on the phone at each move until it "
+        f"goes back to plan or the day ends; up to {moves['agents_at_most_a_day']:,.1f} agents "
+        "moved a day (each group's largest move, summed)."
+    )
+
+
+def _kind_line(
+    scenario: Scenario, kind: str, rows: pd.DataFrame, days: int, moves: pd.Series | None
+) -> str:
+    """One bullet: what the policy did of one kind, how often, when, on what, and why;
+    for skill-priority changes, with ``moves`` (the policy's row of
+    :func:`preference_moves`)."""
     verb, agents = _DID.get(kind, (f"applied `{kind}`", "per_day"))
     times = len(rows)
     text = f"- {verb} {times / days:,.1f} times a day"
     reached = float(rows["agents"].sum())
     if agents == "per_day" and reached:
         text += f" ({reached / days:,.1f} agents a day)"
-    elif agents == "each" and reached:
-        text += f" ({reached / times:,.0f} agents each time)"
     targets = _counts(rows["target"].astype(str))
     target = f"`{targets.index[0]}`" if len(targets) == 1 else _share_list(targets, times)
-    return f"{text}, {_when(scenario, rows['decided_at'])}, for {target}{_reasons(rows)}."
+    text += f", {_when(scenario, rows['decided_at'])}, for {target}{_reasons(rows)}."
+    if agents == "moves" and moves is not None and moves["agent_minutes_a_day"] > 0:
+        text += _moves_sentence(moves)
+    return text
 
 
 def _money_by(scenario: Scenario, rows: pd.DataFrame) -> str:
@@ -143,10 +212,14 @@ def action_paragraphs(scenario: Scenario, actions: pd.DataFrame, days: dict[str,
     which half of it was decided; then one bullet per kind of action, the most frequent
     first: how often, its busiest hours, its targets (the three most frequent, with shares)
     and its two most common reasons (grouped with numbers masked; shares of that kind's
-    actions). Policies without actions are named in one closing line.
+    actions). Skill-priority changes are not counted as agents reached but by
+    :func:`preference_moves` (agent-minutes a day serving another queue first, counting the
+    agents on the phone at each move, and the most agents moved a day), up to the end of
+    the scenario's day. Policies without actions are named in one closing line.
     """
     lines: list[str] = []
     acted = set(actions["policy"])
+    moves = preference_moves(actions, scenario.horizon_seconds, days).set_index("policy")
     for policy, n_days in days.items():
         if policy not in acted:
             continue
@@ -157,7 +230,8 @@ def action_paragraphs(scenario: Scenario, actions: pd.DataFrame, days: dict[str,
         when = f", {_when(scenario, rows['decided_at'])}" if len(kinds) > 1 else ""
         heading = f"**{policy}**: {len(rows) / per:,.1f} actions a day{when}."
         lines += ["", heading + _money(scenario, rows, per), ""]
-        lines += [_kind_line(scenario, k, rows[rows["action"] == k], per) for k in kinds]
+        own_moves = moves.loc[policy] if policy in moves.index else None
+        lines += [_kind_line(scenario, k, rows[rows["action"] == k], per, own_moves) for k in kinds]
     idle = [p for p in days if p not in acted]
     if idle:
         lines += ["", "No actions: " + ", ".join(f"`{p}`" for p in idle) + "."]

@@ -238,9 +238,11 @@ def _policy_sections(
     comparison: pd.DataFrame | None,
     actions: pd.DataFrame | None,
     headlines: list[str],
+    after_actions: list[str],
 ) -> list[str]:
-    """Ranking, the channel ``headlines`` (already rendered), verdicts, actions and reading
-    notes of a run with several policies."""
+    """Ranking, the channel ``headlines`` (already rendered), verdicts, actions, the lines
+    ``after_actions`` (already rendered: training and adherence) and reading notes of a run
+    with several policies."""
     totals = _totals(summary)
     costs = _has_costs(totals)
     lines = ["", *_ranking(scenario, totals, bool(headlines)), *headlines]
@@ -248,4 +250,5 @@ def _policy_sections(
         lines += _verdicts(scenario, comparison, costs)
     if actions is not None:
         lines += _action_lines(scenario, actions, _replications_by_policy(summary, actions))
+    lines += after_actions
     return lines + _how_to_read(scenario, int(totals["replications"].min()), costs)

@@ -165,7 +165,7 @@ def cases() -> list[Case]:
         "probability 2",
         *ERLANG,
         "policies=[none,overtime]",
-        "policy.overtime.acceptance_probability=2",
+        "policy.overtime.call_in_acceptance=2",
     )
     add(g, "unknown parameter", *ERLANG, "policies=[none,overtime]", "policy.overtime.bogus=1")
     add(

@@ -192,7 +192,7 @@ def test_recovery_minutes_after_the_last_window_a_surge():
     base = outage_day()
     scenario = dataclasses.replace(base, demand=shocks, outages=(*base.outages, random_outage))
     out = run(scenario, *minute_arrivals(scenario))
-    assert out.surge_windows.tolist() == [[1200.0, 2400.0]]
+    assert out.surge_windows.tolist() == [[1200.0, 2400.0, 0.0]]
     assert disruption_end(out, scenario) == 2400.0
     assert replication_kpis(out, scenario)["recovery_minutes"] == 4.0
 
@@ -203,10 +203,15 @@ def test_recovery_minutes_undefined_without_a_window_or_with_one_to_the_end():
     out = run(quiet, *minute_arrivals(quiet))
     assert disruption_end(out, quiet) is None
     assert math.isnan(replication_kpis(out, quiet)["recovery_minutes"])
-    late = dataclasses.replace(base, demand=DemandShocks(surges=(Surge(3000.0, (1.0, 1.0)),)))
+    # A surge running to the close leaves nothing to recover in: it does not count...
+    late = dataclasses.replace(quiet, demand=DemandShocks(surges=(Surge(3000.0, (1.0, 1.0)),)))
     out = run(late, *minute_arrivals(late))
-    assert disruption_end(out, late) == late.horizon_seconds
+    assert disruption_end(out, late) is None
     assert math.isnan(replication_kpis(out, late)["recovery_minutes"])
+    # ...so the outage before it is what the day recovers from.
+    both = dataclasses.replace(base, demand=late.demand)
+    out = run(both, *minute_arrivals(both))
+    assert disruption_end(out, both) == disruption_end(run(base, *minute_arrivals(base)), base)
 
 
 def test_surge_windows_recorded_are_the_ones_that_happened():
@@ -219,7 +224,7 @@ def test_surge_windows_recorded_are_the_ones_that_happened():
     for replication in range(5):
         out = simulate(scenario, seed=3, replication=replication)
         (window,) = realise_demand(scenario, Streams(3, replication)).surge_windows
-        assert out.surge_windows.tolist() == [[window.start * 600.0, window.stop * 600.0]]
+        assert out.surge_windows.tolist() == [[window.start * 600.0, window.stop * 600.0, 0.0]]
 
 
 # -- training hours ---------------------------------------------------------------------------
@@ -438,3 +443,15 @@ def test_kpi_columns_day_and_interval():
         assert list(day) == list(KPI_NAMES)
         assert set(per_interval) == {"interval", *INTERVAL_KPI_NAMES}
     assert set(KPI_NAMES) - set(INTERVAL_KPI_NAMES) == {"recovery_minutes"}
+
+
+def test_a_surge_counts_only_for_its_own_contact_types():
+    quiet = dataclasses.replace(outage_day(), outages=())
+    out = run(quiet, *minute_arrivals(quiet))
+    scenario = dataclasses.replace(
+        quiet, demand=DemandShocks(surges=(Surge(600.0, (1.0,), contact_types=("calls",)),))
+    )
+    out = dataclasses.replace(out, surge_windows=np.array([[600.0, 1200.0, 0.0]]))
+    assert disruption_end(out, scenario) == 1200.0
+    assert disruption_end(out, scenario, "calls") == 1200.0
+    assert disruption_end(out, scenario, "emails") is None

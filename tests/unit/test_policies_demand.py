@@ -153,7 +153,7 @@ def calm(now, on_phone=None, available=15, **queue):
 
 
 def three_checks(policy, **changes):
-    """What ``policy`` does at 05:00, 10:00 and 13:20 on the same picture."""
+    """What ``policy`` does at 0:05, 0:10 and 0:13:20 on the same picture."""
     return [policy.decide(calm(now, **changes)) for now in (300.0, 600.0, 800.0)]
 
 
@@ -176,7 +176,7 @@ def test_vto_offers_the_lasting_surplus_less_the_cushion_once_it_persists():
 
 
 def test_vto_is_sized_to_the_smallest_spare_and_lasts_only_the_surplus():
-    """Ahead (from 13:20's interval): 15, 15, 12, 15, 15, then 8 agents: the run with 2 or
+    """Ahead (from 0:13:20's interval): 15, 15, 12, 15, 15, then 8 agents: the run with 2 or
     more spare is intervals 1-4, whose smallest spare is 12 - 7 = 5: 4 agents until 1:15,
     1 h 02 away, offered as 1 hour (whole half hours, never past the surplus)."""
     ahead = (15, 15, 12, 15, 15) + (8,) * 27
@@ -232,11 +232,16 @@ def test_vto_lowers_cost_and_keeps_service_level_in_an_overstaffed_day():
 
 
 def test_vto_action_log_holds_the_hours_sent_home():
-    """Counts-staffed agents sent home for ``hours``: the logged cost is the saved hours x rate."""
+    """Counts-staffed agents accept time off for ``hours``: the logged saving is accepted
+    agents x hours x rate. An agent who accepts while holding a contact finishes it first,
+    so the hours no longer logged in fall short of that by at most the work in hand: never
+    more than one contact's work (the day's longest) per accepted agent."""
     for base, kpis, outcome in paired(OVERSTAFFED, "vto"):
         hours = (base["agents_logged_in"] - kpis["agents_logged_in"]) * 8.0
         logged = -sum(a[5] for a in outcome.actions)
-        assert logged == pytest.approx(RATE * hours, abs=1e-6)
+        accepted = sum(a[4] for a in outcome.actions)
+        longest = np.nanmax(outcome.work) / 3600.0
+        assert -1e-6 <= logged - RATE * hours <= RATE * accepted * longest + 1e-6
 
 
 def test_vto_cost_counts_the_saving_once():
@@ -270,14 +275,13 @@ def test_vto_in_a_lull_ends_before_the_peak():
         assert policy.offers and sum(a[4] for a in out.actions) > 0
         for decided, offer in policy.offers:
             assert decided + 3600.0 * offer.hours <= 7200.0
-        for t in (7200.0 + 61.0, 8000.0, 10000.0, 14000.0):
-            assert ((out.login_at <= t) & (out.logout_at > t)).sum() == 15, (r, t)
-        logged = -sum(a[5] for a in out.actions)
-        hours = sum(
-            a.hours * accepted[4]
-            for (_, a), accepted in zip(policy.offers, out.actions, strict=True)
-        )
-        assert logged == pytest.approx(RATE * hours)
+
+        def logged_in(t, out=out):
+            return ((out.login_at <= t) & (out.logout_at > t)).sum()
+
+        assert min(logged_in(t) for t in np.arange(960.0, 7200.0, 60.0)) < 15  # time off...
+        for t in (7200.0 + 61.0, 8000.0, 10000.0, 14000.0):  # ...over for the peak
+            assert logged_in(t) == 15, (r, t)
 
 
 # -- callback ---------------------------------------------------------------------------------
@@ -355,7 +359,7 @@ def test_overflow_partner_switches_on_when_hot_at_two_checks_and_off_when_calm_a
         contact_type="sales", after_wait_seconds=90.0, capacity_per_interval=20, reason=on.reason
     )
     assert policy.decide(partner_view(900.0, *hot)) == []  # on already
-    # Calm from 20:00 on, but outsourcing stays on for 30 minutes after 10:00.
+    # Calm from 0:20 on, but outsourcing stays on for 30 minutes after 0:10.
     for now in (1200.0, 1500.0, 1800.0, 2100.0):
         assert policy.decide(partner_view(now, *calm_)) == [], now
     (off,) = policy.decide(partner_view(2400.0, *calm_))

@@ -13,7 +13,7 @@ import pytest
 from sim.config.run import PROJECT_ROOT, ConfigError, build_run
 from sim.core.scenario import erlang_scenario
 from sim.policies.base import Policy, PolicyParams, defined_policies
-from sim.policies.registry import POLICIES, make_policy
+from sim.policies.registry import _NOT_POLICIES, POLICIES, make_policy
 
 SCENARIOS = sorted(p.stem for p in (PROJECT_ROOT / "configs" / "scenario").glob("*.yaml"))
 EXPERIMENTS = sorted(p.stem for p in (PROJECT_ROOT / "configs" / "experiment").glob("*.yaml"))
@@ -168,12 +168,17 @@ def test_policies_register_themselves_and_only_those_of_the_package():
     assert POLICIES == defined_policies()
     assert "test_naming" not in POLICIES
     assert {cls.__module__.rpartition(".")[0] for cls in POLICIES.values()} == {"sim.policies"}
+    machinery = {"__init__", "api", "base", "levers", "outlook", "registry", "signals"}
     modules = {
-        p.stem
-        for p in (PROJECT_ROOT / "sim" / "policies").glob("*.py")
-        if p.stem not in {"__init__", "api", "base", "registry", "signals"}
+        p.stem for p in (PROJECT_ROOT / "sim" / "policies").glob("*.py") if p.stem not in machinery
     }
     assert {cls.__module__.rpartition(".")[2] for cls in POLICIES.values()} == modules
+    # The analyst and its oracle live in one module; every other module holds one policy.
+    assert {"analyst", "oracle"} <= set(POLICIES)
+    assert POLICIES["oracle"].__module__ == POLICIES["analyst"].__module__ == "sim.policies.analyst"
+    assert issubclass(POLICIES["oracle"], POLICIES["analyst"])
+    # The registry imports every module but the machinery, which defines no policy.
+    assert _NOT_POLICIES == machinery - {"__init__"}
 
 
 def test_a_second_policy_of_the_same_name_is_refused():

@@ -8,11 +8,14 @@ hand, so that every number the report states is known exactly.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
 from sim import erlang_scenario, run_replications
+from sim.core.disruptions import Outage
+from sim.core.workforce import Shift
 from sim.experiment.comparison import comparison_columns
 from sim.experiment.run_folder import RunFolder
 from sim.policies.api import ACTION_COLUMNS
@@ -251,3 +254,56 @@ def test_nine_policies_still_draw(scenario, baseline, tmp_path):
     )
     paths = render_figures(scenario, intervals, tmp_path, summary=summary)
     assert "cost_vs_service_level.png" in {p.name for p in paths}
+
+
+def _sections(text: str) -> list[str]:
+    return [line[3:] for line in text.splitlines() if line.startswith("## ")]
+
+
+def test_the_plan_pieces_follow_what_is_defined(report):
+    """The forecast error is in the assumptions (it is defined on every day); a day without
+    an outage or surge has no recovery, a center without shifts no training or adherence."""
+    assumptions = report.split("## Assumptions")[1].split("\n## ")[0]
+    assert "- Demand against the forecast (WAPE" in assumptions
+    assert "The same for every policy: all face the same arrivals." in assumptions
+    assert "Recovery after disruptions" not in _sections(report)
+    assert "Training and adherence" not in _sections(report)
+
+
+def test_recovery_follows_the_headlines_and_training_what_each_policy_did(scenario, tables):
+    """With an outage that the days recover from and agents on shifts, recovery comes after
+    the channel headlines and training and adherence after what each policy did; with one
+    policy, both after its headline."""
+    group = replace(scenario.groups[0], shifts=(Shift("ann", 0.0, 3600.0),))
+    shifted = replace(
+        scenario,
+        groups=(group,),
+        outages=(Outage("telephony", start=600.0, duration=300.0),),
+    )
+    summary = tables["summary"].copy()
+    day = (summary["contact_type"] == "all") & (summary["group"] == "all")
+    summary.loc[day, ["recovery_minutes", "training_hours_planned"]] = [12.0, 1.0]
+    summary.loc[day, ["training_hours_delivered", "adherence", "adherence_published"]] = [
+        0.5,
+        0.9,
+        0.8,
+    ]
+    text = render_report(
+        shifted,
+        summary,
+        tables["intervals"],
+        REPS,
+        SEED,
+        comparison=tables["comparison"],
+        actions=tables["actions"],
+        per_replication=tables["replications"],
+    )
+    sections = _sections(text)
+    at = {name: sections.index(name) for name in sections}
+    assert at["Headlines per channel"] + 1 == at["Recovery after disruptions"]
+    assert at["What each policy did, when and why"] + 1 == at["Training and adherence"]
+    assert at["Training and adherence"] + 1 == at["How to read this"]
+    assert "(the telephony outage 00:10-00:15)" in text
+    one = summary[summary["policy"] == "none"]
+    alone = render_report(shifted, one, tables["intervals"], REPS, SEED)
+    assert _sections(alone)[1:3] == ["Recovery after disruptions", "Training and adherence"]

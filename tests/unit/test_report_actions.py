@@ -9,7 +9,7 @@ import pytest
 from sim.core.distributions import Distribution
 from sim.core.scenario import single_queue
 from sim.policies.api import ACTION_COLUMNS
-from sim.report.policy_actions import action_paragraphs
+from sim.report.policy_actions import action_paragraphs, preference_moves
 
 H = 3600.0
 
@@ -27,11 +27,11 @@ def scenario():
     )
 
 
-def _actions(rows: list[tuple]) -> pd.DataFrame:
+def _actions(rows: list[tuple], latency: float = 60.0) -> pd.DataFrame:
     """An actions table from (policy, replication, decided_at, action, target, agents,
-    cost, reason): applied a minute after the decision."""
+    cost, reason): applied ``latency`` seconds after the decision."""
     full = [
-        (p, r, t, t + 60.0, "", kind, target, agents, cost, reason)
+        (p, r, t, t + latency, "", kind, target, agents, cost, reason)
         for p, r, t, kind, target, agents, cost, reason in rows
     ]
     columns = ["policy", "replication", *ACTION_COLUMNS[:2], "applied_clock", *ACTION_COLUMNS[2:]]
@@ -86,13 +86,83 @@ def test_one_bullet_per_kind_with_targets_and_reasons_grouped(lines):
 
 
 def test_a_policy_of_one_kind_says_when_in_its_bullet(lines):
+    # Day 0: 10 agents of a serve b first from 09:01 (applied) to the close at 20:00, 659
+    # minutes; day 1 only goes back to plan. Over 2 days: 3,295 agent-minutes a day; the
+    # most agents moved: 10 on day 0, none on day 1, so 5.0 a day. No "agents each time".
     assert "**moves**: 1.0 actions a day." in lines
     assert (
-        "- changed a group's skill priority 1.0 times a day (5 agents each time), mostly "
+        "- changed a group's skill priority 1.0 times a day, mostly "
         "between 09:00 and 10:00 (50%), for `a/b`; why, e.g.: "
-        "“b: SL 0.61 < 0.75: first” (50%), “b: SL 0.93: as planned” (50%)."
+        "“b: SL 0.61 < 0.75: first” (50%), “b: SL 0.93: as planned” (50%). Moves: 3,295 "
+        "agent-minutes (54.9 agent-hours) a day serving another queue first, counting the "
+        "group's agents on the phone at each move until it goes back to plan or the day "
+        "ends; up to 5.0 agents moved a day (each group's largest move, summed)."
     ) in lines
 
 
 def test_policies_without_actions_are_named(lines):
     assert lines[-1] == "No actions: `none`."
+
+
+# -- moves of cross-skilled agents -----------------------------------------------------------
+
+MOVE, BACK = "b: serves it first", "b: as planned"
+
+
+def _moves(rows: list[tuple], horizon: float, days: dict[str, int]) -> pd.DataFrame:
+    """:func:`preference_moves` of ``set_preference`` rows (policy, replication, applied
+    time, target, agents), applied at once (latency 0)."""
+    actions = _actions(
+        [
+            (p, r, t, "set_preference", target, n, 0.0, MOVE if n else BACK)
+            for p, r, t, target, n in rows
+        ],
+        latency=0.0,
+    )
+    return preference_moves(actions, horizon, days).set_index("policy")
+
+
+def test_agent_minutes_run_from_each_move_to_its_return_or_the_end_of_the_day():
+    """A day from 08:00 to a 12:00 horizon: 8 agents of a serve b first from 10:00 to 10:30,
+    then 5 from 11:00, never sent back: 8 * 30 + 5 * 60 = 540 agent-minutes; the most agents
+    of any move of group a that day: 8."""
+    got = _moves(
+        [
+            ("p", 0, 2 * H, "a/b", 8),
+            ("p", 0, 2.5 * H, "a/b", 0),
+            ("p", 0, 3 * H, "a/b", 5),
+        ],
+        horizon=4 * H,
+        days={"p": 1},
+    )
+    assert got.loc["p"].to_dict() == {
+        "changes_a_day": 3.0,
+        "agent_minutes_a_day": 540.0,
+        "agents_at_most_a_day": 8.0,
+    }
+
+
+def test_moves_are_summed_over_groups_and_averaged_over_the_days():
+    """Day 0: group a moves 8 then 5 (at most 8), group c moves 3 to two queues (at most
+    3): 11 agents; day 1: a moves 4; day 2: nothing. Up to (11 + 4 + 0) / 3 = 5.0 agents a
+    day. Agent-minutes per target until the next change of the same target (a new move
+    ends the one before) or the horizon (12:00): day 0 a/b 8 * 60 (10:00 to 11:00, when a
+    new move of a/b starts) + 5 * 60 (11:00 to 12:00), c/b 3 * 120, c/d 3 * 30 (to its
+    return at 10:30); day 1 a/b 4 * 15 (11:45 to 12:00). Total 1,290 over 3 days: 430. A
+    policy that never moves anybody is not in the table."""
+    got = _moves(
+        [
+            ("p", 0, 2 * H, "a/b", 8),
+            ("p", 0, 3 * H, "a/b", 5),
+            ("p", 0, 2 * H, "c/b", 3),
+            ("p", 0, 2 * H, "c/d", 3),
+            ("p", 0, 2.5 * H, "c/d", 0),
+            ("p", 1, 3.75 * H, "a/b", 4),
+        ],
+        horizon=4 * H,
+        days={"none": 3, "p": 3},
+    )
+    assert list(got.index) == ["p"]
+    assert got.loc["p", "changes_a_day"] == 2.0
+    assert got.loc["p", "agent_minutes_a_day"] == pytest.approx(1290 / 3)
+    assert got.loc["p", "agents_at_most_a_day"] == 5.0

@@ -195,7 +195,20 @@ def test_the_report_shows_channels_not_a_mixed_all_contacts_asa(scenario, per_re
     keys = ["policy", "contact_type", "group"]
     kpis = ("offered", "service_level", "asa_seconds", "abandon_rate", "waiting_at_end")
     summary = summarize(per_rep, keys, kpis=(*kpis, "occupancy", "cost"))
-    for kpi in ("answered", "aht_seconds", "agents_logged_in", "missed_target", "cost_per_contact"):
+    undefined = (
+        "answered",
+        "aht_seconds",
+        "agents_logged_in",
+        "missed_target",
+        "cost_per_contact",
+        "forecast_wape",
+        "recovery_minutes",
+        "training_hours_planned",
+        "training_hours_delivered",
+        "adherence",
+        "adherence_published",
+    )
+    for kpi in undefined:
         summary[kpi] = summary[f"{kpi}_ci_low"] = summary[f"{kpi}_ci_high"] = math.nan
     intervals = pd.DataFrame(columns=["policy", "contact_type", "group", "service_level"])
     text = render_report(scenario, summary, intervals, 3, 1, per_replication=per_rep)

@@ -115,8 +115,8 @@ def counted(scenario, now, offered, answered, decided) -> RealtimeView:
 
 
 def test_a_rolling_window_runs_across_an_interval_boundary():
-    """Checks every 5 minutes; the window of the last 10 minutes at 20:00 spans the
-    boundary at 15:00 and differences the day's counters from the check at 10:00."""
+    """Checks every 5 minutes; the window of the last 10 minutes at 0:20 spans the
+    boundary at 0:15 and differences the day's counters from the check at 0:10."""
     scenario = one_queue()
     tracker = Tracker()
     counters = {300: (10, 8, 9), 600: (22, 15, 19), 900: (30, 20, 27), 1200: (41, 26, 37)}
@@ -129,8 +129,8 @@ def test_a_rolling_window_runs_across_an_interval_boundary():
     assert window.seconds == 600.0
     assert window.forecast == pytest.approx(40.0 * 600.0 / L)  # 40 per 15 minutes
     assert window.service_level() == 10 / 18
-    # At 20:00 the window reaches back to 10:00 across the boundary (the interval so far
-    # would show 11 offered since 15:00; the window shows 19).
+    # At 0:20 the window reaches back to 0:10 across the boundary (the interval so far
+    # would show 11 offered since 0:15; the window shows 19).
     tracker_at_1200 = Tracker()
     for now in (300, 600, 900, 1200):
         tracker_at_1200.update(counted(scenario, now, *counters[now]))
@@ -206,7 +206,7 @@ def test_surge_ratio_needs_a_minimum_count_and_a_significant_excess():
 def test_rest_of_day_applies_the_damped_day_ratio_and_the_oracle_uses_the_realised_rates():
     forecast = (100.0, 100.0, 80.0, 60.0, 60.0, 40.0, 40.0, 20.0)
     scenario = one_queue(forecast)
-    # 10:00 into the day: 66.7 forecast so far, 130 offered (P ~ 1e-11): ratio 330/266.7.
+    # 0:10 into the day: 66.7 forecast so far, 130 offered (P ~ 1e-11): ratio 330/266.7.
     view = counted(scenario, 600.0, offered=130, answered=0, decided=0)
     refit = Reforecaster()
     tracker = Tracker()
@@ -231,7 +231,7 @@ def test_rest_of_day_applies_the_damped_day_ratio_and_the_oracle_uses_the_realis
 
 
 def test_rest_of_day_adds_a_fading_surge_read_from_the_last_half_hour():
-    """On forecast (100 per interval) until 30:00, then 400 in the next 30 minutes (twice
+    """On forecast (100 per interval) until 0:30, then 400 in the next 30 minutes (twice
     the forecast): the day ratio (600 + 200) / (400 + 200) applies to all coming intervals,
     and the recent window's excess over it, (400 + 200) / (200 x 4/3 + 200), on top, fading
     by 0.8 per interval."""
@@ -436,9 +436,9 @@ def test_set_preference_immediate_lets_the_overflow_group_take_a_waiting_contact
 
 
 def test_outsource_capacity_caps_the_contacts_handed_on_per_interval():
-    """Nobody answers; from 10:00 every call that has waited 10 s goes to the partner, at
+    """Nobody answers; from 0:10 every call that has waited 10 s goes to the partner, at
     most 3 per interval. Exactly the first 3 calls due in each interval go (at their due
-    time: 10 s after arrival, or 10:00 for those already waiting); the rest stay queued."""
+    time: 10 s after arrival, or 0:10 for those already waiting); the rest stay queued."""
     calls = ContactType("calls", (20.0,) * 4, Distribution.exponential(300.0))
     nobody = AgentGroup("A", (0,) * 4, (Skill("calls"),))
     scenario = Scenario("partner", L, (calls,), (nobody,), costs=Costs(outsourced_contact=5.0))
@@ -460,7 +460,7 @@ def test_outsource_capacity_caps_the_contacts_handed_on_per_interval():
     np.testing.assert_array_equal(out.resolved_at[outsourced], due[outsourced])
     assert np.bincount((due[outsourced] // L).astype(int), minlength=4).tolist() == [3, 3, 3, 3]
     assert ((out.state == ContactState.WAITING) | outsourced).all()
-    # Without a cap every call due after 10:00 goes.
+    # Without a cap every call due after 0:10 goes.
     free = Scripted(
         lambda v: v.now >= 600.0,
         lambda v: [Outsource(contact_type="calls", after_wait_seconds=10.0)],
@@ -487,8 +487,8 @@ def overtime_agents(out):
 
 
 def test_extension_keeps_on_the_agents_whose_shifts_end_soonest_after_the_start():
-    """Shifts end at 30:00, 45:00, 1:00 and 2:00; two extensions of half an hour from 33:20
-    go to the shifts ending at 45:00 and 1:00, each on from its own end."""
+    """Shifts end at 0:30, 0:45, 1:00 and 2:00; two extensions of half an hour from 0:33:20
+    go to the shifts ending at 0:45 and 1:00, each on from its own end."""
     scenario = staffed_day((1800.0, 2700.0, 3600.0, 7200.0))
     policy = Scripted(
         lambda v: True,
@@ -532,9 +532,9 @@ def test_a_call_in_is_paid_at_least_its_minimum_block():
 
 def test_a_break_is_brought_forward_within_its_window_and_never_before_now():
     """a0's break: planned at 1:00, latest 1:15 (window 15 minutes), so it may start from
-    45:00. Asked at 10:00 to start at 16:40, it starts at 45:00; asked to start at 2:00, at
-    1:15. a1's break (planned 20:00, latest 35:00, so from 5:00) asked at 10:00 to start at
-    0:00 starts at 10:00, when the request applies."""
+    0:45. Asked at 0:10 to start at 0:16:40, it starts at 0:45; asked to start at 2:00, at
+    1:15. a1's break (planned 0:20, latest 0:35, so from 0:05) asked at 0:10 to start at
+    0:00 starts at 0:10, when the request applies."""
     breaks = {
         0: (Break("break", 3600.0, 4500.0, 900.0),),
         1: (Break("break", 1200.0, 2100.0, 600.0),),
@@ -578,8 +578,8 @@ def test_a_fixed_break_does_not_move():
 
 
 def test_a_scheduled_agent_on_time_off_with_hours_comes_back_after_it():
-    """Time off for half an hour at 10:00: one agent leaves then and an agent of the group is
-    back on the phone at 40:00 until that shift's end; the view's agents ahead count it
+    """Time off for half an hour at 0:10: one agent leaves then and an agent of the group is
+    back on the phone at 0:40 until that shift's end; the view's agents ahead count it
     out for the time off and back after it."""
     scenario = staffed_day((1800.0, 2700.0, 3600.0, 7200.0))
     policy = Scripted(
@@ -595,7 +595,7 @@ def test_a_scheduled_agent_on_time_off_with_hours_comes_back_after_it():
     end = out.days[d].shift.end
     assert overtime_agents(out) == [(2400.0, end)]
     assert out.days[d].shift.agent == "a3"  # the most recently idle: the last to log in
-    # Seen at 20:00 (intervals 1-7): a0-a2 until their shifts end, a3 back from 40:00.
+    # Seen at 0:20 (intervals 1-7): a0-a2 until their shifts end, a3 back from 0:40.
     seen = {v.now: v.groups["team"] for v in policy.views}
     assert seen[1200.0].on_phone_ahead == pytest.approx((3, 2 + 1 / 3, 2, 1, 1, 1, 1))
     assert seen[1200.0].logged_in == 3 and seen[2400.0].logged_in == 3  # a0 gone, a3 back
