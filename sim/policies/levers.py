@@ -198,15 +198,17 @@ def time_off(
     acceptance: float,
     max_hours: float,
     reason: str,
+    latency_seconds: float = 0.0,
 ) -> OfferVTO | None:
     """Time off for the agents ``group`` can spare over all of ``window`` (less
-    ``keep_agents`` kept as a cushion), for the window only (at most ``max_hours``)."""
+    ``keep_agents`` kept as a cushion), for the window only from when the offer applies
+    (``latency_seconds`` after now; at most ``max_hours``)."""
     agents = math.floor(window.agents - keep_agents + 1e-9)
     agents = min(agents, view.groups[group].available)
     if agents < 1:
         return None
     end = (view.interval + window.stop) * view.interval_seconds
-    hours = min(max_hours, (end - view.now) / 3600.0)
+    hours = min(max_hours, (end - view.now - latency_seconds) / 3600.0)
     if hours < 0.5:
         return None
     return OfferVTO(
@@ -251,22 +253,24 @@ def _best_start(
     where: tuple[float, float],
     agents: int,
     starts: list[float],
-) -> tuple[float | None, float, float]:
-    """(best start, lack there, lack now) for ``agents`` off the phone over ``where`` =
-    (start, end), moved to one of ``starts``; the best start cuts the group's lack most."""
+) -> tuple[float | None, float]:
+    """(best start, agent-intervals of lack it cuts) for ``agents`` off the phone over
+    ``where`` = (start, end), moved to one of ``starts``: the lack over the intervals either
+    span touches, before less after the move; (None, 0) if no start cuts any."""
     start, end = where
     duration = end - start
-    now = _lack(outlook, group, length, [(start, end, 0.0)])
-    best, best_lack = None, math.inf
+    best, best_cut = None, 0.0
     for s in starts:
         if abs(s - start) < 1e-9:
             continue
-        lack = _lack(
+        before = _lack(outlook, group, length, [(start, end, 0.0), (s, s + duration, 0.0)])
+        after = _lack(
             outlook, group, length, [(start, end, -float(agents)), (s, s + duration, float(agents))]
         )
-        if lack < best_lack - 1e-9:
-            best, best_lack = s, lack
-    return best, best_lack, now
+        cut = before - after
+        if math.isfinite(cut) and cut > best_cut + 1e-9:
+            best, best_cut = s, cut
+    return best, best_cut
 
 
 #: What :func:`activity_moves` may do with an activity that falls in a shortage.
@@ -288,7 +292,8 @@ def activity_moves(
     ``lookahead_seconds`` are taken a group session (same group, name and start) at a
     time, never split. ``mode`` "postpone": the session moves to the start (on an interval
     boundary from when the action applies, before every member's shift ends) that cuts the
-    group's lacking agent-intervals most, if by half an agent-interval or more; otherwise
+    group's lacking agent-intervals most (over the intervals where it stands and where it
+    would go), if by half an agent-interval or more; otherwise
     it runs as planned. "postpone_or_cancel": the same, but a session with no such start
     is cancelled when its agents are needed where it stands (cancelling relieves at least
     half of its agent-intervals). "cancel": cancelled whenever that holds. ``already``:
@@ -311,16 +316,14 @@ def activity_moves(
         size = len(members)
         duration = max(m.duration for m in members)
         why = short_groups[group]
-        best, lack_there = None, math.inf
+        best, cut = None, 0.0
         lack_here = _lack(outlook, group, length, [(due, due + duration, 0.0)])
         if mode != "cancel":
             latest = min(m.shift_end for m in members) - duration
             first = math.ceil(earliest / length) * length
             starts = [first + k * length for k in range(int((latest - first) // length) + 1)]
-            best, lack_there, lack_here = _best_start(
-                outlook, group, length, (due, due + duration), size, starts
-            )
-        if best is not None and lack_there <= lack_here - 0.5:
+            best, cut = _best_start(outlook, group, length, (due, due + duration), size, starts)
+        if best is not None and cut >= 0.5:
             actions += [
                 PostponeItem(
                     reason=f"{why}: session of {size} moved to {view.plan.clock(best)}",
@@ -359,8 +362,8 @@ def break_moves(
 ) -> list[Action]:
     """Move the breaks of ``groups`` due within ``lookahead_seconds`` that fall in a
     shortage to the start inside their window (later, or earlier into a trough; never
-    before the action applies) that cuts the group's lacking agent-intervals most, by half
-    an agent-interval or more. ``already``: item -> start asked (updated)."""
+    before the action applies) that cuts the group's lacking agent-intervals most, by half an
+    agent over the break's length or more. ``already``: item -> start asked (updated)."""
     length = view.interval_seconds
     actions: list[Action] = []
     earliest = view.now + latency_seconds
@@ -377,10 +380,12 @@ def break_moves(
         starts = [low + k * step for k in range(int((item.latest_start - low) // step) + 1)]
         if item.latest_start not in starts and item.latest_start >= low:
             starts.append(item.latest_start)
-        best, lack_there, lack_here = _best_start(
+        best, cut = _best_start(
             outlook, item.group, length, (item.due, item.due + item.duration), 1, starts
         )
-        if best is None or lack_there > lack_here - 0.5:
+        # Half an agent over the break's length: a 15-minute break can clear a short
+        # interval of at most a quarter of an agent-interval.
+        if best is None or cut < 0.5 * item.duration / length:
             continue
         already[item.item_id] = best
         direction = "later" if best > item.due else "earlier"

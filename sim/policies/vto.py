@@ -90,7 +90,14 @@ class TimeOffOfferer:
                 f"{p.rolling_minutes:g} min"
             )
             action = time_off(
-                view, name, window, p.keep_agents, p.acceptance_probability, p.max_hours, reason
+                view,
+                name,
+                window,
+                p.keep_agents,
+                p.acceptance_probability,
+                p.max_hours,
+                reason,
+                self.latency_seconds,
             )
             if action is None:
                 continue

@@ -599,3 +599,28 @@ def test_a_scheduled_agent_on_time_off_with_hours_comes_back_after_it():
     seen = {v.now: v.groups["team"] for v in policy.views}
     assert seen[1200.0].on_phone_ahead == pytest.approx((3, 2 + 1 / 3, 2, 1, 1, 1, 1))
     assert seen[1200.0].logged_in == 3 and seen[2400.0].logged_in == 3  # a0 gone, a3 back
+
+
+def test_a_move_is_judged_by_the_lack_it_cuts_where_it_leaves_and_where_it_goes():
+    """Three half hours: short one agent, two to spare, short one agent. A 15-minute break
+    in the last one, moved to start at 0:22:30, leaves the third interval half an agent
+    short (-0.5) and takes a quarter of an agent from the first (+0.25): it cuts 0.25
+    agent-intervals, although the first interval it lands in is short itself."""
+    from sim.policies.levers import _best_start
+
+    outlook = Outlook(
+        first=0,
+        rates={},
+        available={"g": (10.0, 10.0, 10.0)},
+        short={"g": (1.0, 0.0, 1.0)},
+        surplus={"g": (0.0, 2.0, 0.0)},
+        type_short={},
+    )
+    best, cut = _best_start(outlook, "g", 1800.0, (3600.0, 4500.0), 1, [1350.0])
+    assert best == 1350.0
+    assert cut == pytest.approx(0.25)
+    # Wholly in the spare half hour it cuts 0.5, and is preferred.
+    assert _best_start(outlook, "g", 1800.0, (3600.0, 4500.0), 1, [1350.0, 1800.0]) == (
+        1800.0,
+        pytest.approx(0.5),
+    )
