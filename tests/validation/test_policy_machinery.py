@@ -462,7 +462,9 @@ def test_actions_apply_exactly_latency_after_the_check_and_not_before(check, lat
     every, delay = 60.0 * check, 60.0 * latency
     decided = np.array([a[0] for a in out.actions])
     applied = np.array([a[1] for a in out.actions])
-    assert all(a[2] == "set_preference" and a[3] == "team/a" and a[4] == 5 for a in out.actions)
+    assert all(a[2] == "set_preference" and a[3] == "team/a" for a in out.actions)
+    # Agents moved: the team's 5 (all on the phone) when demoted (odd checks), 0 when restored.
+    assert all(a[4] == (5 if int(a[6].split()[1]) % 2 else 0) for a in out.actions)
     assert np.all(applied - decided == delay)
     k = np.arange(1, int(scenario.horizon_seconds // every) + 1)
     expected = k * every
