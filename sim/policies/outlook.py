@@ -30,10 +30,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from sim.analytic import required_agents
 from sim.policies.api import DayPlan, RealtimeView, TypePlan
-from sim.policies.signals import Tracker, poisson_tail
+from sim.policies.signals import Tracker, beyond_poisson_noise
 
 __all__ = ["Outlook", "Reforecaster", "Situation", "allocate", "requirement"]
 
@@ -89,11 +90,7 @@ class Reforecaster:
         """The damped actual-to-forecast ratio, 1 unless the difference is beyond noise."""
         if forecast <= 0:
             return 1.0
-        if offered > forecast:
-            significant = poisson_tail(offered, forecast, upper=True) < self.day_alpha
-        else:
-            significant = poisson_tail(offered, forecast, upper=False) < self.day_alpha
-        if not significant:
+        if not beyond_poisson_noise(offered, forecast, self.day_alpha, upper=offered > forecast):
             return 1.0
         return (offered + self.prior_contacts) / (forecast + self.prior_contacts)
 
@@ -101,7 +98,7 @@ class Reforecaster:
         """The damped excess ratio of a recent window, 1 unless it is a surge beyond noise."""
         if offered < self.surge_min_contacts or offered <= expected:
             return 1.0
-        if poisson_tail(offered, expected, upper=True) >= self.surge_alpha:
+        if not beyond_poisson_noise(offered, expected, self.surge_alpha, upper=True):
             return 1.0
         return (offered + self.prior_contacts) / (expected + self.prior_contacts)
 
@@ -158,7 +155,7 @@ def allocate(
     type, agents left per group)."""
     left = dict(agents)
     short = dict(needs)
-    for stage in _stages(plan):
+    for stage in _structure(plan).stages:
         wanted: dict[str, dict[str, float]] = {}  # group -> type -> share of the need
         for name, serving in stage:
             need = short[name]
@@ -178,13 +175,22 @@ def allocate(
     return {k: max(0.0, v) for k, v in short.items()}, left
 
 
-_STAGES: dict[int, tuple[DayPlan, list[list[tuple[str, list[str]]]]]] = {}
+class _Structure(NamedTuple):
+    """What the outlook needs of a plan's skills, worked out once per plan."""
+
+    stages: list[list[tuple[str, list[str]]]]  # see :func:`_structure`
+    first_choice: dict[str, str | None]
+    concurrency: dict[str, int]
 
 
-def _stages(plan: DayPlan) -> list[list[tuple[str, list[str]]]]:
-    """The order :func:`allocate` meets needs in: per stage (live types by level, then
-    email by level), each type with the groups serving it at that level. Kept per plan."""
-    cached = _STAGES.get(id(plan))
+_STRUCTURES: dict[int, tuple[DayPlan, _Structure]] = {}
+
+
+def _structure(plan: DayPlan) -> _Structure:
+    """The order :func:`allocate` meets needs in (per stage: live types by level, then email
+    by level, each type with the groups serving it at that level), each type's first-choice
+    group and the chats an agent of it holds. Kept per plan (one plan a simulated day)."""
+    cached = _STRUCTURES.get(id(plan))
     if cached is not None and cached[0] is plan:
         return cached[1]
     levels = sorted({level for g in plan.groups.values() for _, level, _ in g.skills})
@@ -203,10 +209,15 @@ def _stages(plan: DayPlan) -> list[list[tuple[str, list[str]]]]:
                 if serving:
                     stage.append((name, serving))
             stages.append(stage)
-    if len(_STAGES) > 64:
-        _STAGES.clear()
-    _STAGES[id(plan)] = (plan, stages)
-    return stages
+    structure = _Structure(
+        stages,
+        _first_choice(plan),
+        {name: _concurrency(plan, name) for name in plan.types},
+    )
+    if len(_STRUCTURES) > 64:
+        _STRUCTURES.clear()
+    _STRUCTURES[id(plan)] = (plan, structure)
+    return structure
 
 
 @dataclass(frozen=True)
@@ -234,7 +245,8 @@ class Outlook:
         plan = view.plan
         first, length = view.interval, view.interval_seconds
         count = min(horizon, plan.intervals - first)
-        first_choice = _first_choice(plan)
+        structure = _structure(plan)
+        first_choice, concurrency = structure.first_choice, structure.concurrency
         short = {g: [0.0] * count for g in plan.groups}
         surplus = {g: [0.0] * count for g in plan.groups}
         type_short = {t: [0.0] * count for t in plan.types}
@@ -243,14 +255,11 @@ class Outlook:
             needs = {}
             for name, t in plan.types.items():
                 contacts = rates[name][j] * seconds / length
-                need = requirement(t, contacts, seconds, _concurrency(plan, name))
+                need = requirement(t, contacts, seconds, concurrency[name])
                 if j == 0:  # the queue already waiting must be cleared too, within 10 minutes
                     q = view.queues[name]
                     need += (
-                        q.waiting
-                        * t.mean_work_seconds
-                        / max(seconds, 600.0)
-                        / _concurrency(plan, name)
+                        q.waiting * t.mean_work_seconds / max(seconds, 600.0) / concurrency[name]
                     )
                 needs[name] = need
             agents = {

@@ -29,6 +29,7 @@ __all__ = [
     "Persistence",
     "Tracker",
     "WindowCounts",
+    "beyond_poisson_noise",
     "binomial_lower_tail",
     "poisson_tail",
 ]
@@ -49,6 +50,16 @@ def poisson_tail(observed: float, expected: float, upper: bool = True) -> float:
         return 1.0 if k <= 0 else _gamma_pq(k, expected)[0]
     k = math.ceil(observed)
     return 0.0 if k < 0 else _gamma_pq(k + 1, expected)[1]
+
+
+def beyond_poisson_noise(observed: float, expected: float, alpha: float, upper: bool) -> bool:
+    """Whether ``observed`` lies beyond Poisson noise around ``expected`` at level ``alpha``
+    (upper or lower tail). Within two standard deviations of an expectation of 10 or more
+    either tail holds at least 2.2%, so for ``alpha`` <= 0.02 the answer is no without
+    summing the tail (the tests run this often)."""
+    if expected >= 10 and alpha <= 0.02 and abs(observed - expected) < 2.0 * math.sqrt(expected):
+        return False
+    return poisson_tail(observed, expected, upper) < alpha
 
 
 def _gamma_pq(a: float, x: float) -> tuple[float, float]:
@@ -131,8 +142,11 @@ class WindowCounts:
     def below_target(self, target: float, alpha: float, min_decided: int = 1) -> bool:
         """Whether the window's service level is below ``target`` beyond chance: a one-sided
         binomial test at level ``alpha`` on at least ``min_decided`` contacts."""
-        if self.decided < max(1, min_decided):
-            return False
+        if (
+            self.decided < max(1, min_decided)
+            or self.answered_in_threshold >= target * self.decided
+        ):
+            return False  # at or above target: no test needed
         return binomial_lower_tail(self.answered_in_threshold, self.decided, target) < alpha
 
 

@@ -37,6 +37,7 @@ def _default_signals() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
 
+
 def _start(run_dir: Path, *args: str, stderr: int = subprocess.STDOUT, preexec=None):
     """``python -m sim *args`` writing into ``run_dir``, with default signal dispositions
     (``preexec`` may change them), its output piped."""
@@ -48,7 +49,6 @@ def _start(run_dir: Path, *args: str, stderr: int = subprocess.STDOUT, preexec=N
         text=True,
         preexec_fn=preexec or _default_signals,
     )
-
 
 
 def _processes() -> dict[int, tuple[int, str, str, bytes]]:

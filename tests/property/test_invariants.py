@@ -77,7 +77,9 @@ def test_every_offered_contact_is_accounted_for(case):
         np.testing.assert_array_equal(k["offered"], total)
     per_interval = interval_kpis(out, scen)["offered"]
     assert per_interval.sum() == replication_kpis(out, scen)["offered"]
-    assert np.all(np.isin(out.state, [ContactState.WAITING, ContactState.ANSWERED, ContactState.ABANDONED, 3]))
+    assert np.all(
+        np.isin(out.state, [ContactState.WAITING, ContactState.ANSWERED, ContactState.ABANDONED, 3])
+    )
 
 
 @SETTINGS

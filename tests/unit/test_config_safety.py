@@ -486,7 +486,9 @@ def test_a_secret_first_line_of_a_scenario_file_stays_out_of_build_run(outside):
 
 
 @pytest.mark.parametrize("value", ["", ".", "./", "''"])
-def test_a_run_folder_that_is_the_current_folder_is_refused_before_hydra(value, tmp_path, monkeypatch):
+def test_a_run_folder_that_is_the_current_folder_is_refused_before_hydra(
+    value, tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     (problem,) = output_dir_problems([f"hydra.run.dir={value}"], tmp_path / "project")
     assert problem.startswith(f"hydra.run.dir = {value!r}: the run folder would be the current")
@@ -499,6 +501,9 @@ def test_a_run_folder_at_or_above_the_project_root_is_refused(tmp_path, monkeypa
     found = output_dir_problems(
         ["hydra.run.dir=..", f"hydra.sweep.dir={tmp_path}", "hydra.run.dir=mine"], project
     )
-    assert [p.split(":")[0] for p in found] == ["hydra.run.dir = '..'", f"hydra.sweep.dir = '{tmp_path}'"]
+    assert [p.split(":")[0] for p in found] == [
+        "hydra.run.dir = '..'",
+        f"hydra.sweep.dir = '{tmp_path}'",
+    ]
     assert "the project root" in found[0] and "above the project" in found[1]
     assert output_dir_problems(["hydra.run.dir=results/x", "run.seed=3"], project) == []

@@ -105,8 +105,6 @@ def _imports(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-
-
 def _resolve(target: str) -> str | None:
     """The ``sim`` module ``target`` names (itself or its parent for ``from m import name``)."""
     if target in MODULES:
@@ -116,9 +114,9 @@ def _resolve(target: str) -> str | None:
 
 
 def test_layout_has_the_agreed_packages_and_few_top_level_modules():
-    assert sorted(p.name for p in SIM.iterdir() if p.is_dir() and p.name != "__pycache__") == sorted(
-        PACKAGES
-    )
+    assert sorted(
+        p.name for p in SIM.iterdir() if p.is_dir() and p.name != "__pycache__"
+    ) == sorted(PACKAGES)
     top = {p.stem for p in SIM.glob("*.py")}
     assert top <= TOP_LEVEL and len(top) <= 8, top
     for package in PACKAGES:

@@ -84,7 +84,13 @@ def test_abandonment_timing_and_skipping():
         handle=[10, 1, 5, 1, 2],
         patience=[1, 4, 20, 8, 100],  # contact 0 is answered at once: its patience is moot
     )
-    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ANSWERED]
+    assert out.state.tolist() == [
+        ContactState.ANSWERED,
+        ContactState.ABANDONED,
+        ContactState.ANSWERED,
+        ContactState.ABANDONED,
+        ContactState.ANSWERED,
+    ]
     assert out.agent.tolist() == [0, -1, 0, -1, 0]
     assert_times(out.resolved_at, [0, 5, 10, 11, 15])
     assert_times(out.wait, [0, 4, 8, 8, 11])
@@ -129,7 +135,11 @@ def test_abandonment_frees_a_line_and_waiting_at_end():
     """An abandoning contact frees its line; a contact still queued at the horizon stays ContactState.WAITING."""
     scen = scenario([0], interval=100.0, trunks=1)
     out = run(scen, arrival=[0, 3, 6], handle=[1, 1, 1], patience=[5, INF, INF])
-    assert out.state.tolist() == [ContactState.ABANDONED, ContactState.BLOCKED, ContactState.WAITING]
+    assert out.state.tolist() == [
+        ContactState.ABANDONED,
+        ContactState.BLOCKED,
+        ContactState.WAITING,
+    ]
     assert_times(out.resolved_at, [5, NAN, NAN])
     assert out.agent.tolist() == [-1, -1, -1]
     assert len(out.login_at) == 0
@@ -229,7 +239,16 @@ def kpi_case(warmup=0):
 def test_kpi_case_event_log():
     """The hand-checked KPI case runs as scripted."""
     _, out = kpi_case()
-    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ABANDONED] + [ContactState.ANSWERED] * 3
+    assert (
+        out.state.tolist()
+        == [
+            ContactState.ANSWERED,
+            ContactState.ANSWERED,
+            ContactState.ABANDONED,
+            ContactState.ABANDONED,
+        ]
+        + [ContactState.ANSWERED] * 3
+    )
     assert_times(out.resolved_at, [0, 40, 23, 45, 60, 90, 150])
     assert_times(out.wait, [0, 30, 3, 15, 10, 0, 0])
 

@@ -103,7 +103,14 @@ def test_telephony_window_loses_every_contact_arriving_inside_it():
     """[100, 200): arrivals at 100 and 199.9 are lost, at 200 get through; none answered inside."""
     scen = one_queue([2], outages=[telephony(100.0, 200.0)])
     out = run(scen, arrival=[50, 100, 150, 199.9, 200, 250], handle=[10] * 6)
-    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.LOST, ContactState.LOST, ContactState.LOST, ContactState.ANSWERED, ContactState.ANSWERED]
+    assert out.state.tolist() == [
+        ContactState.ANSWERED,
+        ContactState.LOST,
+        ContactState.LOST,
+        ContactState.LOST,
+        ContactState.ANSWERED,
+        ContactState.ANSWERED,
+    ]
     assert out.agent.tolist() == [0, -1, -1, -1, 1, 0]
     assert_times(out.resolved_at, [50, NAN, NAN, NAN, 200, 250])
     assert np.isnan(out.work[[1, 2, 3]]).all()
@@ -224,7 +231,14 @@ def test_site_outage_drops_contacts_in_hand_and_frees_their_lines():
         wrap=[0, 100, 0, 0, 0, 0],
     )
     assert out.dropped.tolist() == [True, True, False, False, False, False]
-    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ANSWERED, ContactState.ANSWERED, ContactState.ANSWERED, ContactState.BLOCKED, ContactState.ANSWERED]
+    assert out.state.tolist() == [
+        ContactState.ANSWERED,
+        ContactState.ANSWERED,
+        ContactState.ANSWERED,
+        ContactState.ANSWERED,
+        ContactState.BLOCKED,
+        ContactState.ANSWERED,
+    ]
     assert_times(out.work, [50, 40, 10, 10, NAN, 10])
     assert_times(out.resolved_at, [50, 60, 200, 200, NAN, 250])
     busy = sorted(
@@ -282,7 +296,14 @@ def test_abandoned_contact_calls_again_exactly_delay_later():
         one_queue([1], redials=Redials(1.0, Distribution.exponential(60.0))), draws
     ).run()
     assert out.originals == 3
-    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ABANDONED, ContactState.UNUSED, ContactState.ANSWERED, ContactState.UNUSED]
+    assert out.state.tolist() == [
+        ContactState.ANSWERED,
+        ContactState.ABANDONED,
+        ContactState.ABANDONED,
+        ContactState.UNUSED,
+        ContactState.ANSWERED,
+        ContactState.UNUSED,
+    ]
     assert_times(out.arrival, [0, 10, 20, NAN, 80, NAN])
     assert_times(out.resolved_at, [0, 30, 25, NAN, 100, NAN])
     assert out.queued.tolist() == [False, True, True, False, True, False]
@@ -300,7 +321,14 @@ def test_lost_contact_calls_again_delay_after_the_window_ends():
         arrival=[0, 10, 250], handle=[100, 10, 10], redial=[True, True, True], delay=[5, 100, 30]
     )
     out = ContactCenter(scen, draws).run()
-    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.BLOCKED, ContactState.LOST, ContactState.UNUSED, ContactState.ANSWERED, ContactState.ANSWERED]
+    assert out.state.tolist() == [
+        ContactState.ANSWERED,
+        ContactState.BLOCKED,
+        ContactState.LOST,
+        ContactState.UNUSED,
+        ContactState.ANSWERED,
+        ContactState.ANSWERED,
+    ]
     assert_times(out.arrival[3:], [NAN, 110, 330])
     assert_times(out.resolved_at[3:], [NAN, 110, 330])
 
@@ -315,7 +343,12 @@ def test_a_redial_never_calls_again():
     )
     draws = with_redials(arrival=[250, 350], handle=[10, 10], redial=[True, True], delay=[10, 0.5])
     out = ContactCenter(scen, draws).run()
-    assert out.state.tolist() == [ContactState.LOST, ContactState.LOST, ContactState.LOST, ContactState.ANSWERED]
+    assert out.state.tolist() == [
+        ContactState.LOST,
+        ContactState.LOST,
+        ContactState.LOST,
+        ContactState.ANSWERED,
+    ]
     assert_times(out.arrival, [250, 350, 310, 400.5])
 
 
@@ -335,7 +368,12 @@ def test_a_redial_that_abandons_does_not_call_again():
     )
     out = ContactCenter(scen, draws).run()
     # c1 abandons at 6, its redial (slot 3) arrives at 7 and abandons at 12.
-    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.UNUSED, ContactState.ABANDONED]
+    assert out.state.tolist() == [
+        ContactState.ANSWERED,
+        ContactState.ABANDONED,
+        ContactState.UNUSED,
+        ContactState.ABANDONED,
+    ]
     assert_times(out.arrival, [0, 1, NAN, 7])
     assert_times(out.resolved_at, [0, 6, NAN, 12])
 
@@ -347,7 +385,12 @@ def test_a_redial_due_after_the_day_is_not_made():
         arrival=[0, 890], handle=[1000, 10], patience=[INF, 10], redial=[True, True], delay=[1, 200]
     )
     out = ContactCenter(scen, draws).run()
-    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.UNUSED, ContactState.UNUSED]
+    assert out.state.tolist() == [
+        ContactState.ANSWERED,
+        ContactState.ABANDONED,
+        ContactState.UNUSED,
+        ContactState.UNUSED,
+    ]
     assert np.isnan(out.arrival[2:]).all()
 
 

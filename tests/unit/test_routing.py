@@ -278,7 +278,12 @@ def test_service_level_gap_takes_queue_below_target(rule, resolved):
         types=["b", "a", "b", "a"],
         patience=[INF, 5, INF, INF],
     )
-    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ABANDONED, ContactState.ANSWERED, ContactState.ANSWERED]
+    assert out.state.tolist() == [
+        ContactState.ANSWERED,
+        ContactState.ABANDONED,
+        ContactState.ANSWERED,
+        ContactState.ANSWERED,
+    ]
     assert_times(out.resolved_at, resolved)
 
 
@@ -408,7 +413,11 @@ def test_email_without_patience_never_abandons():
         interval=100.0,
     )
     out = run(scen, arrival=[0, 1, 2], handle=[60, 50, 1], types=["voice", "mail", "mail"])
-    assert out.state.tolist() == [ContactState.ANSWERED, ContactState.ANSWERED, ContactState.WAITING]
+    assert out.state.tolist() == [
+        ContactState.ANSWERED,
+        ContactState.ANSWERED,
+        ContactState.WAITING,
+    ]
     assert_times(out.resolved_at, [0, 60, NAN])
 
 
@@ -516,7 +525,10 @@ def kpi_case():
 def test_kpi_case_event_log():
     """GA takes its level-1 queue (a) first; c3 (b) abandons at 35; GA serves b at level 2."""
     _, out = kpi_case()
-    assert out.state.tolist() == [ContactState.ANSWERED] * 3 + [ContactState.ABANDONED] + [ContactState.ANSWERED] * 2
+    assert (
+        out.state.tolist()
+        == [ContactState.ANSWERED] * 3 + [ContactState.ABANDONED] + [ContactState.ANSWERED] * 2
+    )
     assert out.agent.tolist() == [0, 1, 0, -1, 0, 0]
     assert_times(out.resolved_at, [0, 5, 30, 35, 40, 70])
     assert_times(out.wait, [0, 0, 20, 15, 2, 0])

@@ -624,3 +624,18 @@ def test_a_move_is_judged_by_the_lack_it_cuts_where_it_leaves_and_where_it_goes(
         1800.0,
         pytest.approx(0.5),
     )
+
+
+@pytest.mark.parametrize("alpha", [0.02, 0.005, 0.001])
+def test_the_noise_shortcut_agrees_with_the_exact_tail(alpha):
+    from sim.policies.signals import beyond_poisson_noise
+
+    for expected in (10.0, 12.5, 40.0, 333.3, 2500.0):
+        spread = int(6 * math.sqrt(expected)) + 5
+        for observed in range(max(0, int(expected) - spread), int(expected) + spread):
+            upper = observed > expected
+            exact = poisson_tail(observed, expected, upper) < alpha
+            assert beyond_poisson_noise(observed, expected, alpha, upper) == exact, (
+                expected,
+                observed,
+            )

@@ -292,7 +292,9 @@ def test_overflow_group_answers_only_after_delay_and_helps_primary_type():
     for r in range(reps):
         out = simulate(with_overflow, SEED, r)
         answered_by_service = (
-            (out.contact_type == 0) & (out.state == ContactState.ANSWERED) & (out.answering_group == 1)
+            (out.contact_type == 0)
+            & (out.state == ContactState.ANSWERED)
+            & (out.answering_group == 1)
         )
         waits = out.wait[answered_by_service]
         assert waits.min() >= DELAY - 1e-9, (

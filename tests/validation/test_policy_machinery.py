@@ -530,7 +530,8 @@ def assert_no_agent_in_two_states(out: ReplicationOutcome, known_early_leave_bug
             if kind != absent:
                 assert login - TOL <= s <= e <= logout + TOL, (a, s, e, kind, login, logout)
         periods = sorted(
-            [(s, e, "busy") for s, e in busy] + [(s, e, AwayKind(k).label) for s, e, k in away if e > s]
+            [(s, e, "busy") for s, e in busy]
+            + [(s, e, AwayKind(k).label) for s, e, k in away if e > s]
         )
         for (s1, e1, k1), (s2, e2, k2) in zip(periods, periods[1:], strict=False):
             assert e1 <= s2 + TOL, f"agent {a}: {k1} [{s1}, {e1}) overlaps {k2} [{s2}, {e2})"
@@ -662,7 +663,9 @@ def check_view_against_records(
     interval_start = view.interval * length
     resolved = out.resolved_at <= now  # NaN (never resolved) compares False
     callback = out.callback if out.callback is not None else np.zeros(len(out.arrival), bool)
-    decided_state = np.isin(out.state, (ContactState.ANSWERED, ContactState.ABANDONED, ContactState.OUTSOURCED))
+    decided_state = np.isin(
+        out.state, (ContactState.ANSWERED, ContactState.ABANDONED, ContactState.OUTSOURCED)
+    )
     for k, t in enumerate(scenario.contact_types):
         q = view.queues[t.name]
         mine = (out.contact_type == k) & (out.state != ContactState.UNUSED)
