@@ -57,10 +57,11 @@ class QueueView:
     answered or abandoned since the current interval began (NaN if none yet);
     ``service_level_day`` the same since the day began. ``offered_interval`` /
     ``forecast_interval_to_date``: contacts that arrived in the current interval so far and
-    the forecast pro rata to now. ``expected_wait_seconds``: the wallboard estimate for a
-    contact arriving now, :func:`expected_wait_seconds` with ``agents_serving`` (agents of the
-    groups with the skill who are on the phone: not on a break, activity, aux or outage, not
-    leaving). ``answered_in_threshold_day`` / ``decided_day``: the counts behind
+    the forecast pro rata to now. ``agents_serving``: agents of the groups with the skill who
+    are on the phone (not on a break, activity, aux or outage, not leaving).
+    ``expected_wait_seconds``: the wallboard estimate for a contact arriving now,
+    :func:`expected_wait_seconds` (Erlang A) on those agents (for chat, times the chats each
+    may hold) with the type's mean work and patience. ``answered_in_threshold_day`` / ``decided_day``: the counts behind
     ``service_level_day`` (contacts answered within the threshold; answered or abandoned),
     so that a policy can difference them over any window of its own.
     """
