@@ -19,9 +19,12 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.run import PROJECT_ROOT, ConfigError, build_run
-from sim.config.safety import unsafe_start
+from sim.config.data_files import DataFileError
+from sim.config.provenance import data_files
+from sim.config.run import PROJECT_ROOT, ConfigError, RunSpec, build_run
+from sim.config.safety import folder_label, unsafe_start
 from sim.config.schema import Config, DayScenarioConfig, ErlangScenarioConfig
+from sim.core.provenance import Provenance
 
 __all__ = ["main"]
 
@@ -34,6 +37,18 @@ def _register() -> None:
     if not OmegaConf.has_resolver("pid"):
         # Part of the run-dir name, so that runs started in the same microsecond never collide.
         OmegaConf.register_new_resolver("pid", os.getpid)
+    if not OmegaConf.has_resolver("scenario_folder"):
+        # The run-dir name's last part (configs/hydra/output/ccsim.yaml).
+        OmegaConf.register_new_resolver("scenario_folder", _scenario_folder)
+
+
+def _scenario_folder(*, _root_: DictConfig) -> str:
+    """The scenario's name, made safe for a folder name (:func:`folder_label`): its
+    ``scenario.name``, else (an Erlang scenario has none) the scenario config chosen."""
+    name = OmegaConf.select(_root_, "scenario.name", default=None, throw_on_missing=False)
+    if not isinstance(name, str) or name == "???":
+        name = OmegaConf.select(_root_, "hydra.runtime.choices.scenario", default=None)
+    return folder_label(name)
 
 
 def _refuse(problems: list[str]) -> NoReturn:
@@ -51,13 +66,29 @@ def _app(cfg: DictConfig) -> None:
         _refuse([f"{key}: required value not set" for key in missing])
     try:
         spec = build_run(cfg)
-    except ConfigError as exc:
+        provenance = _provenance(spec, cfg)
+    except (ConfigError, DataFileError) as exc:
         _refuse(exc.problems)
     # Imported once the config is valid: pandas, scipy and matplotlib load only then, so a
     # refused config is answered quickly.
     from sim.cli.job import run
 
-    run(spec, Path(HydraConfig.get().runtime.output_dir))
+    run(spec, Path(HydraConfig.get().runtime.output_dir), provenance)
+
+
+def _provenance(spec: RunSpec, cfg: DictConfig) -> Provenance:
+    """How this run is made: Hydra's task overrides (the command line's, as typed) and
+    every data file the scenario reads, with its size and checksum."""
+    from sim import __version__
+
+    return Provenance(
+        scenario=spec.scenario.name,
+        seed=spec.seed,
+        replications=spec.replications,
+        version=__version__,
+        overrides=tuple(str(o) for o in HydraConfig.get().overrides.task),
+        data_files=data_files(OmegaConf.to_object(cfg.scenario), PROJECT_ROOT),
+    )
 
 
 class _Stopped(KeyboardInterrupt):

@@ -14,7 +14,10 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from pathlib import Path
 
+from tqdm import tqdm
+
 from sim.config.run import PROJECT_ROOT, RunSpec
+from sim.core.provenance import Provenance
 from sim.experiment.comparison import compare_policies, max_half_width
 from sim.experiment.replications import run_replications
 from sim.experiment.run_folder import RunFolder, RunFolderError
@@ -28,8 +31,11 @@ __all__ = ["run"]
 log = logging.getLogger("ccsim")
 
 
-def run(spec: RunSpec, run_dir: Path) -> RunFolder:
+def run(spec: RunSpec, run_dir: Path, provenance: Provenance | None = None) -> RunFolder:
     """Simulate the validated run ``spec`` and write every output into ``run_dir``.
+
+    ``provenance`` (the command-line overrides and the data files read) goes into the
+    manifest of a new run and into ``report.md``.
 
     A run folder refused or corrupt (exit 2), a failed read or write (exit 1) and running
     out of memory or a worker killed by the system (exit 1) end the run with one line on
@@ -37,7 +43,7 @@ def run(spec: RunSpec, run_dir: Path) -> RunFolder:
     """
     with ExitStack() as stack:
         try:
-            return _run(spec, run_dir, stack)
+            return _run(spec, run_dir, stack, provenance)
         except RunFolderError as exc:
             _stop(str(exc), exc.code)
         except OSError as exc:
@@ -64,7 +70,9 @@ def _stop(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def _run(spec: RunSpec, run_dir: Path, stack: ExitStack) -> RunFolder:
+def _run(
+    spec: RunSpec, run_dir: Path, stack: ExitStack, provenance: Provenance | None
+) -> RunFolder:
     """:func:`run`, with the run folder's lock released by ``stack``."""
     done: set[tuple[str, int]] = set()
     if spec.resume is not None:
@@ -83,7 +91,9 @@ def _run(spec: RunSpec, run_dir: Path, stack: ExitStack) -> RunFolder:
     else:
         here = {Path.cwd(): "the current folder", PROJECT_ROOT: "the project root"}
         folder = stack.enter_context(RunFolder.create(run_dir, protected=here))
-        folder.write_manifest(spec.fingerprint(), spec.scenario.name, spec.seed, spec.policies)
+        folder.write_manifest(
+            spec.fingerprint(), spec.scenario.name, spec.seed, spec.policies, provenance
+        )
     log.info(
         "scenario %s: %d replications x %d policies, seed %d",
         spec.scenario.name,
@@ -93,6 +103,22 @@ def _run(spec: RunSpec, run_dir: Path, stack: ExitStack) -> RunFolder:
     )
     interrupted = False
     replications = spec.replications
+    # A progress bar with the time left, on a terminal only (logs and CI stay clean).
+    bar = stack.enter_context(
+        tqdm(
+            total=replications * len(spec.policies) - len(done),
+            unit="day",
+            desc="simulating",
+            disable=not sys.stderr.isatty(),
+            leave=False,
+            dynamic_ncols=True,
+        )
+    )
+
+    def saved(result) -> None:
+        folder.save_part(result)
+        bar.update(1)
+
     try:
         while True:
             run_replications(
@@ -102,13 +128,15 @@ def _run(spec: RunSpec, run_dir: Path, stack: ExitStack) -> RunFolder:
                 spec.seed,
                 workers=spec.workers,
                 skip=done,
-                on_result=folder.save_part,
+                on_result=saved,
                 params=spec.policy_params,
             )
             more = _replications_for_precision(spec, folder, replications)
             if more is None:
                 break
             done = {(r.policy, r.replication) for r in folder.load_parts()}
+            bar.total = (bar.total or 0) + (more - replications) * len(spec.policies)
+            bar.refresh()
             replications = more
     except KeyboardInterrupt:
         interrupted = True
@@ -139,6 +167,7 @@ def _run(spec: RunSpec, run_dir: Path, stack: ExitStack) -> RunFolder:
             comparison=tables.get("comparison"),
             actions=tables["actions"],
             per_replication=tables["replications"],
+            provenance=provenance,
         ),
     )
     if not interrupted:

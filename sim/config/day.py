@@ -24,6 +24,9 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
+
 from sim.config.checks import Checker, distribution
 from sim.config.constants import ALLOWED_INTERVAL_MINUTES
 from sim.config.demand import demand_shocks
@@ -182,17 +185,17 @@ def _group_settings(
         return {}, {}
     out = {}
     absent: dict[str, Absenteeism] = {}
-    scheduled = t.schedule.groups if t.schedule is not None else ()
     for name, g in s.groups.items():
         key = f"scenario.groups.{name}"
         if t.groups is not None and name not in t.groups:
             rows = f" and no rows in scenario.schedule_file ({s.schedule_file})"
             c.problems.append(
                 f"{key}: no column {name!r} in scenario.staffing_file ({s.staffing_file})"
-                f"{rows if s.schedule_file else ''}; groups: {t.groups}"
+                f"{rows if s.schedule_file else ''}; allowed: a group of the staffing or the "
+                f"schedule: {t.groups}"
             )
-        if not isinstance(g, GroupConfig):
-            c.fail(key, g, "must be {chat_concurrency, chat_stretch, absenteeism}")
+        g = _group_config(c, key, g)
+        if g is None:
             continue
         ok = c.number(
             f"{key}.chat_concurrency", g.chat_concurrency, low=1, strict=False, whole=True
@@ -205,12 +208,42 @@ def _group_settings(
                 c,
                 f"{key}.absenteeism",
                 g.absenteeism,
-                name in scheduled or t.schedule is None and s.schedule_file is not None,
                 lambda k, d: distribution(c, k, d, data_dir),
             )
             if a is not None:
                 absent[name] = a
     return out, absent
+
+
+def _group_config(c: Checker, key: str, raw: Any) -> GroupConfig | None:
+    """``scenario.groups.<group>`` as a :class:`GroupConfig`; ``None`` (reported) if it is not one.
+
+    The schema types the values as ``Any`` (so that the command line can add a group with
+    ``+``); the keys and types are checked here, as Hydra checks the rest of the tree.
+    """
+    if isinstance(raw, GroupConfig):
+        return raw
+    if isinstance(raw, DictConfig):
+        raw = OmegaConf.to_container(raw, resolve=True)
+    if not isinstance(raw, dict):
+        c.fail(key, raw, "must be {chat_concurrency, chat_stretch, absenteeism}")
+        return None
+    try:
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(GroupConfig), raw))  # type: ignore[return-value]
+    except OmegaConfBaseException as exc:
+        where = f"{key}.{exc.full_key}" if exc.full_key else key
+        if isinstance(exc, ConfigKeyError):
+            fields = (
+                [f.name for f in dataclasses.fields(exc.object_type)]
+                if exc.object_type and dataclasses.is_dataclass(exc.object_type)
+                else []
+            )
+            c.problems.append(f"{where}: unknown key (misspelt?); allowed: {fields}")
+        else:
+            c.problems.append(
+                f"{where} = {getattr(exc, 'value', raw)!r}: {str(exc.msg).splitlines()[0]}"
+            )
+        return None
 
 
 def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) -> Scenario | None:

@@ -380,13 +380,13 @@ def _check_day(lim: _Limits, day: DaySize, runs: tuple[float, str] | None) -> No
         )
 
 
-def check_before_building(c: Checker, cfg: Any) -> bool:
-    """Check the sizes known from the config alone: replication runs, worker processes
-    and, for an erlang scenario, the whole day. ``False`` if the scenario must not be
-    built (an erlang day over its limits)."""
+def check_before_building(c: Checker, cfg: Any, policies: list[str]) -> bool:
+    """Check the sizes known from the config alone: replication runs (of ``policies``, the
+    policies compared), worker processes and, for an erlang scenario, the whole day.
+    ``False`` if the scenario must not be built (an erlang day over its limits)."""
     run: RunConfig = cfg.run
     lim = _Limits(c, _allow(run))
-    runs = _runs(run, list(cfg.policies))
+    runs = _runs(run, policies)
     if runs is not None:
         lim.count(runs[1], "replication runs", runs[0], MAX_RUNS)
     runs_ok = lim.ok
@@ -410,13 +410,14 @@ def check_before_building(c: Checker, cfg: Any) -> bool:
     return True
 
 
-def check_built(c: Checker, cfg: Any, scenario: Scenario) -> None:
-    """Check the size of a built day scenario (an erlang one was checked before)."""
+def check_built(c: Checker, cfg: Any, scenario: Scenario, policies: list[str]) -> None:
+    """Check the size of a built day scenario (an erlang one was checked before), run
+    under ``policies``."""
     if isinstance(cfg.scenario, ErlangScenarioConfig):
         return
     run: RunConfig = cfg.run
     lim = _Limits(c, _allow(run))
-    runs = _runs(run, list(cfg.policies))
+    runs = _runs(run, policies)
     if runs is not None and runs[0] > MAX_RUNS and not lim.allow_large:
         runs = None  # already refused: its estimates would repeat it
     _check_day(lim, scenario_size(scenario, cfg.scenario), runs)

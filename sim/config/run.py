@@ -78,7 +78,23 @@ def _check_service_level(c: Checker, sl: ServiceLevelConfig) -> bool:
     return ok
 
 
-def _check_run(c: Checker, run: RunConfig, policies: list[str]) -> None:
+def _policies(c: Checker, given: Any, default: list[str]) -> list[str]:
+    """The policies to compare: ``given`` (a list of names, or one name: ``policies=none``),
+    or the scenario's ``default_policies`` when it is ``None``."""
+    if given is None:
+        return [str(name) for name in default]
+    if isinstance(given, str):
+        return [given]
+    if isinstance(given, (list, tuple)) and all(isinstance(name, str) for name in given):
+        return list(given)
+    c.fail(
+        "policies", given, "must be a policy name or a list of policy names, e.g. [none,analyst]"
+    )
+    return []
+
+
+def _check_run(c: Checker, run: RunConfig, policies: list[str], key: str = "policies") -> None:
+    """The run's numbers, and the policies compared (named ``key`` in errors)."""
     c.number("run.replications", run.replications, low=1, strict=False, whole=True)
     c.number("run.seed", run.seed, low=0, strict=False, whole=True)
     c.number("run.workers", run.workers, low=0, strict=False, whole=True)
@@ -89,16 +105,12 @@ def _check_run(c: Checker, run: RunConfig, policies: list[str]) -> None:
             "must be the folder of an earlier ccsim run (with a manifest.json)",
         )
     if not policies:
-        c.fail(
-            "policies",
-            list(policies),
-            f"must name at least one policy; allowed: {sorted(POLICIES)}",
-        )
+        c.fail(key, list(policies), f"must name at least one policy; allowed: {sorted(POLICIES)}")
     for i, name in enumerate(policies):
         if name not in POLICIES:
-            c.fail(f"policies[{i}]", name, f"unknown policy; allowed: {sorted(POLICIES)}")
+            c.fail(f"{key}[{i}]", name, f"unknown policy; allowed: {sorted(POLICIES)}")
     if len(set(policies)) != len(policies):
-        c.fail("policies", list(policies), "must not name a policy twice")
+        c.fail(key, list(policies), "must not name a policy twice")
     if run.target_precision is not None:
         if c.number("run.target_precision", run.target_precision, low=0, strict=True) and (
             len(policies) < 2
@@ -244,8 +256,11 @@ def build_run(cfg: Any) -> RunSpec:
     if huge := numbers_too_large(cfg):  # they could not even be compared with a limit
         raise ConfigError(c.problems + huge)
     sl_ok = _check_service_level(c, cfg.service_level)
-    _check_run(c, cfg.run, list(cfg.policies))
-    fits = check_before_building(c, cfg)
+    chosen = _policies(c, cfg.policies, getattr(cfg.scenario, "default_policies", ["none"]))
+    _check_run(
+        c, cfg.run, chosen, "policies" if cfg.policies is not None else "scenario.default_policies"
+    )
+    fits = check_before_building(c, cfg, chosen)
     sl = (
         ServiceLevel(
             float(cfg.service_level.threshold_seconds),
@@ -262,17 +277,17 @@ def build_run(cfg: Any) -> RunSpec:
     else:
         c.fail("scenario", type(cfg.scenario).__name__, "must be an erlang or a day scenario")
         scenario = None
-    params, policies = _check_policy_params(c, list(cfg.policies), dict(cfg.policy))
+    params, policies = _check_policy_params(c, chosen, dict(cfg.policy))
     if scenario is not None:
         costs = _costs(c, cfg.costs, scenario.group_names)
         scenario = replace(scenario, costs=costs, service_level_target=sl.target)
         _check_policies_against(c, policies, scenario)
-        check_built(c, cfg, scenario)
+        check_built(c, cfg, scenario, chosen)
     if c.problems or scenario is None:
         raise ConfigError(c.problems or ["scenario: could not be built"])
     return RunSpec(
         scenario,
-        tuple(cfg.policies),
+        tuple(chosen),
         int(cfg.run.replications),
         int(cfg.run.seed),
         int(cfg.run.workers),

@@ -17,6 +17,8 @@ from doing more than describe a scenario:
   :data:`ALLOWED_CALLBACKS`, and call only the resolvers of :data:`PROJECT_RESOLVERS`. The
   command line is the user's own and is not checked. :func:`unsafe_start` runs the scan
   for ``python -m sim`` (on the config dirs its command line names as well).
+- :func:`folder_label` makes a scenario's name (a shared file's, or the command line's) safe
+  as part of the run folder's name: no ``/``, no ``..``, no spaces or other characters.
 - :func:`paths_inside` checks that ``scenario.data_dir`` and every file a day scenario
   names resolve (symlinks followed) inside the project folder, unless
   ``scenario.allow_outside_paths=true`` is given on the command line.
@@ -40,9 +42,13 @@ from sim.config.schema import DayScenarioConfig, DistributionConfig
 
 __all__ = [
     "ALLOWED_CALLBACKS",
+    "FILE_KEYS",
+    "LABEL_CHARS",
     "OUTSIDE",
     "PROJECT_HYDRA_KEYS",
     "config_dirs",
+    "distribution_files",
+    "folder_label",
     "output_dir_problems",
     "paths_inside",
     "scan_config_tree",
@@ -63,8 +69,9 @@ PROJECT_HYDRA_KEYS = (
     "verbose",
     "callbacks",
 )
-#: Resolvers the project's own files may call (the run-dir name uses ``now`` and ``pid``).
-PROJECT_RESOLVERS = frozenset({"now", "pid", "hydra"})
+#: Resolvers the project's own files may call (the run-dir name uses ``now``, ``pid`` and
+#: ``scenario_folder``: the scenario's name made safe by :func:`folder_label`).
+PROJECT_RESOLVERS = frozenset({"now", "pid", "hydra", "scenario_folder"})
 #: Group folders whose files may say ``# @package _global_`` (a pinned setup of many keys).
 GLOBAL_PACKAGE_GROUPS = frozenset({"experiment"})
 #: What a path outside the project folder is told.
@@ -453,7 +460,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
 
 # --- data paths ---------------------------------------------------------------------------
 
-_FILE_KEYS = ("forecast_file", "staffing_file", "skills_file", "schedule_file", "activities_file")
+#: The data-file keys of a day scenario (besides the files of empirical distributions).
+FILE_KEYS = ("forecast_file", "staffing_file", "skills_file", "schedule_file", "activities_file")
 
 
 def paths_inside(c: Checker, s: DayScenarioConfig, data_dir: Path | None, root: Path) -> bool:
@@ -475,8 +483,8 @@ def paths_inside(c: Checker, s: DayScenarioConfig, data_dir: Path | None, root: 
             return False
         folders.append(inside)
         base = data_dir
-    named = [(f"scenario.{k}", getattr(s, k, None)) for k in _FILE_KEYS]
-    for key, value in [*named, *_distribution_files(s, "scenario")]:
+    named = [(f"scenario.{k}", getattr(s, k, None)) for k in FILE_KEYS]
+    for key, value in [*named, *distribution_files(s, "scenario")]:
         if isinstance(value, str) and value and _inside(base / value, folders) is None:
             c.fail(key, value, OUTSIDE)
     return len(c.problems) == n_before
@@ -490,17 +498,32 @@ def _inside(path: Path, folders: list[Path]) -> Path | None:
     return resolved if any(resolved.is_relative_to(f) for f in folders) else None
 
 
-def _distribution_files(value: Any, key: str) -> Iterator[tuple[str, Any]]:
+def distribution_files(value: Any, key: str) -> Iterator[tuple[str, Any]]:
     """``(key, file)`` of every distribution in ``value`` that names a file."""
     if isinstance(value, DistributionConfig):
         if value.file is not None:
             yield f"{key}.file", value.file
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
-            yield from _distribution_files(getattr(value, f.name), f"{key}.{f.name}")
+            yield from distribution_files(getattr(value, f.name), f"{key}.{f.name}")
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _distribution_files(v, f"{key}.{k}")
+            yield from distribution_files(v, f"{key}.{k}")
     elif isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
-            yield from _distribution_files(v, f"{key}[{i}]")
+            yield from distribution_files(v, f"{key}[{i}]")
+
+
+#: The longest scenario name kept in a run folder's name.
+LABEL_CHARS = 40
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def folder_label(name: object, fallback: str = "scenario") -> str:
+    """``name`` as one safe component of a folder name: each run of characters other than
+    ASCII letters, digits, ``_``, ``-`` and ``.`` becomes ``_``, leading and trailing dots,
+    dashes and underscores go, at most :data:`LABEL_CHARS` characters are kept; ``fallback``
+    if nothing is left (``..`` or an empty name). ``default`` stays ``default``."""
+    label = _UNSAFE.sub("_", str(name) if isinstance(name, str) else "")
+    label = label[:LABEL_CHARS].strip("._-")
+    return label or fallback

@@ -57,6 +57,7 @@ class ErlangScenarioConfig:
     patience_seconds: float | None = None
     hours: float = 8.0
     warmup_hours: float = 1.0
+    default_policies: list[str] = field(default_factory=lambda: ["none"])
 
 
 @dataclass
@@ -101,9 +102,11 @@ class ContactTypeConfig:
 
 @dataclass
 class AbsenteeismConfig:
-    """What happens to a shift-based group's agents that the plan did not foresee.
+    """What happens to a group's agents that the plan did not foresee.
 
-    Each agent independently: does not show (``no_show_probability``); logs in late
+    For a group staffed by counts, each agent of the table is a slot (the i-th agent of
+    every interval that has more than i); see :mod:`sim.model.slots`. Each agent (slot)
+    independently, once a day: does not show (``no_show_probability``); logs in late
     (``late_probability``, by a ``late_minutes`` draw); leaves early
     (``early_leave_probability``, by ``early_leave_minutes``); takes unplanned aux time,
     ``aux_per_hour`` times per logged-in hour, each lasting ``aux_minutes``. The three
@@ -127,7 +130,8 @@ class GroupConfig:
 
     ``chat_concurrency``: chats an agent holds at once. ``chat_stretch``: each chat's
     handle time is multiplied by ``1 + chat_stretch * (other chats in hand)``.
-    ``absenteeism``: only for a group on the schedule (``schedule_file``).
+    ``absenteeism``: unplanned absence, for a group on the schedule (``schedule_file``) or
+    staffed by counts (a staffing column).
     """
 
     chat_concurrency: int = 1
@@ -210,6 +214,8 @@ class DayScenarioConfig:
     ``staffing_file`` may be ``None`` when the schedule covers every group.
     ``allow_outside_paths``: let ``data_dir`` and the files reach outside the project folder
     (refused in config files: the command line only, see :mod:`sim.config.safety`).
+    ``default_policies``: the policies the scenario is compared under when the root
+    ``policies`` is not given (a teaching scenario: the baseline alone).
     """
 
     name: str = MISSING
@@ -223,13 +229,17 @@ class DayScenarioConfig:
     allow_outside_paths: bool = False
     interval_minutes: int = 30
     contact_types: dict[str, ContactTypeConfig] = MISSING
-    groups: dict[str, GroupConfig] = field(default_factory=dict)
+    # Values are GroupConfig, checked and converted by sim.config.day: typed here as Any so
+    # that `+scenario.groups.<group>.<key>=...` can add a group the YAML does not list
+    # (OmegaConf cannot assign a new key of a dict of dataclasses).
+    groups: dict[str, Any] = field(default_factory=dict, metadata={"values": GroupConfig})
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     trunks: int | None = None
     warmup_minutes: int = 0
     demand: DemandConfig = field(default_factory=DemandConfig)
     outages: list[OutageConfig] = field(default_factory=list)
     redials: RedialsConfig = field(default_factory=RedialsConfig)
+    default_policies: list[str] = field(default_factory=lambda: ["none"])
 
 
 @dataclass
@@ -288,12 +298,14 @@ class CostsConfig:
 class Config:
     """The root of the config tree.
 
-    ``policy``: each policy's parameters by name, from ``configs/policy/<name>.yaml``.
+    ``policies``: the policies compared (a list of names, or one name); ``None``: the
+    scenario's ``default_policies``. ``policy``: each policy's parameters by name, from
+    ``configs/policy/<name>.yaml``.
     """
 
     scenario: Any = MISSING
     run: RunConfig = field(default_factory=RunConfig)
     service_level: ServiceLevelConfig = field(default_factory=ServiceLevelConfig)
     costs: CostsConfig = field(default_factory=CostsConfig)
-    policies: list[str] = field(default_factory=lambda: ["none"])
+    policies: Any = None
     policy: dict[str, Any] = field(default_factory=dict)

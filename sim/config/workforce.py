@@ -4,7 +4,8 @@ A group with rows in ``scenario.schedule_file`` is shift-based: each agent follo
 shift, with the breaks, lunches and off-phone activities of ``scenario.activities_file``
 (formats in :mod:`sim.config.schedule_files`). Such a group has no staffing column; its
 ``staffing`` is derived from the plan (:func:`planned_staffing`). Absenteeism
-(``scenario.groups.<group>.absenteeism``) applies to shift-based groups only.
+(``scenario.groups.<group>.absenteeism``) applies to shift-based groups and to groups
+staffed by counts (each agent of the table, see :mod:`sim.model.slots`).
 
 Times are clock times of the scenario's day: the first forecast interval's start to the
 last one's end. When the day passes midnight, a clock time earlier than the day's start
@@ -277,14 +278,14 @@ def absenteeism(
     c: Checker,
     key: str,
     a: Any,
-    scheduled: bool,
     distribution: Callable[[str, Any], Distribution | None],
 ) -> Absenteeism | None:
     """Check ``scenario.groups.<group>.absenteeism`` at ``key``; ``None`` if it is bad.
 
-    ``scheduled``: whether the group is on the schedule (absenteeism needs one).
-    ``distribution(key, config)`` checks and builds a duration distribution; configured
-    in seconds (``mean_seconds``) like every other, it is converted to minutes.
+    It applies to a group on the schedule (each agent) and to a group staffed by counts
+    (each agent of the table, as a slot: :mod:`sim.model.slots`).
+    ``distribution(key, config)`` checks and builds a duration distribution, configured in
+    seconds (``mean_seconds``) like every other despite the keys' ``_minutes`` names.
     """
     if not isinstance(a, AbsenteeismConfig):
         c.fail(
@@ -295,11 +296,6 @@ def absenteeism(
         )
         return None
     n_before = len(c.problems)
-    if not scheduled:
-        c.problems.append(
-            f"{key}: the group has no agents in scenario.schedule_file; absenteeism needs a "
-            "schedule (individual agents), a staffing column is only a count of agents"
-        )
     values: dict[str, Any] = {}
     # (rate key, duration key of the config, the Absenteeism field holding that duration)
     for rate, minutes, held_as in (

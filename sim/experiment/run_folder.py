@@ -27,6 +27,7 @@ from typing import IO
 
 import pandas as pd
 
+from sim.core.provenance import Provenance
 from sim.core.scenario import Scenario
 from sim.experiment.comparison import compare_policies
 from sim.experiment.replications import ReplicationResult
@@ -472,14 +473,31 @@ class RunFolder:
         """Write ``complete``, last: the tables, figures and report are all written."""
         self._write(self.path / COMPLETE, "tables, figures and report written\n")
 
-    def write_manifest(self, fingerprint: str, scenario: str, seed: int, policies) -> None:
-        """Record what this run simulates, so that ``run.resume`` can check it is the same."""
-        doc = {
+    def write_manifest(
+        self,
+        fingerprint: str,
+        scenario: str,
+        seed: int,
+        policies,
+        provenance: Provenance | None = None,
+    ) -> None:
+        """Record what this run simulates, so that ``run.resume`` can check it is the same;
+        with ``provenance``, also the ccsim version, the command-line overrides and each
+        data file read (``key``, ``path``, ``size_bytes``, ``sha256``: its first 12 hex
+        digits)."""
+        doc: dict[str, object] = {
             "fingerprint": fingerprint,
             "scenario": scenario,
             "seed": seed,
             "policies": list(policies),
         }
+        if provenance is not None:
+            doc["version"] = provenance.version
+            doc["overrides"] = list(provenance.overrides)
+            doc["data_files"] = [
+                {"key": f.key, "path": f.path, "size_bytes": f.size_bytes, "sha256": f.sha256}
+                for f in provenance.data_files
+            ]
         self._write(self.path / "manifest.json", json.dumps(doc, indent=2))
 
     def read_manifest(self) -> dict:

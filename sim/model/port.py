@@ -17,6 +17,7 @@ from sim.core.scenario import Scenario
 from sim.model.agent import Agent
 from sim.model.draws import ContactDraws
 from sim.model.routing import Router
+from sim.model.slots import CountAbsence
 from sim.model.workdays import AwayLog, DayItem, PlannedDay
 
 __all__ = ["World"]
@@ -47,6 +48,7 @@ class World(Protocol):
     day_agent: list[int]
     sent_home: list[bool]
     staff_offset: list[int]
+    count_absence: list[CountAbsence | None]
     away_log: AwayLog
 
     @property

@@ -223,6 +223,9 @@ def _group_states(world: World, analyst: AnalystCounters, g: int, now: float) ->
         else:
             counts["available"] += 1
     absent = 0
+    count_absence = world.count_absence[g]
+    if count_absence is not None:  # a count-staffed group: its slots absent now
+        absent = count_absence.absent(now)
     for d, day in enumerate(world.days):
         if day.group == g and day.shift.start <= now < day.shift.end:
             if (
@@ -274,8 +277,12 @@ def _on_phone_ahead(
                 elif item.state == ItemState.RUNNING:
                     add(now, item.due + item.duration, -1.0)
     else:
+        absence = world.count_absence[g]
         for j in range(interval, n):
-            seconds[j - interval] = float(group.staffing[j]) * spans[j - interval]
+            staffed = float(group.staffing[j])
+            if absence is not None:  # less the slots known away for the rest of the day
+                staffed -= absence.gone(now, j)
+            seconds[j - interval] = staffed * spans[j - interval]
     for start, end, agents in analyst.staff_changes[g]:
         add(start, end, float(agents))
     return tuple(max(0.0, s / span) for s, span in zip(seconds, spans, strict=True))

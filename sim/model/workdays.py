@@ -22,7 +22,7 @@ from sim.core.streams import Streams
 from sim.core.workforce import Absenteeism, Shift
 from sim.model.states import AwayKind, ItemState
 
-__all__ = ["AwayLog", "DayItem", "PlannedDay", "item_arrays", "plan_days"]
+__all__ = ["AwayLog", "DayItem", "PlannedDay", "draw_unplanned", "item_arrays", "plan_days"]
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,12 @@ def item_arrays(day_items: list[list[DayItem]]) -> dict[str, np.ndarray]:
     }
 
 
-def _draw_unplanned(shift: Shift, absence: Absenteeism, streams: dict[str, np.random.Generator]):
-    """No-show, lateness, early leave and aux times of one agent.
+def draw_unplanned(
+    shift: Shift, absence: Absenteeism, streams: dict[str, np.random.Generator]
+) -> tuple[bool, float, float, list[tuple[float, float]]]:
+    """No-show, lateness, early leave and aux times of one agent: (present, late seconds,
+    early-leave seconds, aux (start, duration) pairs). Also used for the slots of groups
+    staffed by counts (:mod:`sim.model.slots`).
 
     Each effect has its own stream and draws the same amount for every agent whatever the
     probabilities, so changing one effect never shifts another's draws.
@@ -122,7 +126,7 @@ def plan_days(groups: tuple[AgentGroup, ...], streams: Streams) -> list[PlannedD
             for effect in ("no_show", "late", "early_leave", "aux")
         }
         for s, shift in enumerate(group.shifts):
-            present, late, early, aux = _draw_unplanned(shift, group.absenteeism, effects)
+            present, late, early, aux = draw_unplanned(shift, group.absenteeism, effects)
             login = min(shift.start + late, shift.end)
             logout = max(login, shift.end - early)
             items = [

@@ -11,7 +11,10 @@ Shape, chosen for speed and for exactness:
   elsewhere is skipped lazily when agents look at the head of its queue.
 * The staffing table is applied per group at interval boundaries: surplus idle agents log
   out at once (most recently idle first), surplus busy agents finish what they have in hand
-  (wrap-up included) and then leave (earliest log-in first).
+  (wrap-up included) and then leave (earliest log-in first). A count-staffed group with
+  absenteeism has its table thinned by absence drawn per slot (:mod:`sim.model.slots`),
+  applied at interval boundaries and at the moments a slot logs in late, leaves or goes
+  into or out of aux time.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sim.model.interventions import Interventions
 from sim.model.outages import Outages
 from sim.model.outcome import ReplicationOutcome
 from sim.model.routing import Router
+from sim.model.slots import CountAbsence, plan_count_absence
 from sim.model.states import ContactState, ItemState
 from sim.model.workdays import AwayLog, DayItem, item_arrays, plan_days
 from sim.policies.api import RealtimePolicy
@@ -99,6 +103,10 @@ class ContactCenter:
         # None): a policy that brings an item forward wakes it (:meth:`item_moved`).
         self.day_sleeping: list[simpy.Process | None] = [None] * len(self.days)
         self.staff_offset = [0] * len(scenario.groups)  # overtime called in, minus time off
+        # Absence of count-staffed groups, drawn per slot up front (None: no absenteeism).
+        self.count_absence: list[CountAbsence | None] = plan_count_absence(
+            scenario.groups, scenario.intervals, scenario.interval_seconds, streams
+        )
         self.away_log = AwayLog()
         self.busy_log = (array("i"), array("d"), array("d"))  # agent, start, end
         self.router = Router(
@@ -375,9 +383,21 @@ class ContactCenter:
                 self.set_staff(g, self.current_staffing(g))
             yield env.timeout((k + 1) * scenario.interval_seconds - env.now)
 
+    def _absence_changes(self, g: int, absence: CountAbsence):
+        """Count-staffed group ``g``: follow its slots' late log-ins, early leaves and aux
+        time between interval boundaries."""
+        env = self.env
+        for t in absence.changes:
+            yield env.timeout(t - env.now)
+            self.set_staff(g, self.current_staffing(g))
+
     def current_staffing(self, g: int) -> int:
-        """Agents count-staffed group ``g`` should have logged in now: the staffing table,
-        plus overtime called in, minus voluntary time off."""
+        """Agents count-staffed group ``g`` should have logged in now: the staffing table
+        (less the slots absent now, if the group has absenteeism), plus overtime called in,
+        minus voluntary time off."""
+        absence = self.count_absence[g]
+        if absence is not None:
+            return max(0, absence.on_phone(self.env.now) + self.staff_offset[g])
         scenario = self.scenario
         k = min(int(self.env.now // scenario.interval_seconds), scenario.intervals - 1)
         return max(0, int(scenario.groups[g].staffing[k]) + self.staff_offset[g])
@@ -424,6 +444,9 @@ class ContactCenter:
     def run(self) -> ReplicationOutcome:
         """Simulate the day up to the horizon and return its records."""
         self.env.process(self._staffing())
+        for g, absence in enumerate(self.count_absence):
+            if absence is not None and absence.changes:
+                self.env.process(self._absence_changes(g, absence))
         self.outages.start()
         interventions = self.interventions
         if interventions is not None:

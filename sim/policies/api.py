@@ -95,12 +95,15 @@ class GroupView:
     more), busy (talking or chatting at capacity), wrap_up, on_break (break or lunch),
     in_activity, aux, offline (outage) or leaving (finishing a last contact).
     ``absent``: agents whose shift covers now but who are not logged in (no-show, late,
-    early leave). ``scheduled``: agents the plan has on the phone this interval.
+    early leave); for a group staffed by counts with absenteeism, the table's agents due
+    now who are not on the phone (no-show, late, left early, aux: such agents log out).
+    ``scheduled``: agents the plan has on the phone this interval.
     ``on_phone_ahead[j]``: agents expected on the phone in interval ``interval + j`` (j = 0:
     the rest of the current interval), from what is known now: the schedule as it stands
     (breaks and activities at their current times, moved or dropped ones where the analyst
     put them), less agents known absent or sent home, plus overtime and shift extensions
-    accepted; for groups staffed by counts, the table plus overtime less time off. Absence
+    accepted; for groups staffed by counts, the table (less no-shows once their day has
+    begun and early leavers once gone) plus overtime less time off. Absence
     still to come (a late log-in not yet noticed, aux time) is not known and not counted.
     ``shift_ends``: when the shifts of the group's agents at work or still due today end,
     in order (empty for groups staffed by counts).

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sim.core.provenance import Provenance
 from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
 from sim.report.against_plan import forecast_line, recovery_section, schedule_section
@@ -33,6 +34,7 @@ from sim.report.formatting import (
     analytic_reference,
 )
 from sim.report.policy_sections import _policy_sections
+from sim.report.provenance import provenance_section, subtitle
 
 __all__ = ["render_report"]
 
@@ -252,6 +254,7 @@ def render_report(
     comparison: pd.DataFrame | None = None,
     actions: pd.DataFrame | None = None,
     per_replication: pd.DataFrame | None = None,
+    provenance: Provenance | None = None,
 ) -> str:
     """A short Markdown report a manager can read: assumptions, results with CIs, weak spots.
 
@@ -267,11 +270,16 @@ def render_report(
     error in the assumptions; recovery after the day's last outage or surge after the
     headlines; training planned and delivered and adherence (as changed and as published)
     for agents on shifts after what each policy did (with one policy, after the headlines).
+
+    With ``provenance`` (:mod:`sim.report.provenance`): the command-line overrides under the
+    title, and before the assumptions a "How this run was made" section (version, seed,
+    overrides, every data file read with its size and checksum).
     """
     several = summary["policy"].nunique() > 1
     baseline = _baseline_policy(summary, comparison)
     order = list(_ranked(_totals(summary))["policy"])
-    lines = [f"# ccsim run: scenario `{scenario.name}`", "", scenario.description or "", ""]
+    lines = [f"# ccsim run: scenario `{scenario.name}`", "", *subtitle(provenance)]
+    lines += [scenario.description or "", "", *provenance_section(provenance)]
     lines += _assumptions(scenario, replications, seed, summary, baseline)
     by_channel, headlines = None, []
     if per_replication is not None:

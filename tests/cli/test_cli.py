@@ -8,6 +8,8 @@ fixture; each test then checks its own run.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -139,8 +141,12 @@ def test_default_run_writes_every_output(good):
     assert "replications: 3" in (out / ".hydra" / "config.yaml").read_text()
 
 
-#: The policies ``python -m sim`` compares by default (configs/config.yaml).
-DEFAULT_POLICIES = list(OmegaConf.load(PROJECT / "configs" / "config.yaml")["policies"])
+#: The policies ``python -m sim`` compares by default: the root ``policies`` is null, so the
+#: default scenario's own ``default_policies`` (configs/scenario/default.yaml).
+DEFAULT_POLICIES = list(
+    OmegaConf.load(PROJECT / "configs" / "scenario" / "default.yaml")["default_policies"]
+)
+assert OmegaConf.load(PROJECT / "configs" / "config.yaml")["policies"] is None
 
 
 def _baseline(frame: pd.DataFrame) -> pd.DataFrame:
@@ -273,6 +279,49 @@ def test_simultaneous_runs_get_their_own_folders(tmp_path):
     assert summaries[0].parent != summaries[1].parent
     for summary in summaries:
         assert len(list((summary.parent / "parts").glob("*.json"))) == 2
+
+
+def test_the_run_folder_is_named_for_the_scenario_and_the_report_says_how_it_was_made(tmp_path):
+    """Without hydra.run.dir the folder is results/<date>/<time>-p<pid>-<scenario>/; the
+    report and manifest list the command-line overrides (an Erlang scenario reads no file)."""
+    overrides = (
+        "scenario=erlang",
+        "run.replications=1",
+        "scenario.hours=1",
+        "scenario.warmup_hours=0",
+        "policies=[none]",
+    )
+    run = ccsim(tmp_path, *overrides, run_dir=False)
+    assert run.returncode == 0, run.output
+    (out,) = (tmp_path / "results").glob("*/*")
+    assert out.name.endswith("-erlang"), out.name
+    assert out.name.split("-")[-2].startswith("p") and out.name.split("-")[-2][1:].isdigit()
+    report = (out / "report.md").read_text()
+    shown = " ".join(f"`{o}`" for o in overrides)
+    assert report.startswith(f"# ccsim run: scenario `erlang`\n\nRun with {shown}.\n")
+    assert f"- Command-line overrides: {shown}.\n" in report
+    assert "- Data files read: none (the scenario is defined by its config alone).\n" in report
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["overrides"] == list(overrides)
+    assert manifest["data_files"] == []
+
+
+def test_the_default_report_and_manifest_list_the_data_files_with_checksums(good):
+    """The default scenario's forecast, staffing and skills files, each with its checksum."""
+    out = ok(good["default"])
+    manifest = json.loads((out / "manifest.json").read_text())
+    report = (out / "report.md").read_text()
+    assert [f["key"] for f in manifest["data_files"]] == [
+        "scenario.forecast_file",
+        "scenario.staffing_file",
+        "scenario.skills_file",
+    ]
+    for f in manifest["data_files"]:
+        data = (PROJECT / f["path"]).read_bytes()
+        assert f["sha256"] == hashlib.sha256(data).hexdigest()[:12]
+        assert f["size_bytes"] == len(data)
+        row = f"| `{f['key']}` | `{f['path']}` | {len(data):,} | `{f['sha256']}` |"
+        assert row in report
 
 
 # --- bad input -------------------------------------------------------------------------------

@@ -89,7 +89,9 @@ def test_default_day_config_builds_the_scenario_from_its_files():
     groups in staffing-column order, with the CSVs' values and skills."""
     spec = build_run(Config(scenario=day(), run=RunConfig(replications=3, seed=7, workers=1)))
     assert isinstance(spec, RunSpec)
-    assert (spec.policies, spec.replications, spec.seed, spec.workers) == (("none",), 3, 7, 1)
+    assert (spec.replications, spec.seed, spec.workers) == (3, 7, 1)
+    # No root policies: the scenario's own default comparison.
+    assert spec.policies == tuple(day().default_policies) and "analyst" in spec.policies
     s = spec.scenario
     assert s.name == "default" and s.intervals == 24 and s.interval_seconds == 1800.0
     assert s.interval_label(0) == "08:00" and s.interval_label(23) == "19:30"
@@ -453,7 +455,7 @@ BAD_DAY_VALUES = [
     (
         day(groups={"nobody": GroupConfig()}),
         "scenario.groups.nobody: no column 'nobody' in scenario.staffing_file (staffing.csv); "
-        f"groups: {list(GROUPS)}",
+        f"allowed: a group of the staffing or the schedule: {list(GROUPS)}",
     ),
     (
         day(routing=RoutingConfig(agent_selection="fastest")),

@@ -403,7 +403,6 @@ def test_a_path_outside_the_project_is_refused(changes, key, value):
 def test_an_empirical_file_outside_is_refused_and_not_read(outside):
     s = default_scenario()
     s.contact_types["sales"].handle_time = DistributionConfig("empirical", file=str(outside / "x"))
-    s.groups["digital"].absenteeism = None
     assert problems(s) == [
         f"scenario.contact_types.sales.handle_time.file = '{outside / 'x'}': {OUTSIDE}"
     ]

@@ -240,7 +240,15 @@ KEY = re.compile(r"`((?:run|service_level|scenario)\.[A-Za-z0-9_.<>\[\]]+|polici
 
 
 def _hints(tp) -> dict:
-    return typing.get_type_hints(tp)
+    """The dataclass's field types; a ``dict[str, Any]`` whose field metadata names its
+    ``values`` type (``scenario.groups``: checked in sim.config, not by OmegaConf) reads as
+    ``dict[str, values]``."""
+    hints = typing.get_type_hints(tp)
+    for f in fields(tp):
+        value_type = f.metadata.get("values")
+        if value_type is not None:
+            hints[f.name] = dict[str, value_type]
+    return hints
 
 
 def _unwrap(tp):

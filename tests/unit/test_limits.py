@@ -178,14 +178,14 @@ def test_cpu_time_against_a_week(monkeypatch):
 def test_a_forecast_cell_of_1e12_is_refused_naming_the_type_and_interval():
     day = single_queue("day", 1800, [10.0, 1e12, 10.0], [5, 5, 5], Distribution.exponential(180))
     c = Checker()
-    limits.check_built(c, Config(scenario=None, run=RunConfig()), day)
+    limits.check_built(c, Config(scenario=None, run=RunConfig()), day, ["none"])
     assert c.problems == [
         "scenario.forecast_file = 'forecast.csv': 1.0e12 contact slots expected per "
         "replication (type 'calls' 1.0e12, 1.0e12 in its 00:30 interval), above the limit of "
         f"5,000,000; {ALLOW}"
     ]
     c = Checker()
-    limits.check_built(c, Config(scenario=None, run=RunConfig(allow_large=True)), day)
+    limits.check_built(c, Config(scenario=None, run=RunConfig(allow_large=True)), day, ["none"])
     assert c.problems == []
 
 

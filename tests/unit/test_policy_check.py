@@ -220,3 +220,43 @@ def test_simulate_refuses_a_policy_that_does_not_fit_before_the_first_event():
     policy = make_policy("callback", {"contact_types": ["nope"]})
     with pytest.raises(ValueError, match=r"contact_types\[0\] = 'nope': not a voice contact type"):
         simulate(scenario, policy=policy)
+
+
+def test_each_scenario_compares_its_own_default_policies():
+    """Without ``policies``, the default day (and the days built on it) compare the analyst
+    and the single levers; the erlang queue and the teaching scenarios run the baseline."""
+    day = build_run(compose([])).policies
+    assert day == (
+        "none",
+        "move_agents",
+        "overtime",
+        "callback",
+        "overflow_partner",
+        "playbook",
+        "analyst",
+    )
+    assert build_run(compose(["scenario=mailing_surge"])).policies == day
+    for teaching in ("erlang", "split", "pooled", "chain", "n_design", "w_design"):
+        assert build_run(compose([f"scenario={teaching}"])).policies == ("none",), teaching
+    given = build_run(compose(["scenario=erlang", "policies=[none,overtime]"]))
+    assert given.policies == ("none", "overtime")
+
+
+def test_one_policy_may_be_named_without_brackets():
+    assert build_run(compose(["policies=none"])).policies == ("none",)
+    assert build_run(compose(["scenario=erlang", "policies=analyst"])).policies == ("analyst",)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["policies=nope"], "policies[0] = 'nope': unknown policy"),
+        (["policies={a:1}"], "policies = {'a': 1}: must be a policy name or a list"),
+        (["scenario.default_policies=[none,nope]"], "scenario.default_policies[1] = 'nope'"),
+        (["scenario=erlang", "scenario.default_policies=[]"], "scenario.default_policies = []"),
+    ],
+)
+def test_bad_policy_lists_are_named(overrides, expected):
+    with pytest.raises(ConfigError) as caught:
+        build_run(compose(overrides))
+    assert any(p.startswith(expected) for p in caught.value.problems), caught.value.problems

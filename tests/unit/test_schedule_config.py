@@ -427,8 +427,8 @@ def test_group_settings_may_name_a_schedule_group_but_not_an_unknown_one(folder)
     (problem,) = problems(folder, groups=groups)
     assert problem.startswith(
         "scenario.groups.nobody: no column 'nobody' in scenario.staffing_file (staffing.csv) "
-        "and no rows in scenario.schedule_file (schedule.csv); groups: ['sales', 'billing', "
-        "'bilingual', 'digital', 'service']"
+        "and no rows in scenario.schedule_file (schedule.csv); allowed: a group of the staffing "
+        "or the schedule: ['sales', 'billing', 'bilingual', 'digital', 'service']"
     )
 
 
@@ -483,15 +483,12 @@ def test_bad_absenteeism_is_reported(folder, values, expected):
     assert problem.startswith(expected), problem
 
 
-def test_absenteeism_needs_a_schedule(folder):
-    """A staffing-column group is a count of agents: nobody in it can be absent."""
+def test_absenteeism_of_a_count_staffed_group_reaches_the_scenario(folder):
+    """A staffing-column group's agents can be absent too (as slots: sim.model.slots)."""
     groups = {"billing": GroupConfig(absenteeism=AbsenteeismConfig(no_show_probability=0.1))}
-    (problem,) = problems(folder, groups=groups)
-    assert problem == (
-        "scenario.groups.billing.absenteeism: the group has no agents in "
-        "scenario.schedule_file; absenteeism needs a schedule (individual agents), a staffing "
-        "column is only a count of agents"
-    )
+    s = build(folder, groups=groups)
+    billing = s.groups[s.group_names.index("billing")]
+    assert not billing.scheduled and billing.absenteeism.no_show_probability == 0.1
 
 
 def test_several_problems_are_reported_together(folder):
