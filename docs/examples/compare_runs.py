@@ -12,8 +12,9 @@ Run from the project folder::
     python docs/examples/compare_runs.py OUTPUT RUN_A RUN_B   # B minus A
     python docs/examples/compare_runs.py OUTPUT               # runs split and pooled first
 
-It prints, per contact type (``all`` = every type), each KPI of A and of B (means over
-days), B - A with its paired 95% CI, and the unpaired CI; it writes ``comparison.csv``
+It prints, per contact type (``all`` = every type) and, when the runs compared several,
+per policy, each KPI of A and of B (means over days), B - A with its paired 95% CI, and
+the unpaired CI; it writes ``comparison.csv``
 and ``comparison.png`` into ``OUTPUT``. Set ``CCSIM_EXAMPLE_QUICK=1`` for a quick run
 when it runs the two scenarios itself.
 """
@@ -151,7 +152,8 @@ def main(output: Path, run_a: Path | None = None, run_b: Path | None = None) -> 
     table = compare(run_a, run_b)
     table.to_csv(output / "comparison.csv", index=False)
     plot(table, (run_a.name, run_b.name), output / "comparison.png")
-    shown = table.drop(columns=["policy"]).round(3)
+    # One policy (a teaching scenario): its name adds nothing; several: each row names it.
+    shown = (table.drop(columns=["policy"]) if table["policy"].nunique() == 1 else table).round(3)
     print(f"B = {run_b}, A = {run_a}")  # noqa: T201
     print(shown.to_string(index=False))  # noqa: T201
     return table
