@@ -22,6 +22,8 @@ import numpy as np
 __all__ = [
     "ErlangAResult",
     "ErlangCResult",
+    "agents_for_asa",
+    "agents_for_occupancy_cap",
     "erlang_a_metrics",
     "erlang_b",
     "erlang_c",
@@ -29,7 +31,9 @@ __all__ = [
     "erlang_c_metrics",
     "erlang_c_occupancy",
     "erlang_c_service_level",
+    "gross_agents",
     "required_agents",
+    "service_level_for_headcount",
 ]
 
 # States whose probability is below e^-45 (about 3e-20) of the largest one are dropped.
@@ -44,6 +48,18 @@ def _check_agents(agents: int) -> int:
     if isinstance(agents, bool) or not isinstance(agents, (int, np.integer)) or agents < 1:
         raise ValueError(f"agents must be an integer >= 1, got {agents!r}")
     return int(agents)
+
+
+def _check_share(name: str, value: float, *, zero: bool, one: bool) -> float:
+    """``value`` as a share in [0, 1], the ends included as ``zero`` and ``one`` say."""
+    low, high = "[" if zero else "(", "]" if one else ")"
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number in {low}0, 1{high}, got {value!r}") from None
+    if not ((0 <= x if zero else 0 < x) and (x <= 1 if one else x < 1)):
+        raise ValueError(f"{name} must be in {low}0, 1{high}, got {value!r}")
+    return x
 
 
 def _check_number(
@@ -280,3 +296,70 @@ def required_agents(
     while erlang_a_metrics(n, rate, aht, mean_patience, threshold).service_level < target:
         n += 1
     return n
+
+
+def agents_for_asa(
+    arrival_rate: float, aht: float, asa_target: float, mean_patience: float | None = None
+) -> int:
+    """Fewest agents whose ASA (mean wait of answered contacts) is at most ``asa_target``
+    seconds: Erlang C without ``mean_patience``, else Erlang A. ASA falls as agents are
+    added, so the search walks up from the fewest agents that keep the queue stable."""
+    rate = _check_number("arrival_rate", arrival_rate)
+    aht = _check_number("aht", aht, positive=True)
+    asa_target = _check_number("asa_target", asa_target)
+    load = rate * aht
+    if rate == 0:
+        return 0
+    if mean_patience is None:
+        n = math.floor(load) + 1
+        while erlang_c_asa(n, load, aht) > asa_target:
+            n += 1
+        return n
+    _check_number("mean_patience", mean_patience, positive=True, allow_inf=True)
+    n = 1
+    while erlang_a_metrics(n, rate, aht, mean_patience, 0.0).asa_seconds > asa_target:
+        n += 1
+    return n
+
+
+def gross_agents(net_agents: float, shrinkage: float) -> int:
+    """Agents to schedule so that ``net_agents`` are on the phone when a share
+    ``shrinkage`` of paid time goes to breaks, meetings, training and absence: the
+    planner's net / (1 - shrinkage), rounded up."""
+    net = _check_number("net_agents", net_agents)
+    share = _check_share("shrinkage", shrinkage, zero=True, one=False)
+    return math.ceil(net / (1.0 - share) - 1e-9)
+
+
+def agents_for_occupancy_cap(load: float, occupancy_cap: float) -> int:
+    """Fewest agents whose occupancy (load / agents, every contact answered) stays at or
+    below ``occupancy_cap``: ceil(load / cap). A planner's guard against burning agents out
+    on a queue whose service-level target alone would allow a higher occupancy."""
+    load = _check_number("load", load)
+    cap = _check_share("occupancy_cap", occupancy_cap, zero=False, one=True)
+    return math.ceil(load / cap - 1e-9)
+
+
+def service_level_for_headcount(
+    headcount: int,
+    shrinkage: float,
+    arrival_rate: float,
+    aht: float,
+    threshold: float,
+    mean_patience: float | None = None,
+) -> float:
+    """The service level ``headcount`` scheduled agents give when a share ``shrinkage`` of
+    them is off the phone: Erlang C (or Erlang A with ``mean_patience``) on the
+    floor(headcount x (1 - shrinkage)) agents left on the phone."""
+    n = _check_agents(headcount)
+    share = _check_share("shrinkage", shrinkage, zero=True, one=False)
+    on_phone = math.floor(n * (1.0 - share) + 1e-9)
+    rate = _check_number("arrival_rate", arrival_rate)
+    aht = _check_number("aht", aht, positive=True)
+    if rate == 0:
+        return 1.0
+    if on_phone == 0:
+        return 0.0
+    if mean_patience is None:
+        return erlang_c_service_level(on_phone, rate * aht, aht, threshold)
+    return erlang_a_metrics(on_phone, rate, aht, mean_patience, threshold).service_level
