@@ -203,9 +203,11 @@ class Analyst(Policy):
             if call is not None:
                 actions.append(call)
         short_any = {g for g, s in outlook.short.items() if max(s, default=0.0) > 0}
-        actions += [
-            offer for offer in self.time_off.offers(self, view) if offer.group not in short_any
-        ]
+        for offer in self.time_off.offers(self, view):
+            if offer.group in short_any:  # short later today: keep the agents
+                self.time_off.quiet_until.pop(offer.group, None)
+            else:
+                actions.append(offer)
         return actions
 
     def _callbacks(self, view: RealtimeView) -> list[Action]:
