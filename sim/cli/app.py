@@ -71,9 +71,15 @@ def _app(cfg: DictConfig) -> None:
         _refuse(exc.problems)
     # Imported once the config is valid: pandas, scipy and matplotlib load only then, so a
     # refused config is answered quickly.
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    if spec.mode == "plan":
+        from sim.cli.plan_job import run_hiring_plan
+
+        run_hiring_plan(spec, run_dir, provenance)
+        return
     from sim.cli.job import run
 
-    run(spec, Path(HydraConfig.get().runtime.output_dir), provenance)
+    run(spec, run_dir, provenance)
 
 
 def _provenance(spec: RunSpec, cfg: DictConfig) -> Provenance:

@@ -25,15 +25,20 @@ from sim.config.schema import (
     CostsConfig,
     DayScenarioConfig,
     ErlangScenarioConfig,
+    PlanConfig,
     RunConfig,
     ServiceLevelConfig,
 )
 from sim.core.costs import Costs
+from sim.core.planning import REFERENCE_SCALE, PlanTerms
 from sim.core.scenario import Scenario, ServiceLevel, erlang_scenario
 from sim.policies.base import Policy, build_params
 from sim.policies.registry import POLICIES
 
 __all__ = ["PROJECT_ROOT", "ConfigError", "RunSpec", "build_run"]
+
+#: The values of the root ``mode``.
+MODES = ("run", "plan")
 
 #: Relative data paths in configs are relative to this folder (the one holding configs/).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +65,8 @@ class RunSpec:
     policy_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_precision: float | None = None
     max_replications: int = 200
+    mode: str = "run"
+    plan: PlanTerms | None = None  # set with mode "plan"
 
     def fingerprint(self) -> str:
         """What must match for a run to resume another: scenario, policies, their
@@ -128,6 +135,83 @@ def _check_run(c: Checker, run: RunConfig, policies: list[str], key: str = "poli
                 run.max_replications,
                 f"must be at least run.replications ({run.replications}) with a target precision",
             )
+
+
+def _share(c: Checker, key: str, value: Any, allowed: str, inside) -> bool:
+    """A share that must lie in ``allowed`` (``inside`` tells)."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and math.isfinite(value) and inside(value):
+        return True
+    c.fail(key, value, f"must be a share in {allowed}")
+    return False
+
+
+def _plan(c: Checker, mode: Any, plan: PlanConfig, run: RunConfig) -> PlanTerms | None:
+    """``mode`` and, with ``mode=plan``, the plan's terms (``None`` in ``run`` mode)."""
+    if mode not in MODES:
+        c.fail("mode", mode, f"allowed: {', '.join(MODES)}")
+        return None
+    if mode != "plan":
+        return None
+    ok = True
+    scales = list(plan.scales)
+    if not scales:
+        c.fail(
+            "plan.scales",
+            scales,
+            f"must list staffing multipliers > 0, {REFERENCE_SCALE:g} among them",
+        )
+        ok = False
+    for i, scale in enumerate(scales):
+        ok &= c.number(f"plan.scales[{i}]", scale, low=0, strict=True)
+    if ok and REFERENCE_SCALE not in scales:
+        c.fail(
+            "plan.scales",
+            scales,
+            f"must include {REFERENCE_SCALE:g}: the staffing as given, the reference plan every "
+            "variant is paired against",
+        )
+        ok = False
+    if ok and len(set(scales)) != len(scales):
+        c.fail("plan.scales", scales, "must not name a scale twice")
+        ok = False
+    if plan.staffing_files:
+        c.fail(
+            "plan.staffing_files",
+            list(plan.staffing_files),
+            "not built yet: must be empty (give variants as plan.scales)",
+        )
+        ok = False
+    ok &= c.number("plan.days_per_year", plan.days_per_year, low=0, strict=True)
+    ok &= c.number("plan.paid_hours_per_fte", plan.paid_hours_per_fte, low=0, strict=True)
+    ok &= c.number("plan.hiring_cost_per_fte", plan.hiring_cost_per_fte, low=0, strict=False)
+    ok &= _share(c, "plan.shrinkage", plan.shrinkage, "[0, 1)", lambda x: 0 <= x < 1)
+    ok &= _share(c, "plan.attrition_rate", plan.attrition_rate, "[0, 1]", lambda x: 0 <= x <= 1)
+    for key, value in (("run.resume", run.resume), ("run.target_precision", run.target_precision)):
+        if value is not None:
+            c.fail(key, value, "not available with mode=plan: leave it null")
+            ok = False
+    if not ok:
+        return None
+    return PlanTerms(
+        scales=tuple(sorted(float(s) for s in scales)),
+        days_per_year=float(plan.days_per_year),
+        paid_hours_per_fte=float(plan.paid_hours_per_fte),
+        shrinkage=float(plan.shrinkage),
+        hiring_cost_per_fte=float(plan.hiring_cost_per_fte),
+        attrition_rate=float(plan.attrition_rate),
+    )
+
+
+def _check_plan_scenario(c: Checker, scenario: Scenario) -> None:
+    """``mode=plan`` scales count-staffed groups: refused when every group is on shifts."""
+    if all(g.scheduled for g in scenario.groups):
+        c.fail(
+            "mode",
+            "plan",
+            "needs a group staffed by counts (a staffing table): every group of this "
+            "scenario is on individual shifts, which plan.scales does not scale",
+        )
 
 
 def _check_policy_params(
@@ -278,6 +362,10 @@ def build_run(cfg: Any) -> RunSpec:
         c.fail("scenario", type(cfg.scenario).__name__, "must be an erlang or a day scenario")
         scenario = None
     params, policies = _check_policy_params(c, chosen, dict(cfg.policy))
+    mode = cfg.mode
+    terms = _plan(c, mode, cfg.plan, cfg.run)
+    if scenario is not None and mode == "plan":
+        _check_plan_scenario(c, scenario)
     if scenario is not None:
         costs = _costs(c, cfg.costs, scenario.group_names)
         scenario = replace(scenario, costs=costs, service_level_target=sl.target)
@@ -295,4 +383,6 @@ def build_run(cfg: Any) -> RunSpec:
         params,
         None if cfg.run.target_precision is None else float(cfg.run.target_precision),
         int(cfg.run.max_replications),
+        str(mode),
+        terms,
     )

@@ -26,6 +26,7 @@ __all__ = [
     "GroupConfig",
     "OutageConfig",
     "OverflowStepConfig",
+    "PlanConfig",
     "RedialsConfig",
     "RoutingConfig",
     "RunConfig",
@@ -295,9 +296,32 @@ class CostsConfig:
 
 
 @dataclass
+class PlanConfig:
+    """The hiring frontier (``mode=plan``): staffing variants, annualised for finance.
+
+    ``scales``: multipliers of every count-staffed group's staffing table (each interval
+    rounded to whole agents); must include 1.0, the reference plan. ``staffing_files``:
+    alternative staffing tables (not built yet: must be empty). ``days_per_year``: open
+    days a year; ``paid_hours_per_fte``: paid hours of one FTE a year; ``shrinkage``: share
+    of paid hours not logged in, in [0, 1); ``hiring_cost_per_fte``: hiring and training
+    one agent; ``attrition_rate``: share of FTE replaced a year, in [0, 1].
+    """
+
+    scales: list[float] = field(default_factory=lambda: [0.9, 0.95, 1.0, 1.05, 1.1])
+    staffing_files: list[str] = field(default_factory=list)
+    days_per_year: float = 250.0
+    paid_hours_per_fte: float = 1650.0
+    shrinkage: float = 0.3
+    hiring_cost_per_fte: float = 5000.0
+    attrition_rate: float = 0.25
+
+
+@dataclass
 class Config:
     """The root of the config tree.
 
+    ``mode``: ``run`` (simulate the policies on the staffing as given) or ``plan`` (the
+    hiring frontier: every ``plan.scales`` variant of the staffing under the policies).
     ``policies``: the policies compared (a list of names, or one name); ``None``: the
     scenario's ``default_policies``. ``policy``: each policy's parameters by name, from
     ``configs/policy/<name>.yaml``.
@@ -309,3 +333,5 @@ class Config:
     costs: CostsConfig = field(default_factory=CostsConfig)
     policies: Any = None
     policy: dict[str, Any] = field(default_factory=dict)
+    mode: str = "run"
+    plan: PlanConfig = field(default_factory=PlanConfig)
