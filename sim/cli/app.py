@@ -77,6 +77,11 @@ def _app(cfg: DictConfig) -> None:
 
         run_hiring_plan(spec, run_dir, provenance)
         return
+    if spec.mode == "staff":
+        from sim.cli.staff_job import run_staffing_solver
+
+        run_staffing_solver(spec, run_dir, provenance)
+        return
     from sim.cli.job import run
 
     run(spec, run_dir, provenance)

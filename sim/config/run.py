@@ -28,9 +28,10 @@ from sim.config.schema import (
     PlanConfig,
     RunConfig,
     ServiceLevelConfig,
+    StaffingConfig,
 )
 from sim.core.costs import Costs
-from sim.core.planning import REFERENCE_SCALE, PlanTerms
+from sim.core.planning import REFERENCE_SCALE, PlanTerms, StaffingTerms
 from sim.core.scenario import Scenario, ServiceLevel, erlang_scenario
 from sim.policies.base import Policy, build_params
 from sim.policies.registry import POLICIES
@@ -38,7 +39,7 @@ from sim.policies.registry import POLICIES
 __all__ = ["PROJECT_ROOT", "ConfigError", "RunSpec", "build_run"]
 
 #: The values of the root ``mode``.
-MODES = ("run", "plan")
+MODES = ("run", "plan", "staff")
 
 #: Relative data paths in configs are relative to this folder (the one holding configs/).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +68,7 @@ class RunSpec:
     max_replications: int = 200
     mode: str = "run"
     plan: PlanTerms | None = None  # set with mode "plan"
+    staffing: StaffingTerms | None = None  # set with mode "staff"
 
     def fingerprint(self) -> str:
         """What must match for a run to resume another: scenario, policies, their
@@ -203,14 +205,38 @@ def _plan(c: Checker, mode: Any, plan: PlanConfig, run: RunConfig) -> PlanTerms 
     )
 
 
-def _check_plan_scenario(c: Checker, scenario: Scenario) -> None:
-    """``mode=plan`` scales count-staffed groups: refused when every group is on shifts."""
+def _staffing(
+    c: Checker, mode: Any, staffing: StaffingConfig, run: RunConfig
+) -> StaffingTerms | None:
+    """With ``mode=staff``, the solver's terms (``None`` in other modes)."""
+    if mode != "staff":
+        return None
+    ok = True
+    confidence = staffing.confidence
+    if confidence is not None:
+        ok &= _share(c, "staffing.confidence", confidence, "(0, 1) or null", lambda x: 0 < x < 1)
+    for key, value in (("run.resume", run.resume), ("run.target_precision", run.target_precision)):
+        if value is not None:
+            c.fail(key, value, "not available with mode=staff: leave it null")
+            ok = False
+    if not ok:
+        return None
+    return StaffingTerms(
+        confidence=None if confidence is None else float(confidence),
+        replications=int(run.replications),
+    )
+
+
+def _check_plan_scenario(c: Checker, scenario: Scenario, mode: str) -> None:
+    """``mode=plan`` scales and ``mode=staff`` solves count-staffed groups: refused when
+    every group is on shifts."""
     if all(g.scheduled for g in scenario.groups):
+        what = "plan.scales does not scale" if mode == "plan" else "mode=staff does not solve"
         c.fail(
             "mode",
-            "plan",
+            mode,
             "needs a group staffed by counts (a staffing table): every group of this "
-            "scenario is on individual shifts, which plan.scales does not scale",
+            f"scenario is on individual shifts, which {what}",
         )
 
 
@@ -364,8 +390,9 @@ def build_run(cfg: Any) -> RunSpec:
     params, policies = _check_policy_params(c, chosen, dict(cfg.policy))
     mode = cfg.mode
     terms = _plan(c, mode, cfg.plan, cfg.run)
-    if scenario is not None and mode == "plan":
-        _check_plan_scenario(c, scenario)
+    staffing = _staffing(c, mode, cfg.staffing, cfg.run)
+    if scenario is not None and mode in ("plan", "staff"):
+        _check_plan_scenario(c, scenario, mode)
     if scenario is not None:
         costs = _costs(c, cfg.costs, scenario.group_names)
         scenario = replace(scenario, costs=costs, service_level_target=sl.target)
@@ -385,4 +412,5 @@ def build_run(cfg: Any) -> RunSpec:
         int(cfg.run.max_replications),
         str(mode),
         terms,
+        staffing,
     )

@@ -31,6 +31,7 @@ __all__ = [
     "RoutingConfig",
     "RunConfig",
     "ServiceLevelConfig",
+    "StaffingConfig",
     "SurgeConfig",
 ]
 
@@ -317,11 +318,25 @@ class PlanConfig:
 
 
 @dataclass
+class StaffingConfig:
+    """The staffing solver (``mode=staff``).
+
+    ``confidence``: ``null``: an interval meets a contact type's target when the mean over
+    the ``run.replications`` days does; a share p in (0, 1): when it meets the target on at
+    least a share p of the days.
+    """
+
+    confidence: float | None = None
+
+
+@dataclass
 class Config:
     """The root of the config tree.
 
     ``mode``: ``run`` (simulate the policies on the staffing as given) or ``plan`` (the
-    hiring frontier: every ``plan.scales`` variant of the staffing under the policies).
+    hiring frontier: every ``plan.scales`` variant of the staffing under the policies) or
+    ``staff`` (the staffing solver: the fewest agents per interval and count-staffed group
+    that meet every live contact type's target; ``staffing``).
     ``policies``: the policies compared (a list of names, or one name); ``None``: the
     scenario's ``default_policies``. ``policy``: each policy's parameters by name, from
     ``configs/policy/<name>.yaml``.
@@ -335,3 +350,4 @@ class Config:
     policy: dict[str, Any] = field(default_factory=dict)
     mode: str = "run"
     plan: PlanConfig = field(default_factory=PlanConfig)
+    staffing: StaffingConfig = field(default_factory=StaffingConfig)

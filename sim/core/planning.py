@@ -1,11 +1,12 @@
-"""The terms of a hiring plan (``mode=plan``): the staffing variants and how a simulated day
-is turned into a year, FTE and money. Plain data; :mod:`sim.experiment.hiring_plan` uses it."""
+"""The terms of a hiring plan (``mode=plan``: the staffing variants and how a simulated day
+is turned into a year, FTE and money) and of the staffing solver (``mode=staff``). Plain
+data; :mod:`sim.experiment.hiring_plan` and :mod:`sim.experiment.staffing_solver` use it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["REFERENCE_SCALE", "PlanTerms"]
+__all__ = ["REFERENCE_SCALE", "PlanTerms", "StaffingTerms"]
 
 #: The scale of the reference plan (the staffing as given) every variant is paired against.
 REFERENCE_SCALE = 1.0
@@ -28,3 +29,18 @@ class PlanTerms:
     shrinkage: float = 0.3
     hiring_cost_per_fte: float = 5000.0
     attrition_rate: float = 0.25
+
+
+@dataclass(frozen=True)
+class StaffingTerms:
+    """What ``mode=staff`` solves for.
+
+    ``confidence``: ``None``: an interval meets a contact type's target when the mean over
+    replications of its service level does; a share p in (0, 1): when the type meets its
+    target in that interval on at least a share p of the replications (days).
+    ``replications``: simulated days per candidate staffing (the same days for every
+    candidate: common random numbers).
+    """
+
+    confidence: float | None = None
+    replications: int = 20

@@ -142,7 +142,7 @@ def test_bad_plan_names_the_key(override, expected):
 def test_unknown_mode_is_refused():
     with pytest.raises(ConfigError) as caught:
         build_run(compose(["scenario=erlang", "mode=bogus"]))
-    assert caught.value.problems == ["mode = 'bogus': allowed: run, plan"]
+    assert caught.value.problems == ["mode = 'bogus': allowed: run, plan, staff"]
 
 
 def test_plan_spec_carries_the_terms():

@@ -1,0 +1,76 @@
+"""``python -m sim mode=staff``: the staffing solver. Solves the count-staffed groups'
+staffing and writes ``staffing_required.csv``, ``staffing_solved.csv``,
+``figures/staffing_gap.png`` and ``report.md`` into the run folder."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from functools import partial
+from pathlib import Path
+
+from sim.config.run import PROJECT_ROOT, RunSpec
+from sim.core.provenance import Provenance
+from sim.experiment.run_folder import RunFolder, RunFolderError, atomic_write
+from sim.experiment.staffing_solver import required_table, solve_staffing, solved_table
+from sim.report.staffing import staffing_gap_figure, staffing_report
+
+__all__ = ["run_staffing_solver"]
+
+log = logging.getLogger("ccsim")
+
+
+def run_staffing_solver(spec: RunSpec, run_dir: Path, provenance: Provenance | None = None) -> None:
+    """Solve the staffing of ``spec`` and write its tables, figure and ``report.md`` into
+    ``run_dir``; failures end with one line on stderr (exit 1 or 2), an interruption with
+    exit 130 (nothing is kept: a solve cannot be resumed)."""
+    try:
+        _run(spec, run_dir, provenance)
+    except RunFolderError as exc:
+        _stop(str(exc), exc.code)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _stop(f"{where}{exc.strerror or exc}", 1)
+    except MemoryError:
+        _stop("out of memory: lower run.replications", 1)
+    except KeyboardInterrupt:
+        _stop("interrupted: the staffing tables were not written", 130)
+
+
+def _stop(message: str, code: int) -> None:
+    sys.stderr.write(f"ccsim: {message}\n")
+    sys.exit(code)
+
+
+def _run(spec: RunSpec, run_dir: Path, provenance: Provenance | None) -> None:
+    terms = spec.staffing
+    if terms is None:  # build_run sets it with mode=staff
+        raise ValueError("a staffing run needs spec.staffing")
+    here = {Path.cwd(): "the current folder", PROJECT_ROOT: "the project root"}
+    with RunFolder.create(run_dir, protected=here) as folder:
+        folder.write_manifest(
+            "staff:" + spec.fingerprint(), spec.scenario.name, spec.seed, ("none",), provenance
+        )
+        log.info(
+            "scenario %s, mode=staff: %d replications per candidate, seed %d",
+            spec.scenario.name,
+            terms.replications,
+            spec.seed,
+        )
+        solved = solve_staffing(spec.scenario, terms, spec.seed)
+        required = required_table(spec.scenario, solved)
+        folder.write_text(
+            "staffing_required.csv", required.to_csv(index=False, lineterminator="\n")
+        )
+        folder.write_text(
+            "staffing_solved.csv",
+            solved_table(spec.scenario, solved).to_csv(index=False, lineterminator="\n"),
+        )
+        figures = run_dir / "figures"
+        figures.mkdir(parents=True, exist_ok=True)
+        fig = staffing_gap_figure(spec.scenario, required)
+        atomic_write(figures / "staffing_gap.png", partial(fig.savefig, dpi=100, format="png"))
+        report = staffing_report(spec.scenario, required, terms, spec.seed, provenance)
+        folder.write_text("report.md", report)
+        folder.mark_complete()
+    log.info("staffing solved: %s", run_dir / "report.md")
