@@ -10,17 +10,17 @@ from __future__ import annotations
 import logging
 import math
 import sys
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from pathlib import Path
 
 from tqdm import tqdm
 
+from sim.cli.failures import one_line_failures, stop
 from sim.config.run import PROJECT_ROOT, RunSpec
 from sim.core.provenance import Provenance
 from sim.experiment.comparison import compare_policies, max_half_width
 from sim.experiment.replications import run_replications
-from sim.experiment.run_folder import RunFolder, RunFolderError
+from sim.experiment.run_folder import RunFolder
 from sim.experiment.tables import replication_table
 from sim.report.console import console_summary
 from sim.report.figures import render_figures
@@ -41,33 +41,10 @@ def run(spec: RunSpec, run_dir: Path, provenance: Provenance | None = None) -> R
     out of memory or a worker killed by the system (exit 1) end the run with one line on
     stderr, never a traceback; the run folder's lock is released however the run ends.
     """
-    with ExitStack() as stack:
-        try:
-            return _run(spec, run_dir, stack, provenance)
-        except RunFolderError as exc:
-            _stop(str(exc), exc.code)
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            _stop(f"{where}{exc.strerror or exc}", 1)
-        except BrokenProcessPool:
-            _stop(
-                "a worker process died (killed by the system, often for lack of memory): "
-                "lower run.workers; finished replications are kept in parts/ "
-                "(run.resume=<run folder>)",
-                1,
-            )
-        except MemoryError:
-            _stop(
-                "out of memory: lower run.workers or run.replications, or free memory; "
-                "finished replications are kept in parts/ (run.resume=<run folder>)",
-                1,
-            )
+    kept = "; finished replications are kept in parts/ (run.resume=<run folder>)"
+    with ExitStack() as stack, one_line_failures(kept):
+        return _run(spec, run_dir, stack, provenance)
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _stop(message: str, code: int) -> None:
-    sys.stderr.write(f"ccsim: {message}\n")
-    sys.exit(code)
 
 
 def _run(
@@ -79,7 +56,7 @@ def _run(
         run_dir = spec.resume
         folder = stack.enter_context(RunFolder.resume(run_dir))
         if folder.read_manifest().get("fingerprint") != spec.fingerprint():
-            _stop(
+            stop(
                 "invalid configuration, nothing was simulated:\n"
                 f"  - run.resume = '{spec.resume}': that run simulated another scenario, "
                 "policies or seed; only the same configuration can be resumed (replications "

@@ -5,15 +5,14 @@
 from __future__ import annotations
 
 import logging
-import sys
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 
+from sim.cli.failures import one_line_failures
 from sim.config.run import PROJECT_ROOT, RunSpec
 from sim.core.provenance import Provenance
 from sim.experiment.hiring_plan import adjacent_steps, plan_table, run_plan
-from sim.experiment.run_folder import RunFolder, RunFolderError, atomic_write
+from sim.experiment.run_folder import RunFolder, atomic_write
 from sim.report.plan import frontier_figure, plan_report
 
 __all__ = ["run_hiring_plan"]
@@ -25,24 +24,8 @@ def run_hiring_plan(spec: RunSpec, run_dir: Path, provenance: Provenance | None 
     """Simulate the plan variants of ``spec`` and write ``plan.csv``, the frontier figure
     and ``report.md`` into ``run_dir``; failures end with one line on stderr (exit 1 or 2),
     an interruption with exit 130 (nothing is kept: a plan cannot be resumed)."""
-    try:
+    with one_line_failures(interrupted="interrupted: the plan's tables were not written"):
         _run(spec, run_dir, provenance)
-    except RunFolderError as exc:
-        _stop(str(exc), exc.code)
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        _stop(f"{where}{exc.strerror or exc}", 1)
-    except BrokenProcessPool:
-        _stop("a worker process died (often for lack of memory): lower run.workers", 1)
-    except MemoryError:
-        _stop("out of memory: lower run.workers or run.replications", 1)
-    except KeyboardInterrupt:
-        _stop("interrupted: the plan's tables were not written", 130)
-
-
-def _stop(message: str, code: int) -> None:
-    sys.stderr.write(f"ccsim: {message}\n")
-    sys.exit(code)
 
 
 def _run(spec: RunSpec, run_dir: Path, provenance: Provenance | None) -> None:

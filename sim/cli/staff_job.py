@@ -5,13 +5,13 @@ staffing and writes ``staffing_required.csv``, ``staffing_solved.csv``,
 from __future__ import annotations
 
 import logging
-import sys
 from functools import partial
 from pathlib import Path
 
+from sim.cli.failures import one_line_failures
 from sim.config.run import PROJECT_ROOT, RunSpec
 from sim.core.provenance import Provenance
-from sim.experiment.run_folder import RunFolder, RunFolderError, atomic_write
+from sim.experiment.run_folder import RunFolder, atomic_write
 from sim.experiment.staffing_solver import required_table, solve_staffing, solved_table
 from sim.report.staffing import staffing_gap_figure, staffing_report
 
@@ -24,22 +24,8 @@ def run_staffing_solver(spec: RunSpec, run_dir: Path, provenance: Provenance | N
     """Solve the staffing of ``spec`` and write its tables, figure and ``report.md`` into
     ``run_dir``; failures end with one line on stderr (exit 1 or 2), an interruption with
     exit 130 (nothing is kept: a solve cannot be resumed)."""
-    try:
+    with one_line_failures(interrupted="interrupted: the staffing tables were not written"):
         _run(spec, run_dir, provenance)
-    except RunFolderError as exc:
-        _stop(str(exc), exc.code)
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        _stop(f"{where}{exc.strerror or exc}", 1)
-    except MemoryError:
-        _stop("out of memory: lower run.replications", 1)
-    except KeyboardInterrupt:
-        _stop("interrupted: the staffing tables were not written", 130)
-
-
-def _stop(message: str, code: int) -> None:
-    sys.stderr.write(f"ccsim: {message}\n")
-    sys.exit(code)
 
 
 def _run(spec: RunSpec, run_dir: Path, provenance: Provenance | None) -> None:

@@ -1,0 +1,46 @@
+"""How a job ends when something fails: one line on stderr and an exit code, never a
+traceback. Shared by the run, the hiring plan and the staffing solver."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+
+from sim.experiment.run_folder import RunFolderError
+
+__all__ = ["one_line_failures", "stop"]
+
+
+def stop(message: str, code: int) -> None:
+    """End the process with ``ccsim: <message>`` on stderr and exit ``code``."""
+    sys.stderr.write(f"ccsim: {message}\n")
+    sys.exit(code)
+
+
+@contextmanager
+def one_line_failures(kept: str = "", interrupted: str | None = None) -> Iterator[None]:
+    """Turn the failures of the job inside into one line and an exit code: a run folder
+    refused or corrupt (its own code), a failed read or write, a worker killed by the
+    system or memory run out (1), and, if ``interrupted`` is given, Ctrl-C (130, with that
+    message). ``kept``: what is kept when the job dies, said after the advice."""
+    try:
+        yield
+    except RunFolderError as exc:
+        stop(str(exc), exc.code)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        stop(f"{where}{exc.strerror or exc}", 1)
+    except BrokenProcessPool:
+        stop(
+            "a worker process died (killed by the system, often for lack of memory): "
+            f"lower run.workers{kept}",
+            1,
+        )
+    except MemoryError:
+        stop(f"out of memory: lower run.workers or run.replications, or free memory{kept}", 1)
+    except KeyboardInterrupt:
+        if interrupted is None:
+            raise
+        stop(interrupted, 130)
