@@ -131,8 +131,17 @@ def _handle_stop_signals() -> None:
             signal.signal(signum, _on_stop_signal)
 
 
+def group_overrides(args: list[str]) -> list[str]:
+    """The command line with each plain ``scenario.groups.<group>...=value`` made ``++``
+    (add or override): a group's settings may be absent from the scenario's YAML, which
+    Hydra would refuse for a plain override; a wrong group or key is still refused, by the
+    config check, naming what is allowed."""
+    return ["++" + a if a.startswith("scenario.groups.") and "=" in a else a for a in args]
+
+
 def main() -> None:
     """Entry point of ``python -m sim`` and the ``ccsim`` command."""
+    sys.argv[1:] = group_overrides(sys.argv[1:])
     problems = unsafe_start(sys.argv[1:], PROJECT_ROOT / "configs")
     if problems:
         _refuse(problems)
