@@ -58,14 +58,10 @@ SEED = 20261123
 
 def load(scenario: str):
     """The shipped scenario as ``python -m sim scenario=<name>`` builds it."""
-    from hydra import compose, initialize_config_dir
+    from sim.cli.app import compose_config
+    from sim.config.run import build_run
 
-    from sim.cli.app import _register
-    from sim.config.run import PROJECT_ROOT, build_run
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        return build_run(compose(config_name="config", overrides=[f"scenario={scenario}"])).scenario
+    return build_run(compose_config([f"scenario={scenario}"])).scenario
 
 
 def letter_starts(scenario, days: int) -> dict[int, float]:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from hydra import compose, initialize_config_dir  # noqa: E402
 
-from sim.config.run import PROJECT_ROOT, build_run
+from sim.cli.app import compose_config  # noqa: E402
+from sim.config.run import build_run
 from sim.kpi.definitions import breakdown
 from sim.model.world import simulate
 from sim.policies.base import Policy
@@ -36,11 +36,7 @@ class Watching(Policy):
 
 
 def _default_spec():
-    from sim.cli.app import _register
-
-    _register()
-    with initialize_config_dir(str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        return build_run(compose("config", overrides=[f"policies=[{','.join(POLICIES)}]"]))
+    return build_run(compose_config([f"policies=[{','.join(POLICIES)}]"]))
 
 
 def main() -> None:

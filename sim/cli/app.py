@@ -26,7 +26,7 @@ from sim.config.safety import folder_label, unsafe_start
 from sim.config.schema import Config, DayScenarioConfig, ErlangScenarioConfig
 from sim.core.provenance import Provenance
 
-__all__ = ["main"]
+__all__ = ["compose_config", "group_overrides", "main"]
 
 
 def _register() -> None:
@@ -40,6 +40,16 @@ def _register() -> None:
     if not OmegaConf.has_resolver("scenario_folder"):
         # The run-dir name's last part (configs/hydra/output/ccsim.yaml).
         OmegaConf.register_new_resolver("scenario_folder", _scenario_folder)
+
+
+def compose_config(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
+    """The root config ``python -m sim OVERRIDES`` would run, composed in this process
+    (for scripts, benchmarks and tests; :func:`sim.config.run.build_run` validates it)."""
+    from hydra import compose, initialize_config_dir
+
+    _register()
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
+        return compose(config_name="config", overrides=group_overrides(list(overrides)))
 
 
 def _scenario_folder(*, _root_: DictConfig) -> str:

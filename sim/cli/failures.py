@@ -1,5 +1,6 @@
-"""How a job ends when something fails: one line on stderr and an exit code, never a
-traceback. Shared by the run, the hiring plan and the staffing solver."""
+"""What every job (the run, the hiring plan, the staffing solver) shares: a new run folder,
+and how the job ends when something fails: one line on stderr and an exit code, never a
+traceback."""
 
 from __future__ import annotations
 
@@ -7,10 +8,19 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from pathlib import Path
 
-from sim.experiment.run_folder import RunFolderError
+from sim.config.run import PROJECT_ROOT
+from sim.experiment.run_folder import RunFolder, RunFolderError
 
-__all__ = ["one_line_failures", "stop"]
+__all__ = ["create_run_folder", "one_line_failures", "stop"]
+
+
+def create_run_folder(run_dir: Path) -> RunFolder:
+    """A new, locked run folder at ``run_dir``; refused if it holds a run or is the current
+    folder, the project root or a folder above either (see :meth:`RunFolder.create`)."""
+    here = {Path.cwd(): "the current folder", PROJECT_ROOT: "the project root"}
+    return RunFolder.create(run_dir, protected=here)
 
 
 def stop(message: str, code: int) -> None:

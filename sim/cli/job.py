@@ -15,8 +15,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from sim.cli.failures import one_line_failures, stop
-from sim.config.run import PROJECT_ROOT, RunSpec
+from sim.cli.failures import create_run_folder, one_line_failures, stop
+from sim.config.run import RunSpec
 from sim.core.provenance import Provenance
 from sim.experiment.comparison import compare_policies, max_half_width
 from sim.experiment.replications import run_replications
@@ -66,8 +66,7 @@ def _run(
         done = {(r.policy, r.replication) for r in folder.load_parts()}
         log.info("resuming %s: %d replications already done", run_dir, len(done))
     else:
-        here = {Path.cwd(): "the current folder", PROJECT_ROOT: "the project root"}
-        folder = stack.enter_context(RunFolder.create(run_dir, protected=here))
+        folder = stack.enter_context(create_run_folder(run_dir))
         folder.write_manifest(
             spec.fingerprint(), spec.scenario.name, spec.seed, spec.policies, provenance
         )

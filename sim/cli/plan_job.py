@@ -5,14 +5,13 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 from pathlib import Path
 
-from sim.cli.failures import one_line_failures
-from sim.config.run import PROJECT_ROOT, RunSpec
+from sim.cli.failures import create_run_folder, one_line_failures
+from sim.config.run import RunSpec
 from sim.core.provenance import Provenance
 from sim.experiment.hiring_plan import adjacent_steps, plan_table, run_plan
-from sim.experiment.run_folder import RunFolder, atomic_write
+from sim.report.figures import save_png
 from sim.report.plan import frontier_figure, plan_report
 
 __all__ = ["run_hiring_plan"]
@@ -32,8 +31,7 @@ def _run(spec: RunSpec, run_dir: Path, provenance: Provenance | None) -> None:
     terms = spec.plan
     if terms is None:  # build_run sets it with mode=plan
         raise ValueError("a plan run needs spec.plan")
-    here = {Path.cwd(): "the current folder", PROJECT_ROOT: "the project root"}
-    with RunFolder.create(run_dir, protected=here) as folder:
+    with create_run_folder(run_dir) as folder:
         folder.write_manifest(
             "plan:" + spec.fingerprint(), spec.scenario.name, spec.seed, spec.policies, provenance
         )
@@ -57,10 +55,7 @@ def _run(spec: RunSpec, run_dir: Path, provenance: Provenance | None) -> None:
         plan = plan_table(per_rep)
         steps = adjacent_steps(per_rep)
         folder.write_text("plan.csv", plan.to_csv(index=False, lineterminator="\n"))
-        figures = run_dir / "figures"
-        figures.mkdir(parents=True, exist_ok=True)
-        fig = frontier_figure(spec.scenario, plan)
-        atomic_write(figures / "frontier.png", partial(fig.savefig, dpi=100, format="png"))
+        save_png(frontier_figure(spec.scenario, plan), run_dir / "figures" / "frontier.png")
         report = plan_report(
             spec.scenario, plan, steps, terms, spec.replications, spec.seed, provenance
         )

@@ -5,14 +5,13 @@ staffing and writes ``staffing_required.csv``, ``staffing_solved.csv``,
 from __future__ import annotations
 
 import logging
-from functools import partial
 from pathlib import Path
 
-from sim.cli.failures import one_line_failures
-from sim.config.run import PROJECT_ROOT, RunSpec
+from sim.cli.failures import create_run_folder, one_line_failures
+from sim.config.run import RunSpec
 from sim.core.provenance import Provenance
-from sim.experiment.run_folder import RunFolder, atomic_write
 from sim.experiment.staffing_solver import required_table, solve_staffing, solved_table
+from sim.report.figures import save_png
 from sim.report.staffing import staffing_gap_figure, staffing_report
 
 __all__ = ["run_staffing_solver"]
@@ -32,8 +31,7 @@ def _run(spec: RunSpec, run_dir: Path, provenance: Provenance | None) -> None:
     terms = spec.staffing
     if terms is None:  # build_run sets it with mode=staff
         raise ValueError("a staffing run needs spec.staffing")
-    here = {Path.cwd(): "the current folder", PROJECT_ROOT: "the project root"}
-    with RunFolder.create(run_dir, protected=here) as folder:
+    with create_run_folder(run_dir) as folder:
         folder.write_manifest(
             "staff:" + spec.fingerprint(), spec.scenario.name, spec.seed, ("none",), provenance
         )
@@ -52,10 +50,9 @@ def _run(spec: RunSpec, run_dir: Path, provenance: Provenance | None) -> None:
             "staffing_solved.csv",
             solved_table(spec.scenario, solved).to_csv(index=False, lineterminator="\n"),
         )
-        figures = run_dir / "figures"
-        figures.mkdir(parents=True, exist_ok=True)
-        fig = staffing_gap_figure(spec.scenario, required)
-        atomic_write(figures / "staffing_gap.png", partial(fig.savefig, dpi=100, format="png"))
+        save_png(
+            staffing_gap_figure(spec.scenario, required), run_dir / "figures" / "staffing_gap.png"
+        )
         report = staffing_report(spec.scenario, required, terms, spec.seed, provenance)
         folder.write_text("report.md", report)
         folder.mark_complete()

@@ -29,7 +29,7 @@ from sim.report.formatting import (
     analytic_reference,
 )
 
-__all__ = ["render_figures"]
+__all__ = ["render_figures", "save_png"]
 
 
 def _panels(count: int, title: str) -> tuple[Figure, list]:
@@ -329,10 +329,11 @@ def render_figures(
     if actions is not None:
         reps = _replications_by_policy(summary, actions)
         figures["actions.png"] = _actions_figure(scenario, actions, reps)
-    paths = []
-    for name, fig in figures.items():
-        path = folder / name
-        # Through a fresh temp file, never a symbolic link (refused if figures/ is one).
-        atomic_write(path, partial(fig.savefig, dpi=100, format="png"))
-        paths.append(path)
-    return paths
+    return [save_png(fig, folder / name) for name, fig in figures.items()]
+
+
+def save_png(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` as a PNG at ``path`` (its folder made if needed), through a fresh temp
+    file and never through a symbolic link (refused if the folder is one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(path, partial(fig.savefig, dpi=100, format="png"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import math
-from functools import partial
 from itertools import cycle
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from matplotlib.figure import Figure
 
 from sim.experiment.run_folder import atomic_write
 from sim.experiment.sweep import sweep_table, swept_columns
+from sim.report.figures import save_png
 
 __all__ = ["plot_sweep", "write_sweep_summary"]
 
@@ -95,9 +95,7 @@ def plot_sweep(table: pd.DataFrame, path: Path, target: float | None = None) -> 
     fig.legend(
         handles, labels, fontsize="small", loc="outside lower center", ncols=min(4, len(labels))
     )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write(path, partial(fig.savefig, dpi=100, format="png"))
+    return save_png(fig, Path(path))
 
 
 def write_sweep_summary(sweep_dir: Path, target: float | None = None) -> pd.DataFrame | None:

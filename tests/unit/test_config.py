@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from omegaconf import MISSING, OmegaConf
 
+from sim.cli.app import compose_config
 from sim.config.run import PROJECT_ROOT, ConfigError, RunSpec, build_run
 from sim.config.schema import (
     Config,
@@ -769,22 +770,10 @@ def test_problems_in_every_file_and_the_config_are_reported_together(data_dir):
 # --- the shipped configs ---------------------------------------------------------------------
 
 
-def compose(overrides: list[str]):
-    """The root config composed by Hydra as ``python -m sim`` would, with ``overrides``."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    from sim.cli.app import _register
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        return hydra_compose(config_name="config", overrides=overrides)
-
-
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_scenario_composes_and_validates(name):
     """Each configs/scenario/*.yaml composes with the root config and builds a scenario."""
-    cfg = compose([f"scenario={name}"])
+    cfg = compose_config([f"scenario={name}"])
     spec = build_run(cfg)
     s = spec.scenario
     assert s.intervals >= 1 and s.type_names and s.group_names
@@ -801,7 +790,7 @@ def test_every_shipped_scenario_composes_and_validates(name):
 
 def test_the_default_scenario_is_the_default():
     """With no override, the composed config is the multi-skill default scenario."""
-    s = build_run(compose([])).scenario
+    s = build_run(compose_config([])).scenario
     assert s.name == "default" and s.type_names == TYPES
 
 
@@ -844,7 +833,7 @@ def test_all_is_a_reserved_name(tmp_path):
     shutil.copytree(PROJECT_ROOT / "scenarios" / "pooled", data)
     (data / "staffing.csv").write_text((data / "staffing.csv").read_text().replace("pool", "all"))
     (data / "skills.csv").write_text((data / "skills.csv").read_text().replace("pool,", "all,"))
-    cfg = compose(["scenario=pooled", f"scenario.data_dir={data}"])
+    cfg = compose_config(["scenario=pooled", f"scenario.data_dir={data}"])
     with pytest.raises(ConfigError) as err:
         build_run(cfg)
     assert any("reserved" in p and "all" in p for p in err.value.problems)

@@ -336,32 +336,23 @@ def test_demand_problems_are_reported_together():
 
 
 def test_demand_keys_compose_from_the_command_line():
-    from hydra import compose, initialize_config_dir
+    from sim.cli.app import compose_config
 
-    from sim.cli.app import _register
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        cfg = compose(
-            config_name="config",
-            overrides=[
-                "scenario.demand.day_cv=0.1",
-                "scenario.demand.surges=[{start:'12:00',profile:[2,1.5],contact_types:[chat]}]",
-            ],
-        )
+    cfg = compose_config(
+        [
+            "scenario.demand.day_cv=0.1",
+            "scenario.demand.surges=[{start:'12:00',profile:[2,1.5],contact_types:[chat]}]",
+        ]
+    )
     demand = build_run(cfg).scenario.demand
     assert demand == DemandShocks(0.1, 0.0, (Surge(14400.0, (2.0, 1.5), ("chat",)),))
 
 
 def test_mailing_surge_scenario_shares_the_default_data():
-    from hydra import compose, initialize_config_dir
+    from sim.cli.app import compose_config
 
-    from sim.cli.app import _register
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        default = build_run(compose(config_name="config")).scenario
-        mailing = build_run(compose(config_name="config", overrides=["scenario=mailing_surge"]))
+    default = build_run(compose_config()).scenario
+    mailing = build_run(compose_config(["scenario=mailing_surge"]))
     s = mailing.scenario
     assert s.contact_types == default.contact_types and s.groups == default.groups
     assert s.demand.day_cv > 0 and len(s.demand.surges) == 2

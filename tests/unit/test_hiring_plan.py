@@ -8,7 +8,8 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from sim.config.run import PROJECT_ROOT, ConfigError, build_run
+from sim.cli.app import compose_config
+from sim.config.run import ConfigError, build_run
 from sim.core.costs import Costs
 from sim.core.planning import PlanTerms
 from sim.core.scenario import erlang_scenario
@@ -21,19 +22,6 @@ from sim.experiment.hiring_plan import (
     run_plan,
     scaled_scenario,
 )
-
-
-def compose(overrides: list[str]):
-    """The root config composed by Hydra as ``python -m sim OVERRIDES`` would."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    from sim.cli.app import _register
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        return hydra_compose(config_name="config", overrides=overrides)
-
 
 TERMS = PlanTerms(
     scales=(0.9, 1.0),
@@ -135,18 +123,18 @@ BASE = ["scenario=erlang", "mode=plan"]
 )
 def test_bad_plan_names_the_key(override, expected):
     with pytest.raises(ConfigError) as caught:
-        build_run(compose([*BASE, override]))
+        build_run(compose_config([*BASE, override]))
     assert any(p.startswith(expected) for p in caught.value.problems), caught.value.problems
 
 
 def test_unknown_mode_is_refused():
     with pytest.raises(ConfigError) as caught:
-        build_run(compose(["scenario=erlang", "mode=bogus"]))
+        build_run(compose_config(["scenario=erlang", "mode=bogus"]))
     assert caught.value.problems == ["mode = 'bogus': allowed: run, plan, staff"]
 
 
 def test_plan_spec_carries_the_terms():
-    spec = build_run(compose([*BASE, "plan.scales=[1.1,1.0]", "plan.shrinkage=0"]))
+    spec = build_run(compose_config([*BASE, "plan.scales=[1.1,1.0]", "plan.shrinkage=0"]))
     assert spec.mode == "plan"
     assert spec.plan == PlanTerms(scales=(1.0, 1.1), shrinkage=0.0)
-    assert build_run(compose(["scenario=erlang"])).plan is None
+    assert build_run(compose_config(["scenario=erlang"])).plan is None

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from sim.cli.app import compose_config
 from sim.config import limits
 from sim.config.checks import Checker
 from sim.config.run import PROJECT_ROOT, ConfigError, build_run
@@ -39,18 +40,6 @@ def problems(cfg) -> list[str]:
     with pytest.raises(ConfigError) as caught:
         build_run(cfg)
     return caught.value.problems
-
-
-def compose(overrides: list[str]):
-    """The root config composed by Hydra as ``python -m sim OVERRIDES`` would."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    from sim.cli.app import _register
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        return hydra_compose(config_name="config", overrides=overrides)
 
 
 @pytest.fixture(autouse=True)
@@ -208,7 +197,7 @@ def test_redial_slots_double_the_contacts():
 )
 def test_day_scenarios_are_checked_from_their_files(monkeypatch, limit, key, what):
     """The shipped default day (about 4,400 contacts, 24 intervals) against lowered limits."""
-    cfg = compose(["policies=[none]"])
+    cfg = compose_config(["policies=[none]"])
     build_run(cfg)
     monkeypatch.setattr(limits, limit, 10)
     found = problems(cfg)
@@ -217,7 +206,7 @@ def test_day_scenarios_are_checked_from_their_files(monkeypatch, limit, key, wha
 
 
 def test_scheduled_shifts_count_as_agents():
-    spec = build_run(compose(["scenario=training_peak", "policies=[none]"]))
+    spec = build_run(compose_config(["scenario=training_peak", "policies=[none]"]))
     size = limits.scenario_size(spec.scenario)
     shifts = sum(len(g.shifts) for g in spec.scenario.groups)
     counted = sum(max(g.staffing) for g in spec.scenario.groups if not g.scheduled)
@@ -226,7 +215,7 @@ def test_scheduled_shifts_count_as_agents():
 
 def test_every_shipped_scenario_is_within_the_limits():
     for path in sorted((PROJECT_ROOT / "configs" / "scenario").glob("*.yaml")):
-        build_run(compose([f"scenario={path.stem}"]))
+        build_run(compose_config([f"scenario={path.stem}"]))
 
 
 # --- run.allow_large and what it cannot lift -------------------------------------------------
@@ -257,7 +246,9 @@ def test_allow_large_does_not_lift_what_cannot_exist():
 def test_allow_large_is_a_config_key():
     assert (
         build_run(
-            compose(["scenario=erlang", "run.allow_large=true", "run.replications=1000000000"])
+            compose_config(
+                ["scenario=erlang", "run.allow_large=true", "run.replications=1000000000"]
+            )
         ).replications
         == 1_000_000_000
     )
@@ -294,7 +285,7 @@ def test_integers_too_large_for_a_float(changes, key):
     ],
 )
 def test_absurd_numbers_on_the_command_line(override, expected):
-    found = problems(compose(["scenario=erlang", override]))
+    found = problems(compose_config(["scenario=erlang", override]))
     assert any(expected in p for p in found), found
 
 

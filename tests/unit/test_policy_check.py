@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.cli.app import compose_config
 from sim.config.run import PROJECT_ROOT, ConfigError, build_run
 from sim.core.scenario import erlang_scenario
 from sim.policies.base import Policy, PolicyParams, defined_policies
@@ -19,21 +20,9 @@ SCENARIOS = sorted(p.stem for p in (PROJECT_ROOT / "configs" / "scenario").glob(
 EXPERIMENTS = sorted(p.stem for p in (PROJECT_ROOT / "configs" / "experiment").glob("*.yaml"))
 
 
-def compose(overrides: list[str]):
-    """The root config composed by Hydra as ``python -m sim OVERRIDES`` would."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    from sim.cli.app import _register
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        return hydra_compose(config_name="config", overrides=overrides)
-
-
 def problems(overrides: list[str]) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        build_run(compose(overrides))
+        build_run(compose_config(overrides))
     return caught.value.problems
 
 
@@ -44,7 +33,7 @@ def problems(overrides: list[str]) -> list[str]:
 def test_every_scenario_validates_with_every_policy(scenario):
     """All registered policies selected at once, with their shipped parameters: no problem
     (a ConfigError would list each, named ``policy.<name>.<field>``)."""
-    spec = build_run(compose([f"scenario={scenario}", f"policies=[{','.join(POLICIES)}]"]))
+    spec = build_run(compose_config([f"scenario={scenario}", f"policies=[{','.join(POLICIES)}]"]))
     assert spec.policies == tuple(POLICIES)
     for name in POLICIES:
         assert make_policy(name, spec.policy_params[name]).check(spec.scenario) == []
@@ -56,7 +45,7 @@ def test_there_are_experiments():
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
 def test_every_experiment_composes_and_pins_a_reproducible_run(experiment):
-    spec = build_run(compose([f"experiment={experiment}"]))
+    spec = build_run(compose_config([f"experiment={experiment}"]))
     raw = (PROJECT_ROOT / "configs" / "experiment" / f"{experiment}.yaml").read_text()
     assert raw.startswith("# @package _global_")
     for key in ("override /scenario:", "policies:", "replications:", "seed:"):
@@ -65,7 +54,7 @@ def test_every_experiment_composes_and_pins_a_reproducible_run(experiment):
 
 
 def test_an_experiment_is_overridden_by_the_command_line():
-    spec = build_run(compose(["experiment=outage_playbook", "run.replications=3"]))
+    spec = build_run(compose_config(["experiment=outage_playbook", "run.replications=3"]))
     assert spec.scenario.name == "telephony_outage" and spec.replications == 3
 
 
@@ -225,7 +214,7 @@ def test_simulate_refuses_a_policy_that_does_not_fit_before_the_first_event():
 def test_each_scenario_compares_its_own_default_policies():
     """Without ``policies``, the default day (and the days built on it) compare the analyst
     and the single levers; the erlang queue and the teaching scenarios run the baseline."""
-    day = build_run(compose([])).policies
+    day = build_run(compose_config([])).policies
     assert day == (
         "none",
         "move_agents",
@@ -235,16 +224,18 @@ def test_each_scenario_compares_its_own_default_policies():
         "playbook",
         "analyst",
     )
-    assert build_run(compose(["scenario=mailing_surge"])).policies == day
+    assert build_run(compose_config(["scenario=mailing_surge"])).policies == day
     for teaching in ("erlang", "split", "pooled", "chain", "n_design", "w_design"):
-        assert build_run(compose([f"scenario={teaching}"])).policies == ("none",), teaching
-    given = build_run(compose(["scenario=erlang", "policies=[none,overtime]"]))
+        assert build_run(compose_config([f"scenario={teaching}"])).policies == ("none",), teaching
+    given = build_run(compose_config(["scenario=erlang", "policies=[none,overtime]"]))
     assert given.policies == ("none", "overtime")
 
 
 def test_one_policy_may_be_named_without_brackets():
-    assert build_run(compose(["policies=none"])).policies == ("none",)
-    assert build_run(compose(["scenario=erlang", "policies=analyst"])).policies == ("analyst",)
+    assert build_run(compose_config(["policies=none"])).policies == ("none",)
+    assert build_run(compose_config(["scenario=erlang", "policies=analyst"])).policies == (
+        "analyst",
+    )
 
 
 @pytest.mark.parametrize(
@@ -258,5 +249,5 @@ def test_one_policy_may_be_named_without_brackets():
 )
 def test_bad_policy_lists_are_named(overrides, expected):
     with pytest.raises(ConfigError) as caught:
-        build_run(compose(overrides))
+        build_run(compose_config(overrides))
     assert any(p.startswith(expected) for p in caught.value.problems), caught.value.problems

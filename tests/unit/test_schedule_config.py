@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
+from sim.cli.app import compose_config
 from sim.config.run import PROJECT_ROOT, ConfigError, build_run
 from sim.config.schema import (
     AbsenteeismConfig,
@@ -513,14 +514,7 @@ def test_several_problems_are_reported_together(folder):
 
 def compose(name: str):
     """configs/scenario/<name>.yaml composed with the root config, as ``python -m sim`` does."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    from sim.cli.app import _register
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        return hydra_compose(config_name="config", overrides=[f"scenario={name}"])
+    return compose_config([f"scenario={name}"])
 
 
 def make_data(name: str):

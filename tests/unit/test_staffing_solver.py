@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from sim import analytic
+from sim.cli.app import compose_config
 from sim.config.checks import Checker
 from sim.config.run import PROJECT_ROOT, ConfigError, _check_plan_scenario, build_run
 from sim.core.planning import StaffingTerms
@@ -36,19 +37,6 @@ from sim.experiment.staffing_solver import (
     solve_staffing,
     solved_table,
 )
-
-
-def compose(overrides: list[str]):
-    """The root config composed by Hydra as ``python -m sim OVERRIDES`` would."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    from sim.cli.app import _register
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        return hydra_compose(config_name="config", overrides=overrides)
-
 
 TERMS = StaffingTerms(confidence=None, replications=48)
 
@@ -105,12 +93,12 @@ def test_confidence_asks_for_more_days():
 )
 def test_bad_confidence_names_the_key(override, expected):
     with pytest.raises(ConfigError, match="must be a share in \\(0, 1\\) or null") as err:
-        build_run(compose(["scenario=erlang", "mode=staff", override]))
+        build_run(compose_config(["scenario=erlang", "mode=staff", override]))
     assert expected in str(err.value)
 
 
 def test_shift_only_scenario_is_refused():
-    scenario = build_run(compose(["scenario=monday_no_show"])).scenario
+    scenario = build_run(compose_config(["scenario=monday_no_show"])).scenario
     shift = next(g for g in scenario.groups if g.scheduled).shifts[:1]
     groups = tuple(g if g.scheduled else replace(g, shifts=shift) for g in scenario.groups)
     on_shifts = replace(scenario, groups=groups)
@@ -126,14 +114,16 @@ def test_shift_only_scenario_is_refused():
 
 def test_staff_spec_carries_the_terms():
     spec = build_run(
-        compose(["scenario=erlang", "mode=staff", "staffing.confidence=0.9", "run.replications=7"])
+        compose_config(
+            ["scenario=erlang", "mode=staff", "staffing.confidence=0.9", "run.replications=7"]
+        )
     )
     assert spec.staffing == StaffingTerms(confidence=0.9, replications=7)
-    assert build_run(compose(["scenario=erlang"])).staffing is None
+    assert build_run(compose_config(["scenario=erlang"])).staffing is None
 
 
 def test_solved_table_loads_as_the_staffing_file(tmp_path):
-    spec = build_run(compose([]))
+    spec = build_run(compose_config([]))
     scenario = spec.scenario
     counts = [g for g in scenario.groups if not g.scheduled]
     staff = np.array([g.staffing for g in counts]) + 1
@@ -145,6 +135,6 @@ def test_solved_table_loads_as_the_staffing_file(tmp_path):
     (data / "staffing.csv").write_text(table.to_csv(index=False), encoding="utf-8")
     assert (data / "staffing.csv").read_text(encoding="utf-8").splitlines()[0] == original
     loaded = build_run(
-        compose([f"scenario.data_dir={data}", "scenario.allow_outside_paths=true"])
+        compose_config([f"scenario.data_dir={data}", "scenario.allow_outside_paths=true"])
     ).scenario
     assert [g.staffing for g in loaded.groups] == [tuple(map(float, row)) for row in staff]

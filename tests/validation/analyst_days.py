@@ -7,8 +7,8 @@ from functools import cache
 
 import pandas as pd
 
-from sim.cli.app import _register
-from sim.config.run import PROJECT_ROOT, build_run
+from sim.cli.app import compose_config
+from sim.config.run import build_run
 from sim.core.scenario import Scenario
 from sim.core.streams import Streams
 from sim.experiment.comparison import compare_policies
@@ -22,11 +22,7 @@ SEED = 20261123
 @cache
 def shipped(name: str) -> Scenario:
     """The shipped scenario ``name`` as ``python -m sim scenario=<name>`` builds it."""
-    from hydra import compose, initialize_config_dir
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        return build_run(compose(config_name="config", overrides=[f"scenario={name}"])).scenario
+    return build_run(compose_config([f"scenario={name}"])).scenario
 
 
 @cache

@@ -16,7 +16,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.config.run import PROJECT_ROOT, ConfigError, build_run
+from sim.cli.app import compose_config
+from sim.config.run import ConfigError, build_run
 from sim.core.distributions import Distribution
 from sim.core.scenario import AgentGroup, ContactType, Scenario, Skill
 from sim.core.streams import Streams
@@ -86,14 +87,7 @@ def test_late_log_in_of_slots_loses_probability_times_mean_delay():
 
 def _default(*overrides: str) -> Scenario:
     """The default scenario as the command line composes it, with ``overrides``."""
-    from hydra import compose, initialize_config_dir
-
-    from sim.cli.app import _register
-
-    _register()
-    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "configs"), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=list(overrides))
-    return build_run(cfg).scenario
+    return build_run(compose_config(overrides)).scenario
 
 
 def _short(scenario: Scenario) -> Scenario:
