@@ -15,6 +15,15 @@ Several policies on paired replications (common random numbers), as tables::
     summarize(table, by=["policy"])
     compare_policies(table, baseline="none")
 
+A run as the command line composes and validates it (``configs/``, any override), in a
+notebook: its tables as DataFrames, its figures, and the run folder ``python -m sim`` writes::
+
+    import sim
+    spec = sim.load("erlang", overrides=["run.replications=3", "run.workers=1"])
+    results = sim.run(spec)
+    results.summary[["policy", "contact_type", "service_level", "service_level_ci_low"]]
+    figure = results.figure_service_level()  # a matplotlib Figure; results.save("results/x")
+
 The command line (``python -m sim``) is a thin Hydra shell around the same functions.
 
 The names below are the public API. They are loaded on first use, so ``import sim`` is cheap:
@@ -30,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time see __getattr__ below
     from sim import analytic
+    from sim.cli.notebook import load, run
     from sim.core.demand_shocks import DemandShocks
     from sim.core.disruptions import Outage
     from sim.core.distributions import Distribution
@@ -80,6 +90,9 @@ _HOMES: dict[str, str] = {
     "confidence_interval": "sim.experiment.statistics",
     # Erlang B/C/A and staffing formulas
     "analytic": "sim.analytic",
+    # a run as the command line composes it, from a notebook (Hydra's compose API, no app)
+    "load": "sim.cli.notebook",
+    "run": "sim.cli.notebook",
 }
 
 __all__ = [
@@ -98,9 +111,11 @@ __all__ = [
     "confidence_interval",
     "erlang_scenario",
     "interval_table",
+    "load",
     "make_policy",
     "replication_kpis",
     "replication_table",
+    "run",
     "run_replications",
     "simulate",
     "single_queue",

@@ -54,16 +54,22 @@ def compose_config(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
 
 def _scenario_folder(*, _root_: DictConfig) -> str:
     """The scenario's name, made safe for a folder name (:func:`folder_label`): its
-    ``scenario.name``, else (an Erlang scenario has none) the scenario config chosen."""
+    ``scenario.name``, else (an Erlang scenario has none) the scenario config chosen; with
+    ``mode=calibrate``, ``calibrate.name``."""
     name = OmegaConf.select(_root_, "scenario.name", default=None, throw_on_missing=False)
+    if OmegaConf.select(_root_, "mode", default=None) == "calibrate":
+        name = OmegaConf.select(_root_, "calibrate.name", default=None, throw_on_missing=False)
     if not isinstance(name, str) or name == "???":
         name = OmegaConf.select(_root_, "hydra.runtime.choices.scenario", default=None)
     return folder_label(name)
 
 
-def _refuse(problems: list[str]) -> NoReturn:
-    """Every problem of the configuration at once, exit 2: nothing was simulated."""
-    sys.stderr.write("ccsim: invalid configuration, nothing was simulated:\n")
+def _refuse(
+    problems: list[str], what: str = "invalid configuration, nothing was simulated"
+) -> NoReturn:
+    """Every problem of the configuration (or of a contact log) at once, exit 2: nothing
+    was simulated."""
+    sys.stderr.write(f"ccsim: {what}:\n")
     for problem in problems:
         sys.stderr.write(f"  - {problem}\n")
     sys.exit(2)
@@ -82,6 +88,9 @@ def _app(cfg: DictConfig) -> None:
     # Imported once the config is valid: pandas, scipy and matplotlib load only then, so a
     # refused config is answered quickly.
     run_dir = Path(HydraConfig.get().runtime.output_dir)
+    if spec.mode == "calibrate":
+        _calibrate(cfg, run_dir)
+        return
     if spec.mode == "plan":
         from sim.cli.plan_job import run_hiring_plan
 
@@ -95,6 +104,29 @@ def _app(cfg: DictConfig) -> None:
     from sim.cli.job import run
 
     run(spec, run_dir, provenance)
+
+
+def _calibrate(cfg: DictConfig, run_dir: Path) -> None:
+    """``mode=calibrate``: read and check the log (every problem at once, exit 2, before
+    anything is estimated), then calibrate into ``run_dir``."""
+    from sim import __version__
+    from sim.config.calibrate import read_calibration
+
+    try:
+        spec = read_calibration(cfg)
+    except DataFileError as exc:
+        _refuse(exc.problems, "invalid contact log, nothing was calibrated")
+    provenance = Provenance(
+        scenario=spec.name,
+        seed=0,
+        replications=0,
+        version=__version__,
+        overrides=tuple(str(o) for o in HydraConfig.get().overrides.task),
+        data_files=(spec.source,),
+    )
+    from sim.cli.calibrate_job import run_calibration
+
+    run_calibration(spec, run_dir, provenance)
 
 
 def _provenance(spec: RunSpec, cfg: DictConfig) -> Provenance:

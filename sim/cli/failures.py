@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim.config.run import PROJECT_ROOT
+from sim.experiment.executors import ExecutorError
 from sim.experiment.run_folder import RunFolder, RunFolderError
 
 __all__ = ["create_run_folder", "one_line_failures", "stop"]
@@ -29,11 +30,19 @@ def stop(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _killed_dask_worker(exc: BaseException) -> bool:
+    """Whether ``exc`` is Dask's ``KilledWorker`` (without importing Dask for local runs)."""
+    distributed = sys.modules.get("distributed")
+    killed = getattr(distributed, "KilledWorker", None)
+    return isinstance(killed, type) and isinstance(exc, killed)
+
+
 @contextmanager
 def one_line_failures(kept: str = "", interrupted: str | None = None) -> Iterator[None]:
     """Turn the failures of the job inside into one line and an exit code: a run folder
-    refused or corrupt (its own code), a failed read or write, a worker killed by the
-    system or memory run out (1), and, if ``interrupted`` is given, Ctrl-C (130, with that
+    refused or corrupt (its own code), a failed read or write, an executor that cannot run
+    (:class:`~sim.experiment.executors.ExecutorError`), a worker killed by the system or
+    memory run out (1), and, if ``interrupted`` is given, Ctrl-C (130, with that
     message). ``kept``: what is kept when the job dies, said after the advice."""
     try:
         yield
@@ -42,6 +51,8 @@ def one_line_failures(kept: str = "", interrupted: str | None = None) -> Iterato
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         stop(f"{where}{exc.strerror or exc}", 1)
+    except ExecutorError as exc:
+        stop(str(exc), 1)
     except BrokenProcessPool:
         stop(
             "a worker process died (killed by the system, often for lack of memory): "
@@ -50,6 +61,14 @@ def one_line_failures(kept: str = "", interrupted: str | None = None) -> Iterato
         )
     except MemoryError:
         stop(f"out of memory: lower run.workers or run.replications, or free memory{kept}", 1)
+    except Exception as exc:
+        if not _killed_dask_worker(exc):
+            raise
+        stop(
+            "a Dask worker died (killed by the system or its nanny, often for lack of "
+            f"memory): lower run.workers or give the workers more memory{kept}",
+            1,
+        )
     except KeyboardInterrupt:
         if interrupted is None:
             raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -19,14 +20,14 @@ from sim.cli.failures import create_run_folder, one_line_failures, stop
 from sim.config.run import RunSpec
 from sim.core.provenance import Provenance
 from sim.experiment.comparison import compare_policies, max_half_width
-from sim.experiment.replications import run_replications
+from sim.experiment.executors import Pool, open_pool
+from sim.experiment.replications import ReplicationResult, run_replications
 from sim.experiment.run_folder import RunFolder
 from sim.experiment.tables import replication_table
 from sim.report.console import console_summary
-from sim.report.figures import render_figures
-from sim.report.markdown import render_report
+from sim.report.results import RunResults
 
-__all__ = ["run"]
+__all__ = ["replicate", "run"]
 
 log = logging.getLogger("ccsim")
 
@@ -51,6 +52,15 @@ def _run(
     spec: RunSpec, run_dir: Path, stack: ExitStack, provenance: Provenance | None
 ) -> RunFolder:
     """:func:`run`, with the run folder's lock released by ``stack``."""
+    # First: a cluster that cannot be reached or runs another ccsim leaves no run folder.
+    pool = stack.enter_context(open_pool(spec.executor, spec.workers, spec.dask_address))
+    if pool is not None:
+        log.info(
+            "run.executor = %s: %d workers on %s",
+            spec.executor,
+            pool.workers,
+            spec.dask_address or "a local cluster",
+        )
     done: set[tuple[str, int]] = set()
     if spec.resume is not None:
         run_dir = spec.resume
@@ -95,25 +105,14 @@ def _run(
         folder.save_part(result)
         bar.update(1)
 
+    def next_round(before: int, after: int) -> None:
+        nonlocal replications
+        bar.total = (bar.total or 0) + (after - before) * len(spec.policies)
+        bar.refresh()
+        replications = after
+
     try:
-        while True:
-            run_replications(
-                spec.scenario,
-                spec.policies,
-                replications,
-                spec.seed,
-                workers=spec.workers,
-                skip=done,
-                on_result=saved,
-                params=spec.policy_params,
-            )
-            more = _replications_for_precision(spec, folder, replications)
-            if more is None:
-                break
-            done = {(r.policy, r.replication) for r in folder.load_parts()}
-            bar.total = (bar.total or 0) + (more - replications) * len(spec.policies)
-            bar.refresh()
-            replications = more
+        replicate(spec, pool, saved, folder.load_parts, done, next_round)
     except KeyboardInterrupt:
         interrupted = True
         log.warning("interrupted: writing the tables from the replications finished so far")
@@ -123,36 +122,23 @@ def _run(
     if not results:
         sys.stderr.write("ccsim: interrupted before any replication finished\n")
         sys.exit(130)
-    tables = folder.write_tables(spec.scenario, results)
-    render_figures(
+    outputs = RunResults.from_replications(
         spec.scenario,
-        tables["intervals"],
-        run_dir / "figures",
-        summary=tables["summary"],
-        actions=tables["actions"],
+        results,
+        seed=spec.seed,
+        policies=spec.policies,
+        fingerprint=spec.fingerprint(),
+        chosen=spec.figure_policies,
+        provenance=provenance,
     )
-    reps = int(tables["summary"]["replications"].min())
-    folder.write_text(
-        "report.md",
-        render_report(
-            spec.scenario,
-            tables["summary"],
-            tables["intervals"],
-            reps,
-            spec.seed,
-            comparison=tables.get("comparison"),
-            actions=tables["actions"],
-            per_replication=tables["replications"],
-            provenance=provenance,
-        ),
-    )
+    outputs.write(folder)
     if not interrupted:
         folder.mark_complete()  # last: tables, figures and report are all written
     for line in console_summary(
         spec.scenario,
-        tables["summary"],
-        tables["replications"],
-        tables.get("comparison"),
+        outputs.summary,
+        outputs.replications,
+        outputs.tables.get("comparison"),
         run_dir / "report.md",
     ):
         log.info(line)
@@ -161,7 +147,47 @@ def _run(
     return folder
 
 
-def _replications_for_precision(spec, folder: RunFolder, done: int) -> int | None:
+def replicate(
+    spec: RunSpec,
+    pool: Pool | None,
+    on_result: Callable[[ReplicationResult], None],
+    finished: Callable[[], list[ReplicationResult]],
+    done: Iterable[tuple[str, int]] = (),
+    on_round: Callable[[int, int], None] | None = None,
+) -> None:
+    """Simulate the replications of ``spec`` not ``done`` ((policy, replication) pairs) on
+    ``pool`` (:func:`~sim.experiment.executors.open_pool`); then, with
+    ``run.target_precision``, more rounds until it is reached. ``on_result`` gets each
+    replication as it finishes; ``finished()`` returns every one finished so far (the
+    rounds are sized from them); ``on_round(before, after)`` is told of each new round's
+    replications per policy. The command line and ``sim.run`` both simulate with it."""
+    replications = spec.replications
+    while True:
+        run_replications(
+            spec.scenario,
+            spec.policies,
+            replications,
+            spec.seed,
+            workers=spec.workers,
+            skip=done,
+            on_result=on_result,
+            params=spec.policy_params,
+            pool=pool,
+            keep=False,  # on_result saves each: memory does not grow with the count
+        )
+        so_far = finished()
+        more = _replications_for_precision(spec, so_far, replications)
+        if more is None:
+            return
+        done = {(r.policy, r.replication) for r in so_far}
+        if on_round is not None:
+            on_round(replications, more)
+        replications = more
+
+
+def _replications_for_precision(
+    spec: RunSpec, finished: list[ReplicationResult], done: int
+) -> int | None:
     """With ``run.target_precision``: how many replications to reach it (None: stop now).
 
     The paired service-level differences' CI half-width shrinks like 1/sqrt(n): the next
@@ -169,7 +195,7 @@ def _replications_for_precision(spec, folder: RunFolder, done: int) -> int | Non
     """
     if spec.target_precision is None or len(spec.policies) < 2:
         return None
-    results = [r for r in folder.load_parts() if r.policy in spec.policies and r.replication < done]
+    results = [r for r in finished if r.policy in spec.policies and r.replication < done]
     table = replication_table(results)
     baseline = "none" if "none" in spec.policies else spec.policies[0]
     half = max_half_width(compare_policies(table, baseline))

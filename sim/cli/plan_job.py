@@ -10,6 +10,7 @@ from pathlib import Path
 from sim.cli.failures import create_run_folder, one_line_failures
 from sim.config.run import RunSpec
 from sim.core.provenance import Provenance
+from sim.experiment.executors import open_pool
 from sim.experiment.hiring_plan import adjacent_steps, plan_table, run_plan
 from sim.report.figures import save_png
 from sim.report.plan import frontier_figure, plan_report
@@ -31,7 +32,8 @@ def _run(spec: RunSpec, run_dir: Path, provenance: Provenance | None) -> None:
     terms = spec.plan
     if terms is None:  # build_run sets it with mode=plan
         raise ValueError("a plan run needs spec.plan")
-    with create_run_folder(run_dir) as folder:
+    pool_context = open_pool(spec.executor, spec.workers, spec.dask_address)
+    with pool_context as pool, create_run_folder(run_dir) as folder:
         folder.write_manifest(
             "plan:" + spec.fingerprint(), spec.scenario.name, spec.seed, spec.policies, provenance
         )
@@ -51,6 +53,7 @@ def _run(spec: RunSpec, run_dir: Path, provenance: Provenance | None) -> None:
             terms,
             workers=spec.workers,
             params=spec.policy_params,
+            pool=pool,
         )
         plan = plan_table(per_rep)
         steps = adjacent_steps(per_rep)

@@ -1,8 +1,7 @@
 """Hydra callbacks (registered under ``hydra.callbacks`` in ``configs/hydra/``).
 
-With :mod:`sim.cli.app`, the only module that imports Hydra. ``SweepSummary`` writes a
-multirun's ``sweep_summary.csv`` and ``figures/sweep.png``
-(:func:`sim.report.sweep.write_sweep_summary`) into the sweep folder: after each job (so a
+``SweepSummary`` writes a multirun's ``sweep_summary.csv`` and ``figures/sweep.png``
+(:func:`sim.cli.sweep_jobs.summarize_sweep`) into the sweep folder: after each job (so a
 sweep cut short still has one) and once more at the end.
 """
 
@@ -26,12 +25,12 @@ def _summarize(config: DictConfig) -> Path | None:
     """Write the sweep summary of ``config``'s sweep dir; its CSV path, or None. Never raises."""
     # Imported here, not at the top: Hydra builds this callback at every start, and a single
     # run (or a refused config) should not pay for pandas and matplotlib.
-    from sim.report.sweep import write_sweep_summary
+    from sim.cli.sweep_jobs import summarize_sweep
 
     try:
         sweep_dir = Path(str(config.hydra.sweep.dir))
         target = OmegaConf.select(config, "service_level.target", default=None)
-        table = write_sweep_summary(sweep_dir, target=None if target is None else float(target))
+        table = summarize_sweep(sweep_dir, target=None if target is None else float(target))
     except Exception:  # noqa: BLE001 - a summary must never fail the sweep it summarizes
         log.exception("could not write the sweep summary")
         return None

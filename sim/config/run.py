@@ -10,6 +10,7 @@ and built by :mod:`sim.config.day`.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,9 +18,11 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
+from sim.config.calibrate import check_calibrate
 from sim.config.checks import Checker
 from sim.config.day import build_day
 from sim.config.limits import check_before_building, check_built, numbers_too_large
+from sim.config.plan_files import read_staffing_variants
 from sim.config.schema import (
     Config,
     CostsConfig,
@@ -39,7 +42,9 @@ from sim.policies.registry import POLICIES
 __all__ = ["PROJECT_ROOT", "ConfigError", "RunSpec", "build_run"]
 
 #: The values of the root ``mode``.
-MODES = ("run", "plan", "staff")
+MODES = ("run", "plan", "staff", "calibrate")
+#: The values of ``run.executor`` (those of :data:`sim.experiment.executors.EXECUTORS`).
+EXECUTORS = ("local", "dask")
 
 #: Relative data paths in configs are relative to this folder (the one holding configs/).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -69,6 +74,9 @@ class RunSpec:
     mode: str = "run"
     plan: PlanTerms | None = None  # set with mode "plan"
     staffing: StaffingTerms | None = None  # set with mode "staff"
+    executor: str = "local"  # run.executor
+    dask_address: str | None = None  # run.dask_address
+    figure_policies: tuple[str, ...] | None = None  # report.figure_policies
 
     def fingerprint(self) -> str:
         """What must match for a run to resume another: scenario, policies, their
@@ -107,6 +115,7 @@ def _check_run(c: Checker, run: RunConfig, policies: list[str], key: str = "poli
     c.number("run.replications", run.replications, low=1, strict=False, whole=True)
     c.number("run.seed", run.seed, low=0, strict=False, whole=True)
     c.number("run.workers", run.workers, low=0, strict=False, whole=True)
+    _check_executor(c, run)
     if run.resume is not None and not (Path(run.resume) / "manifest.json").is_file():
         c.fail(
             "run.resume",
@@ -137,6 +146,63 @@ def _check_run(c: Checker, run: RunConfig, policies: list[str], key: str = "poli
                 run.max_replications,
                 f"must be at least run.replications ({run.replications}) with a target precision",
             )
+
+
+def _check_executor(c: Checker, run: RunConfig) -> None:
+    """``run.executor`` and ``run.dask_address``: a known executor, installed, and an
+    address only for Dask."""
+    if run.executor not in EXECUTORS:
+        c.fail("run.executor", run.executor, f"allowed: {', '.join(EXECUTORS)}")
+    elif run.executor == "dask" and importlib.util.find_spec("distributed") is None:
+        c.fail(
+            "run.executor",
+            run.executor,
+            "needs Dask's distributed package, which is not installed: pip install 'ccsim[dask]'",
+        )
+    address = run.dask_address
+    if address is None:
+        return
+    if not isinstance(address, str) or not address.strip() or any(ch.isspace() for ch in address):
+        c.fail(
+            "run.dask_address",
+            address,
+            "must be a Dask scheduler's address, e.g. tcp://host:8786, or null for a local cluster",
+        )
+    elif run.executor != "dask":
+        c.fail(
+            "run.dask_address",
+            address,
+            "is for run.executor=dask only: add run.executor=dask, or leave it null",
+        )
+
+
+def _figure_policies(c: Checker, given: Any, policies: list[str]) -> tuple[str, ...] | None:
+    """``report.figure_policies``: ``None``, or names (one name, or a list) of the run's
+    ``policies``, at most three besides the baseline (``none``, else the first policy)."""
+    if given is None:
+        return None
+    key = "report.figure_policies"
+    names = [given] if isinstance(given, str) else given
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        c.fail(key, given, "must be a policy name or a list of policy names, or null")
+        return None
+    ok = True
+    for i, name in enumerate(names):
+        if name not in policies:
+            c.fail(f"{key}[{i}]", name, f"not a policy of this run; allowed: {list(policies)}")
+            ok = False
+    if len(set(names)) != len(names):
+        c.fail(key, list(names), "must not name a policy twice")
+        ok = False
+    baseline = "none" if "none" in policies else (policies[0] if policies else None)
+    if len([n for n in names if n != baseline]) > 3:
+        c.fail(
+            key,
+            list(names),
+            f"at most three policies besides the baseline {baseline!r}, which is always drawn",
+        )
+        ok = False
+    return tuple(names) if ok else None
 
 
 def _share(c: Checker, key: str, value: Any, allowed: str, inside) -> bool:
@@ -177,13 +243,6 @@ def _plan(c: Checker, mode: Any, plan: PlanConfig, run: RunConfig) -> PlanTerms 
     if ok and len(set(scales)) != len(scales):
         c.fail("plan.scales", scales, "must not name a scale twice")
         ok = False
-    if plan.staffing_files:
-        c.fail(
-            "plan.staffing_files",
-            list(plan.staffing_files),
-            "not built yet: must be empty (give variants as plan.scales)",
-        )
-        ok = False
     ok &= c.number("plan.days_per_year", plan.days_per_year, low=0, strict=True)
     ok &= c.number("plan.paid_hours_per_fte", plan.paid_hours_per_fte, low=0, strict=True)
     ok &= c.number("plan.hiring_cost_per_fte", plan.hiring_cost_per_fte, low=0, strict=False)
@@ -215,6 +274,13 @@ def _staffing(
     confidence = staffing.confidence
     if confidence is not None:
         ok &= _share(c, "staffing.confidence", confidence, "(0, 1) or null", lambda x: 0 < x < 1)
+    ok &= _share(c, "staffing.shrinkage", staffing.shrinkage, "[0, 1)", lambda x: 0 <= x < 1)
+    cap = staffing.occupancy_cap
+    if cap is not None:
+        ok &= _share(c, "staffing.occupancy_cap", cap, "(0, 1] or null", lambda x: 0 < x <= 1)
+    verify = staffing.verify_replications
+    if verify is not None:
+        ok &= c.number("staffing.verify_replications", verify, low=1, strict=False, whole=True)
     for key, value in (("run.resume", run.resume), ("run.target_precision", run.target_precision)):
         if value is not None:
             c.fail(key, value, "not available with mode=staff: leave it null")
@@ -224,6 +290,9 @@ def _staffing(
     return StaffingTerms(
         confidence=None if confidence is None else float(confidence),
         replications=int(run.replications),
+        shrinkage=float(staffing.shrinkage),
+        occupancy_cap=None if cap is None else float(cap),
+        verify_replications=int(run.replications if verify is None else verify),
     )
 
 
@@ -370,6 +439,7 @@ def build_run(cfg: Any) -> RunSpec:
     _check_run(
         c, cfg.run, chosen, "policies" if cfg.policies is not None else "scenario.default_policies"
     )
+    figure_policies = _figure_policies(c, cfg.report.figure_policies, chosen)
     fits = check_before_building(c, cfg, chosen)
     sl = (
         ServiceLevel(
@@ -391,8 +461,15 @@ def build_run(cfg: Any) -> RunSpec:
     mode = cfg.mode
     terms = _plan(c, mode, cfg.plan, cfg.run)
     staffing = _staffing(c, mode, cfg.staffing, cfg.run)
+    if mode == "calibrate":  # the log itself is read by sim.config.calibrate.read_calibration
+        check_calibrate(c, cfg.calibrate, cfg.run, PROJECT_ROOT)
     if scenario is not None and mode in ("plan", "staff"):
         _check_plan_scenario(c, scenario, mode)
+    if scenario is not None and terms is not None and cfg.plan.staffing_files:
+        variants = read_staffing_variants(
+            c, list(cfg.plan.staffing_files), cfg.scenario, scenario, PROJECT_ROOT
+        )
+        terms = replace(terms, variants=variants)
     if scenario is not None:
         costs = _costs(c, cfg.costs, scenario.group_names)
         scenario = replace(scenario, costs=costs, service_level_target=sl.target)
@@ -413,4 +490,7 @@ def build_run(cfg: Any) -> RunSpec:
         str(mode),
         terms,
         staffing,
+        executor=str(cfg.run.executor),
+        dask_address=cfg.run.dask_address,
+        figure_policies=figure_policies,
     )

@@ -15,6 +15,7 @@ from omegaconf import MISSING
 
 __all__ = [
     "AbsenteeismConfig",
+    "CalibrateConfig",
     "Config",
     "ContactServiceLevelConfig",
     "ContactTypeConfig",
@@ -28,6 +29,7 @@ __all__ = [
     "OverflowStepConfig",
     "PlanConfig",
     "RedialsConfig",
+    "ReportConfig",
     "RoutingConfig",
     "RunConfig",
     "ServiceLevelConfig",
@@ -255,11 +257,18 @@ class RunConfig:
     ``target_precision``: if set, replications are added (in rounds) until the 95% CI
     half-width of every policy's paired service-level difference against the baseline is
     below it (e.g. 0.01 = one percentage point), up to ``max_replications``.
+
+    ``executor``: where replications run, ``local`` (a process pool of ``workers``) or
+    ``dask`` (``pip install 'ccsim[dask]'``): on a Dask ``LocalCluster`` of ``workers``
+    processes started for the run when ``dask_address`` is null, else on the workers of the
+    Dask scheduler at ``dask_address`` (e.g. ``tcp://host:8786``).
     """
 
     replications: int = 20
     seed: int = 20261123
     workers: int = 0
+    executor: str = "local"
+    dask_address: str | None = None
     resume: str | None = None
     target_precision: float | None = None
     max_replications: int = 200
@@ -323,10 +332,45 @@ class StaffingConfig:
 
     ``confidence``: ``null``: an interval meets a contact type's target when the mean over
     the ``run.replications`` days does; a share p in (0, 1): when it meets the target on at
-    least a share p of the days.
+    least a share p of the days. ``shrinkage``: share of paid time off the phone that the
+    simulation does not model, in [0, 1): the report and ``required_gross_agents`` gross the
+    required agents up by it. ``occupancy_cap``: a share in (0, 1] no group's mean
+    occupancy in an interval may exceed, or null. ``verify_replications``: days of the
+    verification run on a fresh seed (null: ``run.replications``).
     """
 
     confidence: float | None = None
+    shrinkage: float = 0.0
+    occupancy_cap: float | None = None
+    verify_replications: int | None = None
+
+
+@dataclass
+class CalibrateConfig:
+    """Calibration from a contact log (``mode=calibrate``; see :mod:`sim.config.calibrate`).
+
+    ``log_file``: the log, a CSV of one row per contact (required with ``mode=calibrate``;
+    relative to the current folder). ``name``: the calibrated scenario's name (letters,
+    digits and ``_``, starting with a letter), its config file and data folder in the run
+    folder. ``interval_minutes``: the calibrated day's interval, 15, 30 or 60.
+    """
+
+    log_file: str | None = None
+    name: str = "calibrated"
+    interval_minutes: int = 30
+
+
+@dataclass
+class ReportConfig:
+    """The run folder's report and figures.
+
+    ``figure_policies``: the policies the per-interval figures (``service_level.png``,
+    ``occupancy.png``) draw beside the baseline (``none``, else the first policy): a list
+    of at most three of the run's policies (or one name); ``None``: the three best by the
+    day's service level.
+    """
+
+    figure_policies: Any = None
 
 
 @dataclass
@@ -336,10 +380,11 @@ class Config:
     ``mode``: ``run`` (simulate the policies on the staffing as given) or ``plan`` (the
     hiring frontier: every ``plan.scales`` variant of the staffing under the policies) or
     ``staff`` (the staffing solver: the fewest agents per interval and count-staffed group
-    that meet every live contact type's target; ``staffing``).
+    that meet every live contact type's target; ``staffing``) or ``calibrate`` (a scenario
+    estimated from a contact log; ``calibrate``).
     ``policies``: the policies compared (a list of names, or one name); ``None``: the
     scenario's ``default_policies``. ``policy``: each policy's parameters by name, from
-    ``configs/policy/<name>.yaml``.
+    ``configs/policy/<name>.yaml``. ``report``: what the report's figures show.
     """
 
     scenario: Any = MISSING
@@ -351,3 +396,5 @@ class Config:
     mode: str = "run"
     plan: PlanConfig = field(default_factory=PlanConfig)
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
+    calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)

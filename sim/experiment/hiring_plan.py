@@ -2,7 +2,9 @@
 
 Each variant multiplies every count-staffed group's staffing table by its ``scale``, each
 interval rounded half up to whole agents (``floor(staffing * scale + 0.5)``); groups on
-individual shifts are not scaled. Every variant is run under the policies on the same
+individual shifts are not scaled. A variant given as a table (``plan.staffing_files``)
+replaces the count-staffed groups' tables; its ``scale`` is its agent-intervals over the
+reference plan's, so that variants of both kinds line up by size. Every variant is run under the policies on the same
 simulated days (same seed: common random numbers), so a variant's difference to the
 reference plan (scale 1.0) is paired on the replication.
 
@@ -35,9 +37,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.planning import REFERENCE_SCALE, PlanTerms
+from sim.core.planning import REFERENCE_SCALE, PlanTerms, StaffingVariant
 from sim.core.scenario import Scenario
 from sim.experiment.comparison import compare_policies
+from sim.experiment.executors import Pool
 from sim.experiment.replications import ReplicationResult, run_replications
 from sim.experiment.tables import replication_table, summarize
 from sim.kpi.definitions import ALL
@@ -48,6 +51,7 @@ __all__ = [
     "PLAN_COLUMNS",
     "STEP_COLUMNS",
     "adjacent_steps",
+    "plan_variants",
     "annualise",
     "meets_target",
     "plan_replications",
@@ -124,25 +128,52 @@ def scaled_scenario(scenario: Scenario, scale: float) -> Scenario:
     return replace(scenario, groups=groups)
 
 
+def table_scenario(scenario: Scenario, variant: StaffingVariant) -> Scenario:
+    """``scenario`` with every count-staffed group's staffing from ``variant``."""
+    groups = tuple(
+        g if g.scheduled else replace(g, staffing=tuple(variant.agents(g.name)))
+        for g in scenario.groups
+    )
+    return replace(scenario, groups=groups)
+
+
+def plan_variants(scenario: Scenario, terms: PlanTerms) -> list[tuple[str, float, Scenario]]:
+    """``(name, scale, scenario)`` of every variant: each scale, then each table."""
+    variants = [(variant_label(s), s, scaled_scenario(scenario, s)) for s in terms.scales]
+    reference = sum(sum(g.staffing) for g in scenario.groups if not g.scheduled)
+    for variant in terms.variants:
+        size = sum(sum(agents) for _, agents in variant.staffing)
+        variants.append(
+            (
+                variant.name,
+                size / reference if reference else math.nan,
+                table_scenario(scenario, variant),
+            )
+        )
+    return variants
+
+
 def plan_replications(
-    results: Mapping[float, Iterable[ReplicationResult]], scenario: Scenario, terms: PlanTerms
+    results: Mapping[tuple[str, float], Iterable[ReplicationResult]],
+    scenario: Scenario,
+    terms: PlanTerms,
 ) -> pd.DataFrame:
     """One row per variant, policy and replication with the plan's values (see the module).
 
-    ``results``: each scale's replication results. The day's all-contacts, all-groups KPIs
-    are annualised with ``terms``.
+    ``results``: each variant's (name, scale) replication results. The day's all-contacts,
+    all-groups KPIs are annualised with ``terms``.
     """
     measured_hours = (scenario.intervals - scenario.warmup_intervals) * (
         scenario.interval_seconds / 3600.0
     )
     frames = []
-    for scale, found in results.items():
+    for (name, scale), found in results.items():
         table = replication_table(found)
         table = table[(table["contact_type"] == ALL) & (table["group"] == ALL)]
         frames.append(
             pd.DataFrame(
                 {
-                    "variant": variant_label(scale),
+                    "variant": name,
                     "scale": float(scale),
                     "policy": table["policy"].to_numpy(),
                     "replication": table["replication"].to_numpy(),
@@ -210,7 +241,7 @@ def plan_table(per_rep: pd.DataFrame) -> pd.DataFrame:
     )
     is_reference = merged["variant"] == reference
     merged.loc[is_reference, diff_columns] = 0.0
-    merged = merged.sort_values(["scale", "policy"], kind="stable", ignore_index=True)
+    merged = merged.sort_values(["scale", "variant", "policy"], kind="stable", ignore_index=True)
     return merged[PLAN_COLUMNS]
 
 
@@ -220,13 +251,16 @@ def adjacent_steps(per_rep: pd.DataFrame) -> pd.DataFrame:
     steps = []
     for policy in pd.unique(per_rep["policy"]):
         rows = per_rep[per_rep["policy"] == policy]
-        scales = sorted(pd.unique(rows["scale"]))
-        for low, high in zip(scales, scales[1:], strict=False):
-            pair = rows[rows["scale"].isin([low, high])]
-            diff = _paired(pair, policy, variant_label(low))
-            diff = diff.assign(
-                policy=policy, from_variant=variant_label(low), to_variant=variant_label(high)
-            )
+        order = (
+            rows[["scale", "variant"]]
+            .drop_duplicates()
+            .sort_values(["scale", "variant"], kind="stable")["variant"]
+            .tolist()
+        )
+        for low, high in zip(order, order[1:], strict=False):
+            pair = rows[rows["variant"].isin([low, high])]
+            diff = _paired(pair, policy, low)
+            diff = diff.assign(policy=policy, from_variant=low, to_variant=high)
             steps.append(diff[STEP_COLUMNS])
     if not steps:
         return pd.DataFrame(columns=STEP_COLUMNS)
@@ -242,20 +276,23 @@ def run_plan(
     *,
     workers: int = 1,
     params: dict[str, dict[str, Any]] | None = None,
+    pool: Pool | None = None,
 ) -> pd.DataFrame:
-    """Run every variant of ``terms.scales`` under ``policies`` on the same days (same
-    ``seed``); the per-replication table of :func:`plan_replications`."""
+    """Run every variant (:func:`plan_variants`) under ``policies`` on the same days (same
+    ``seed``); the per-replication table of :func:`plan_replications`. ``workers`` and
+    ``pool``: as for :func:`~sim.experiment.replications.run_replications`."""
     policies = list(policies)
     results = {
-        scale: run_replications(
-            scaled_scenario(scenario, scale),
+        (name, scale): run_replications(
+            variant,
             policies,
             replications,
             seed,
             workers=workers,
             params=params,
+            pool=pool,
         )
-        for scale in terms.scales
+        for name, scale, variant in plan_variants(scenario, terms)
     }
     return plan_replications(results, scenario, terms)
 

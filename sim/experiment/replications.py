@@ -2,33 +2,28 @@
 
 Replication ``r`` of every policy draws from the same named streams (seeded by the run
 seed and ``r``), so policies are compared on the same simulated days. Replications run in
-a standard ``concurrent.futures`` process pool; results do not depend on the number of
-workers or on the order in which replications finish.
+batches on a pool of workers (:mod:`sim.experiment.executors`: a local process pool or a
+Dask cluster) through the standard ``concurrent.futures`` interface; results do not depend
+on the pool, the number of workers or the order in which replications finish.
 
 Tasks are made and submitted lazily, a few batches ahead of the workers, so that a billion
-replications never become a billion futures. Workers leave every stop signal to the parent
-(it stops them and keeps what has finished) and die with it: on Linux the kernel kills a
-worker whose parent dies (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread does, so that
-no worker outlives a killed run or holds its output pipes open.
+replications never become a billion futures. Every result comes back to this process,
+which hands it to ``on_result`` (the CLI saves it as a part of the run folder); on Ctrl-C or
+an error the pool is stopped at once and what has finished is kept.
 """
 
 from __future__ import annotations
 
-import ctypes
 import itertools
 import math
-import multiprocessing
 import os
-import signal
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
 from sim.core.scenario import Scenario
+from sim.experiment.executors import LocalPool, Pool
 from sim.kpi.adherence import agent_adherence
 from sim.kpi.definitions import breakdown
 from sim.model.world import simulate
@@ -87,79 +82,6 @@ def run_replication(
 MAX_BATCH = 16
 #: Batches submitted ahead, per worker.
 AHEAD_PER_WORKER = 2
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-def _worker_init(creator: int, start_method: str) -> None:
-    """Set up a pool worker: ignore stop signals, and die with the process that made the pool.
-
-    Ctrl-C, SIGTERM and SIGHUP are the parent's to handle: it stops the workers itself and
-    keeps what has finished. ``creator``: the pid of the process that made the pool (the
-    worker's parent, except under the ``forkserver`` start method).
-    """
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
-    parent = os.getppid()
-    if _die_with_parent():
-        # The parent may have died before the call: then no signal will ever come.
-        if start_method == "forkserver":
-            if not _alive(creator):
-                os._exit(1)
-        elif os.getppid() != creator:
-            os._exit(1)
-    elif os.name == "posix":
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-
-
-def _die_with_parent() -> bool:
-    """Ask Linux to SIGKILL this process when its parent dies; ``False`` where impossible."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _watch_parent(parent: int) -> None:
-    """Where the kernel cannot: end this worker once its parent is gone (it is re-parented)."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """End a process pool's workers now, in the middle of their tasks.
-
-    The pool offers no public way to stop running tasks (Python 3.14 adds
-    ``terminate_workers``), so its processes are terminated. A worker killed while sending
-    a result leaves a partial message in the result pipe, and the pool's manager thread
-    would wait for the rest of it for ever, hanging the interpreter at exit. Closing this
-    process's own write end of that pipe, once every worker is gone, turns the wait into
-    end-of-file, which the manager thread handles as a broken pool and exits.
-    """
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    result_queue = getattr(pool, "_result_queue", None)
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.kill()  # SIGKILL: workers ignore SIGTERM
-    for process in processes:
-        process.join()
-    writer = getattr(result_queue, "_writer", None)
-    if writer is not None:
-        writer.close()
 
 
 def _run_batch(
@@ -181,13 +103,19 @@ def run_replications(
     skip: Iterable[tuple[str, int]] = (),
     on_result: Callable[[ReplicationResult], None] | None = None,
     params: dict[str, dict[str, Any]] | None = None,
+    pool: Pool | None = None,
+    keep: bool = True,
 ) -> list[ReplicationResult]:
     """Run replications ``0 .. replications-1`` of every policy, sorted by (policy, replication).
 
-    ``workers`` 0 means one per CPU core; 1 runs in this process. ``skip`` lists
-    (policy, replication) pairs already done (e.g. by an interrupted run); ``on_result`` is
-    called in this process as each result arrives, so that finished work can be saved.
-    ``params``: each policy's parameters by name (defaults for policies not listed).
+    ``workers`` 0 means one per CPU core; 1 runs in this process. ``pool``: run on it
+    instead (e.g. a Dask cluster, :func:`sim.experiment.executors.open_pool`; ``workers`` is
+    then unused); it is stopped if this call is interrupted or fails, and left open
+    otherwise, for the next call. ``skip`` lists (policy, replication) pairs already done
+    (e.g. by an interrupted run); ``on_result`` is called in this process as each result
+    arrives, so that finished work can be saved. ``params``: each policy's parameters by
+    name (defaults for policies not listed). ``keep`` ``False``: hold no result and return
+    ``[]`` (each goes to ``on_result`` only), so that memory does not grow with the count.
     """
     params = params or {}
     policies = list(policies)
@@ -199,46 +127,59 @@ def run_replications(
     n_tasks = replications * len(policies) - sum(
         1 for p, r in done if p in wanted and 0 <= r < replications
     )
-    workers = workers or os.cpu_count() or 1
-    workers = max(1, min(workers, n_tasks))
     results: list[ReplicationResult] = []
 
     def collect(batch: list[ReplicationResult]) -> None:
         for result in batch:
-            results.append(result)
+            if keep:
+                results.append(result)
             if on_result is not None:
                 on_result(result)
 
-    if workers == 1:
+    workers = workers or os.cpu_count() or 1
+    workers = max(1, min(workers, n_tasks))
+    if pool is not None:
+        if n_tasks > 0:
+            _run_on(pool, scenario, tasks, n_tasks, seed, params, collect)
+    elif workers == 1:
         for task in tasks:
             collect(_run_batch(scenario, [task], seed, params))
     else:
-        # Small batches keep every worker busy yet bound the work an interruption loses;
-        # only a few are in flight at a time, so memory does not grow with the task count.
-        size = max(1, min(MAX_BATCH, math.ceil(n_tasks / (4 * workers))))
-        batches = iter(lambda: list(itertools.islice(tasks, size)), [])
-        context = multiprocessing.get_context()
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_worker_init,
-            initargs=(os.getpid(), context.get_start_method()),
-        )
-        try:
-            pending: set[Future] = {
-                pool.submit(_run_batch, scenario, batch, seed, params)
-                for batch in itertools.islice(batches, AHEAD_PER_WORKER * workers)
-            }
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    collect(future.result())
-                    for batch in itertools.islice(batches, 1):
-                        pending.add(pool.submit(_run_batch, scenario, batch, seed, params))
-        except BaseException:
-            # Ctrl-C (or an error): stop at once; what was collected is already saved.
-            _stop_pool(pool)
-            raise
-        pool.shutdown()
+        own = LocalPool(workers)
+        _run_on(own, scenario, tasks, n_tasks, seed, params, collect)
+        own.close()
     results.sort(key=lambda r: (r.policy, r.replication))
     return results
+
+
+def _run_on(
+    pool: Pool,
+    scenario: Scenario,
+    tasks: Iterator[tuple[str, int]],
+    n_tasks: int,
+    seed: int,
+    params: dict[str, dict[str, Any]],
+    collect: Callable[[list[ReplicationResult]], None],
+) -> None:
+    """Run ``tasks`` on ``pool`` in batches, submitted lazily; ``collect`` each batch's
+    results as it arrives. The pool is stopped at once if this is interrupted or fails."""
+    # Small batches keep every worker busy yet bound the work an interruption loses; only a
+    # few are in flight at a time, so memory does not grow with the task count.
+    size = max(1, min(MAX_BATCH, math.ceil(n_tasks / (4 * pool.workers))))
+    batches = iter(lambda: list(itertools.islice(tasks, size)), [])
+    try:
+        shared = pool.share(scenario)  # sent once, not with every batch
+        pending: set[Future] = {
+            pool.submit(_run_batch, shared, batch, seed, params)
+            for batch in itertools.islice(batches, AHEAD_PER_WORKER * pool.workers)
+        }
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                collect(future.result())
+                for batch in itertools.islice(batches, 1):
+                    pending.add(pool.submit(_run_batch, shared, batch, seed, params))
+    except BaseException:
+        # Ctrl-C (or an error): stop at once; what was collected is already saved.
+        pool.stop()
+        raise

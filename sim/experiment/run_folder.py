@@ -43,7 +43,7 @@ from sim.experiment.tables import (
 from sim.kpi.definitions import ALL, INTERVAL_KPI_NAMES, KPI_NAMES
 from sim.policies.api import ACTION_COLUMNS
 
-__all__ = ["COMPLETE", "LOCK", "RunFolder", "RunFolderError", "atomic_write"]
+__all__ = ["COMPLETE", "LOCK", "RunFolder", "RunFolderError", "atomic_write", "run_tables"]
 
 log = logging.getLogger("ccsim")
 
@@ -369,6 +369,42 @@ def _read_manifest(folder: Path) -> dict:
     return doc
 
 
+def run_tables(scenario: Scenario, results: Iterable[ReplicationResult]) -> dict[str, pd.DataFrame]:
+    """The tables of a run folder, by name: ``summary``, ``replications``, ``intervals``,
+    ``actions``, (with a baseline and another policy) ``comparison`` and (agents on shifts)
+    ``agents``; each is written as ``<name>.csv``.
+
+    The baseline of the comparison is ``none`` if it ran, else the first policy run.
+    """
+    results = list(results)
+    per_rep = replication_table(results)
+    summary = summarize(per_rep, KEY_COLUMNS)
+    intervals = summarize(interval_table(results), [*KEY_COLUMNS, "interval"])
+    forecasts = {t.name: t.forecast for t in scenario.contact_types}
+    forecasts[ALL] = scenario.forecast_total()
+    staffing = {g.name: g.staffing for g in scenario.groups}
+    staffing[ALL] = scenario.staffing_total()
+    nan = math.nan
+    rows = list(
+        zip(intervals["contact_type"], intervals["group"], intervals["interval"], strict=True)
+    )
+    intervals.insert(4, "interval_start", [scenario.interval_label(int(k)) for _, _, k in rows])
+    intervals.insert(5, "forecast", [forecasts[t][k] if g == ALL else nan for t, g, k in rows])
+    intervals.insert(
+        6, "scheduled_agents", [staffing[g][k] if t == ALL else nan for t, g, k in rows]
+    )
+    tables = {"summary": summary, "replications": per_rep, "intervals": intervals}
+    policies = list(dict.fromkeys(per_rep["policy"]))
+    if len(policies) > 1:
+        baseline = "none" if "none" in policies else policies[0]
+        tables["comparison"] = compare_policies(per_rep, baseline)
+    tables["actions"] = action_table(scenario, results)
+    agents = agent_table(results)
+    if len(agents):
+        tables["agents"] = summarize(agents, ["policy", "group", "agent"], kpis=AGENT_KPIS)
+    return tables
+
+
 class RunFolder:
     """Writes one run's outputs into ``path`` (created if needed).
 
@@ -542,40 +578,15 @@ class RunFolder:
     def write_tables(
         self, scenario: Scenario, results: Iterable[ReplicationResult]
     ) -> dict[str, pd.DataFrame]:
-        """Write ``summary.csv``, ``replications.csv``, ``intervals.csv``, ``actions.csv``
-        and (with a baseline and another policy) ``comparison.csv``; return them.
+        """Write the tables of ``results`` (:func:`run_tables`) into the folder; return them."""
+        tables = run_tables(scenario, results)
+        self.write_frames(tables)
+        return tables
 
-        The baseline of the comparison is ``none`` if it ran, else the first policy run.
-        """
-        results = list(results)
-        per_rep = replication_table(results)
-        summary = summarize(per_rep, KEY_COLUMNS)
-        intervals = summarize(interval_table(results), [*KEY_COLUMNS, "interval"])
-        forecasts = {t.name: t.forecast for t in scenario.contact_types}
-        forecasts[ALL] = scenario.forecast_total()
-        staffing = {g.name: g.staffing for g in scenario.groups}
-        staffing[ALL] = scenario.staffing_total()
-        nan = math.nan
-        rows = list(
-            zip(intervals["contact_type"], intervals["group"], intervals["interval"], strict=True)
-        )
-        intervals.insert(4, "interval_start", [scenario.interval_label(int(k)) for _, _, k in rows])
-        intervals.insert(5, "forecast", [forecasts[t][k] if g == ALL else nan for t, g, k in rows])
-        intervals.insert(
-            6, "scheduled_agents", [staffing[g][k] if t == ALL else nan for t, g, k in rows]
-        )
-        tables = {"summary": summary, "replications": per_rep, "intervals": intervals}
-        policies = list(dict.fromkeys(per_rep["policy"]))
-        if len(policies) > 1:
-            baseline = "none" if "none" in policies else policies[0]
-            tables["comparison"] = compare_policies(per_rep, baseline)
-        tables["actions"] = action_table(scenario, results)
-        agents = agent_table(results)
-        if len(agents):
-            tables["agents"] = summarize(agents, ["policy", "group", "agent"], kpis=AGENT_KPIS)
+    def write_frames(self, tables: Mapping[str, pd.DataFrame]) -> None:
+        """Write each table as ``<name>.csv`` (e.g. the tables of :func:`run_tables`)."""
         for name, frame in tables.items():
             self._write(self.path / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n"))
-        return tables
 
     def write_text(self, name: str, text: str) -> Path:
         """Write a text file (e.g. ``report.md``) atomically into the run folder."""

@@ -2,17 +2,18 @@
 
 A sweep folder holds one ordinary run folder per job (``0/``, ``1/``, ...), each with its
 ``summary.csv`` and ``.hydra/overrides.yaml``. The parameters swept are the override keys
-whose value differs between jobs (e.g. ``scenario.agents``). Plain pandas: the Hydra
-callback in :mod:`sim.cli.sweep_callback` writes it (and the figure) at the end of a
-multirun; :func:`sim.report.sweep.write_sweep_summary` can be called by hand on the
-folder of an interrupted sweep.
+whose value differs between jobs (e.g. ``scenario.agents``). Plain pandas: the overrides
+come here as plain data, parsed by Hydra's own override parser in :mod:`sim.cli.sweep_jobs`
+(the only place that knows their grammar); the Hydra callback in
+:mod:`sim.cli.sweep_callback` writes the table (and the figure) at the end of a multirun,
+and :func:`sim.cli.sweep_jobs.summarize_sweep` can be called by hand on the folder of an
+interrupted sweep.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,15 @@ import yaml
 
 from sim.kpi.definitions import ALL
 
-__all__ = ["KPIS", "swept_columns", "swept_parameters", "sweep_table"]
+__all__ = [
+    "KPIS",
+    "declared_overrides",
+    "job_configs",
+    "job_overrides",
+    "swept_columns",
+    "swept_parameters",
+    "sweep_table",
+]
 
 log = logging.getLogger("ccsim.sweep")
 
@@ -36,29 +45,12 @@ KPIS = (
     "cost_per_contact",
     "missed_target",
 )
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
-def _value(text: str) -> Any:
-    """An override's value: a number when it reads as one, else the text (unquoted)."""
-    text = text.strip()
-    if text == "null":
-        return None
-    if _NUMBER.fullmatch(text):
-        return int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    return text
-
-
-def _overrides(job_dir: Path) -> dict[str, Any]:
-    """``key: value`` of a job's ``.hydra/overrides.yaml`` (``+``/``++``/``~`` stripped)."""
-    items = yaml.safe_load((job_dir / ".hydra" / "overrides.yaml").read_text(encoding="utf-8"))
-    found: dict[str, Any] = {}
-    for item in items or []:
-        key, _, value = str(item).partition("=")
-        found[key.lstrip("+~")] = _value(value)
-    return found
+def _override_lines(path: Path) -> list[str]:
+    """The overrides listed in a ``.hydra/overrides.yaml``, as written."""
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [str(item) for item in items or []]
 
 
 def _job_number(job_dir: Path) -> int | None:
@@ -72,9 +64,10 @@ def _job_number(job_dir: Path) -> int | None:
         return None
 
 
-def _jobs(sweep_dir: Path) -> dict[int, tuple[Path, dict[str, Any]]]:
-    """Every job folder of the sweep (finished or not), by job number."""
-    jobs: dict[int, tuple[Path, dict[str, Any]]] = {}
+def _jobs(sweep_dir: Path) -> dict[int, tuple[Path, list[str]]]:
+    """Every job folder of the sweep (finished or not), with its overrides as written, by
+    job number."""
+    jobs: dict[int, tuple[Path, list[str]]] = {}
     if not sweep_dir.is_dir():
         return jobs
     for job_dir in sorted(sweep_dir.iterdir()):
@@ -86,46 +79,26 @@ def _jobs(sweep_dir: Path) -> dict[int, tuple[Path, dict[str, Any]]]:
                 "%s: no job number in its folder name or .hydra/hydra.yaml; skipped", job_dir
             )
             continue
-        jobs[num] = (job_dir, _overrides(job_dir))
+        jobs[num] = (job_dir, _override_lines(job_dir / ".hydra" / "overrides.yaml"))
     return dict(sorted(jobs.items()))
 
 
-def _is_sweep(value: str) -> bool:
-    """Whether an override's value is a sweep: ``a,b`` (a comma outside brackets and
-    quotes) or one of Hydra's sweep functions (``range(...)``, ``choice(...)``, ...)."""
-    if value.startswith(("range(", "choice(", "interval(", "glob(", "tag(")):
-        return True
-    depth, quote = 0, ""
-    for char in value:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            return True
-    return False
+def job_overrides(sweep_dir: Path) -> dict[int, list[str]]:
+    """Each job's command-line overrides as Hydra wrote them (``.hydra/overrides.yaml``,
+    e.g. ``scenario.agents=12``), by job number; every job, finished or not."""
+    return {num: lines for num, (_, lines) in _jobs(Path(sweep_dir)).items()}
 
 
-def _declared_sweeps(sweep_dir: Path) -> list[str]:
-    """The keys swept on the command line, from the sweep's ``multirun.yaml`` ([] if none).
-
-    They name the parameters even when a sweep stopped after its first job.
-    """
+def declared_overrides(sweep_dir: Path) -> list[str]:
+    """The sweep's own command-line overrides, as written in its ``multirun.yaml``
+    (e.g. ``scenario.agents=12,13,14``; [] if none). They name the parameters swept even
+    when a sweep stopped after its first job."""
     try:
-        doc = yaml.safe_load((sweep_dir / "multirun.yaml").read_text(encoding="utf-8"))
+        doc = yaml.safe_load((Path(sweep_dir) / "multirun.yaml").read_text(encoding="utf-8"))
         task = doc["hydra"]["overrides"]["task"] or []
     except (OSError, KeyError, TypeError, yaml.YAMLError):
         return []
-    keys = []
-    for item in task:
-        key, _, value = str(item).partition("=")
-        if _is_sweep(value.strip()):
-            keys.append(key.lstrip("+~"))
-    return keys
+    return [str(item) for item in task]
 
 
 def swept_parameters(overrides: list[dict[str, Any]], declared: Iterable[str] = ()) -> list[str]:
@@ -146,8 +119,17 @@ def _totals_row(summary: Path) -> pd.DataFrame | None:
     return None if rows.empty else rows
 
 
-def sweep_table(sweep_dir: Path) -> pd.DataFrame:
+def sweep_table(
+    sweep_dir: Path,
+    overrides: Mapping[int, Mapping[str, Any]],
+    swept: Iterable[str] = (),
+) -> pd.DataFrame:
     """One row per (job, policy): the swept parameters and the all-types, all-groups KPIs.
+
+    ``overrides``: each job's overrides by job number, ``key: value`` (prefixes ``+``,
+    ``++``, ``~`` dropped from the keys; values as parsed: numbers, text, ``None`` for
+    null); ``swept``: keys swept on the command line (a parameter even if its jobs did not
+    all run). Both as :mod:`sim.cli.sweep_jobs` reads them from the folder.
 
     Columns: ``job``, one per swept parameter (numbers where the values read as numbers),
     ``policy``, ``replications``, then each KPI of :data:`KPIS` present in the summaries with
@@ -156,10 +138,13 @@ def sweep_table(sweep_dir: Path) -> pd.DataFrame:
     the order policies first appear.
     """
     sweep_dir = Path(sweep_dir)
-    jobs = _jobs(sweep_dir)
-    params = swept_parameters([ov for _, ov in jobs.values()], _declared_sweeps(sweep_dir))
+    jobs = {
+        num: (job_dir, dict(overrides.get(num, {})))
+        for num, (job_dir, _) in _jobs(sweep_dir).items()
+    }
+    params = swept_parameters([ov for _, ov in jobs.values()], swept)
     frames = []
-    for num, (job_dir, overrides) in jobs.items():
+    for num, (job_dir, job) in jobs.items():
         summary = job_dir / "summary.csv"
         if not summary.is_file():
             log.warning(
@@ -172,7 +157,7 @@ def sweep_table(sweep_dir: Path) -> pd.DataFrame:
             continue
         rows = rows.copy()
         for k, key in enumerate(params):
-            rows.insert(k, key, [overrides.get(key)] * len(rows))
+            rows.insert(k, key, [job.get(key)] * len(rows))
         rows.insert(0, "job", num)
         frames.append(rows)
     kpi_columns = [
@@ -198,6 +183,20 @@ def sweep_table(sweep_dir: Path) -> pd.DataFrame:
     table["_rank"] = table["policy"].map(rank)
     table = table.sort_values([*params, "_rank", "job"], kind="stable", na_position="last")
     return table.drop(columns="_rank").reset_index(drop=True)
+
+
+def job_configs(sweep_dir: Path) -> dict[int, dict[str, Any]]:
+    """Each job's resolved config (its ``.hydra/config.yaml``, a plain dict) by job number;
+    a job whose config cannot be read is left out."""
+    configs: dict[int, dict[str, Any]] = {}
+    for num, (job_dir, _) in _jobs(Path(sweep_dir)).items():
+        try:
+            doc = yaml.safe_load((job_dir / ".hydra" / "config.yaml").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(doc, dict):
+            configs[num] = doc
+    return configs
 
 
 def swept_columns(table: pd.DataFrame) -> list[str]:

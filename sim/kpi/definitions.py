@@ -36,6 +36,24 @@ KPI definitions (the README and the docs quote these):
 * ``avg_time_to_abandon_seconds``: mean wait of abandoned contacts.
 * ``wait_probability``: share of offered, non-blocked contacts that had to queue.
 * ``mean_wait_all_seconds``: mean queue time of answered and abandoned contacts together.
+* ``wait_p90_seconds``: the 90th percentile of the waits of the contacts of
+  ``mean_wait_all_seconds`` (live answered ones: their wait to answer, 0 if answered at
+  once; abandoned ones: their wait until they hung up; callbacks, outsourced contacts and
+  contacts still waiting at the horizon are not in it), by nearest rank: the smallest wait
+  that at least 90% of them did not exceed, the ``ceil(0.9 n)``-th smallest of ``n``. Per
+  interval, of the contacts that arrived in it. A replication's value is its own day's
+  percentile; a run's summary averages those (not the percentile of every day pooled).
+* ``longest_wait_seconds``: the longest of those waits.
+* ``queue_length``: the time-averaged number of live contacts in the queue: each queued
+  contact waits from its arrival until it is answered, abandons or is handed to the
+  outsourcer (until the horizon if still waiting); the seconds waited within an interval,
+  summed over contacts, over the interval's length (the day: over the measured seconds). A
+  time average, not a contact KPI: the part of a wait after the warm-up counts even if the
+  contact arrived in it. Callbacks (the caller is not on the line) and blocked and lost
+  contacts (never queued) are not in it; an email waits in the backlog until answered.
+  ``all``: every type's queue, of every channel, added up. Over a day it equals the arrival
+  rate times ``mean_wait_all_seconds`` (Little's law) up to the waits open at the warm-up's
+  end and at the horizon.
 * ``occupancy``: busy time (at least one contact in hand, talk or wrap-up, however many
   chats) over available time (logged in and not on a break, activity, aux or outage).
 * ``agents_logged_in``: logged-in agent-seconds / seconds: the average number logged in.
@@ -71,13 +89,13 @@ KPI definitions (the README and the docs quote these):
   published schedule (absent agents' included) and delivered (actually spent; a dropped
   activity counts nothing, one cut by the end of the shift the part done).
 
-A contact belongs to the interval in which it arrived; busy and logged-in time are split
-across intervals at the boundaries. Contacts arriving in the warm-up, and time before its
-end, are left out. Breakdowns: per contact type, the type's contacts (agent-time KPIs are
-undefined, NaN); per group, the contacts its agents answered and its agents' time (queue
-KPIs such as offered, service level, forecast_wape or recovery_minutes are undefined, NaN);
-``all`` is everything, with each contact judged against its own type's service-level
-threshold.
+A contact belongs to the interval in which it arrived; busy, logged-in and queue time are
+split across intervals at the boundaries. Contacts arriving in the warm-up, and time before
+its end, are left out. Breakdowns: per contact type, the type's contacts (agent-time KPIs
+are undefined, NaN); per group, the contacts its agents answered and its agents' time
+(queue KPIs such as offered, service level, wait_p90_seconds, longest_wait_seconds,
+queue_length, forecast_wape or recovery_minutes are undefined, NaN); ``all`` is everything,
+with each contact judged against its own type's service-level threshold.
 """
 
 from __future__ import annotations
@@ -128,6 +146,9 @@ KPI_NAMES: tuple[str, ...] = (
     "avg_time_to_abandon_seconds",
     "wait_probability",
     "mean_wait_all_seconds",
+    "wait_p90_seconds",
+    "longest_wait_seconds",
+    "queue_length",
     "forecast_wape",
     "recovery_minutes",
     "occupancy",
@@ -191,6 +212,9 @@ _QUEUE_ONLY = (
     "avg_time_to_abandon_seconds",
     "wait_probability",
     "mean_wait_all_seconds",
+    "wait_p90_seconds",
+    "longest_wait_seconds",
+    "queue_length",
     "forecast_wape",
     "recovery_minutes",
 )
@@ -281,6 +305,11 @@ def _interval_sums(
     else:
         callback_threshold = np.full(len(state), np.inf)
     busy = agents[outcome.busy_agent] if len(outcome.busy_agent) else np.zeros(0, dtype=bool)
+    # Live contacts in the queue, from arrival until answered, abandoned or handed on (still
+    # waiting at the horizon: until the horizon).
+    in_queue = contacts & outcome.queued & live
+    left_queue = outcome.resolved_at[in_queue]
+    left_queue[np.isnan(left_queue)] = outcome.horizon_seconds
     return {
         "offered": count(np.ones_like(answered)),
         "answered": count(answered),
@@ -306,6 +335,7 @@ def _interval_sums(
         "wait_answered": total(answered & live, wait),
         "wait_abandoned": total(abandoned, wait),
         "handle_answered": total(answered, outcome.work),
+        "waiting_seconds": time_in_intervals(outcome.arrival[in_queue], left_queue, length, n),
         "busy_seconds": time_in_intervals(
             outcome.busy_start[busy], outcome.busy_end[busy], length, n
         ),
@@ -318,6 +348,58 @@ def _interval_sums(
         "forecast_error": forecast_error,
         **_schedule_sums(outcome, scenario, groups),
     }
+
+
+def _rank_p90(counts):
+    """0-based index of the 90th percentile among ``counts`` sorted values (nearest rank):
+    the ``ceil(0.9 * count)``-th smallest, in integers so that no rounding moves it."""
+    return (9 * counts + 9) // 10 - 1
+
+
+def _measured_waits(
+    outcome: ReplicationOutcome, scenario, contacts: np.ndarray, group: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The waits behind ``wait_p90_seconds`` and ``longest_wait_seconds``: those of the
+    selected live answered and abandoned contacts (the contacts of
+    ``mean_wait_all_seconds``) that arrived after the warm-up, grouped by arrival interval
+    (in interval order, unsorted within), and how many each measured interval holds. No
+    waits on a group's selection: a queue's waits are not a group's KPI (NaN there)."""
+    n, first = scenario.intervals, scenario.warmup_intervals
+    if group is not None:
+        return np.zeros(0), np.zeros(n - first, dtype=np.int64)
+    state = outcome.state
+    answered = state == ContactState.ANSWERED
+    if outcome.callback is not None:
+        answered &= ~outcome.callback
+    counted = np.flatnonzero(contacts & (answered | (state == ContactState.ABANDONED)))
+    # The arrival interval, as for every contact KPI; the warm-up's contacts left out.
+    interval = np.minimum(
+        (outcome.arrival[counted] // scenario.interval_seconds).astype(np.int64), n - 1
+    )
+    counted, interval = counted[interval >= first], interval[interval >= first] - first
+    # Grouped by a stable sort of small integers; each interval is sorted by value later:
+    # far cheaper than sorting indices by (interval, wait).
+    wait = outcome.wait[counted][np.argsort(interval, kind="stable")]
+    return wait, np.bincount(interval, minlength=n - first)
+
+
+def _interval_wait_statistics(wait: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Per measured interval, the 90th percentile (``p90``) and the longest (``longest``)
+    of the waits of :func:`_measured_waits`; NaN where there are none."""
+    p90, longest = np.full(len(counts), np.nan), np.full(len(counts), np.nan)
+    ends = np.cumsum(counts)
+    for i in np.flatnonzero(counts).tolist():
+        ranked = np.sort(wait[ends[i] - counts[i] : ends[i]])
+        p90[i], longest[i] = ranked[_rank_p90(len(ranked))], ranked[-1]
+    return {"p90": p90, "longest": longest}
+
+
+def _day_wait_statistics(wait: np.ndarray) -> dict[str, np.ndarray]:
+    """The same over the measured day: every wait of :func:`_measured_waits` together."""
+    if not len(wait):
+        return {"p90": np.asarray(np.nan), "longest": np.asarray(np.nan)}
+    ranked = np.sort(wait)
+    return {"p90": np.asarray(ranked[_rank_p90(len(ranked))]), "longest": np.asarray(ranked[-1])}
 
 
 def _staff_cost(outcome: ReplicationOutcome, scenario, agents: np.ndarray, groups: np.ndarray):
@@ -356,7 +438,13 @@ def _rates(scenario, contact_type: str | None):
     return scenario.costs, scenario.contact_types[k].service_level.target
 
 
-def _kpis_from_sums(s: dict[str, np.ndarray], costs, target) -> dict[str, np.ndarray]:
+def _kpis_from_sums(
+    s: dict[str, np.ndarray], costs, target, *, waits: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Every KPI of :data:`KPI_NAMES` but ``recovery_minutes``, in that order, from the
+    interval sums ``s`` (per interval, or over the day) and the wait order statistics
+    ``waits`` (:func:`_interval_wait_statistics`, :func:`_day_wait_statistics`) of the
+    same span."""
     live = s["offered"] - s["callbacks"]
     not_blocked = live - s["blocked"]
     resolved = s["answered_live"] + s["abandoned"]
@@ -390,6 +478,9 @@ def _kpis_from_sums(s: dict[str, np.ndarray], costs, target) -> dict[str, np.nda
         "avg_time_to_abandon_seconds": _ratio(s["wait_abandoned"], s["abandoned"]),
         "wait_probability": _ratio(s["queued"], not_blocked),
         "mean_wait_all_seconds": _ratio(s["wait_answered"] + s["wait_abandoned"], resolved),
+        "wait_p90_seconds": waits["p90"],
+        "longest_wait_seconds": waits["longest"],
+        "queue_length": _ratio(s["waiting_seconds"], s["period_seconds"]),
         "forecast_wape": _ratio(s["forecast_error"], s["forecast"]),
         "occupancy": _at_most_one(
             _ratio(s["busy_seconds"], s["logged_in_seconds"] - s["away_seconds"])
@@ -504,9 +595,11 @@ def _day_kpis(
     group: str | None,
     totals: dict[str, np.ndarray],
     groups: np.ndarray,
+    waits: dict[str, np.ndarray],
 ) -> dict[str, float]:
-    """The day's KPIs, in :data:`KPI_NAMES` order, from the sums over measured intervals."""
-    day = _kpis_from_sums(totals, *_rates(scenario, contact_type))
+    """The day's KPIs, in :data:`KPI_NAMES` order, from the sums over measured intervals
+    and the day's wait order statistics."""
+    day = _kpis_from_sums(totals, *_rates(scenario, contact_type), waits=waits)
     day["recovery_minutes"] = np.asarray(
         math.nan if group is not None else recovery_minutes(outcome, scenario, contact_type)
     )
@@ -526,7 +619,10 @@ def interval_kpis(
     contacts, agents, groups, types = _selection(outcome, scenario, contact_type, group)
     sums = _interval_sums(outcome, scenario, contacts, agents, groups, types)
     first = scenario.warmup_intervals
-    kpis = _kpis_from_sums({k: v[first:] for k, v in sums.items()}, *_rates(scenario, contact_type))
+    waits = _interval_wait_statistics(*_measured_waits(outcome, scenario, contacts, group))
+    kpis = _kpis_from_sums(
+        {k: v[first:] for k, v in sums.items()}, *_rates(scenario, contact_type), waits=waits
+    )
     return {
         "interval": np.arange(first, scenario.intervals),
         **_blank_undefined(kpis, scenario, contact_type, group, groups),
@@ -541,7 +637,8 @@ def replication_kpis(
     sums = _interval_sums(outcome, scenario, contacts, agents, groups, types)
     first = scenario.warmup_intervals
     totals = {k: np.asarray(v[first:].sum()) for k, v in sums.items()}
-    return _day_kpis(outcome, scenario, contact_type, group, totals, groups)
+    waits = _day_wait_statistics(_measured_waits(outcome, scenario, contacts, group)[0])
+    return _day_kpis(outcome, scenario, contact_type, group, totals, groups, waits)
 
 
 def breakdown_keys(scenario) -> list[tuple[str | None, str | None]]:
@@ -566,10 +663,12 @@ def breakdown(outcome: ReplicationOutcome, scenario):
         sums = _interval_sums(outcome, scenario, contacts, agents, groups, types)
         sums = {k: v[first:] for k, v in sums.items()}
         rates = _rates(scenario, contact_type)
+        wait, counts = _measured_waits(outcome, scenario, contacts, group)
+        waits, day_waits = _interval_wait_statistics(wait, counts), _day_wait_statistics(wait)
         per_interval = _blank_undefined(
-            _kpis_from_sums(sums, *rates), scenario, contact_type, group, groups
+            _kpis_from_sums(sums, *rates, waits=waits), scenario, contact_type, group, groups
         )
         totals = {k: np.asarray(v.sum()) for k, v in sums.items()}
-        day = _day_kpis(outcome, scenario, contact_type, group, totals, groups)
+        day = _day_kpis(outcome, scenario, contact_type, group, totals, groups, day_waits)
         per_interval["interval"] = np.arange(first, scenario.intervals)
         yield contact_type or ALL, group or ALL, day, per_interval

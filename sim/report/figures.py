@@ -1,18 +1,25 @@
-"""Figures of one run, as PNG files: service level, occupancy, staffing, cost, actions.
+"""Figures of one run: service level, occupancy, queue length, staffing, cost, actions, and
+a heatmap of the baseline's service level by interval and contact type.
 
-Built from the summary tables only (the model never calls this), with matplotlib's object
-API (no pyplot, no display needed). Each policy keeps its colour in every figure.
+Each ``*_figure`` function returns a matplotlib :class:`~matplotlib.figure.Figure` built
+from the run's tables only (the model never calls this), with matplotlib's object API (no
+pyplot, no display needed); the caller saves it (:func:`save_png`), shows it in a notebook
+or changes it. :func:`render_figures` writes them all as the run folder's PNG files. Each
+policy keeps its colour in every figure; the per-interval line figures draw the baseline
+and at most three other policies (:func:`figure_policies`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
@@ -24,12 +31,28 @@ from sim.report.formatting import (
     _ACTION_WORDS,
     _draws_cost_figure,
     _duration,
+    _ranked,
     _replications_by_policy,
     _totals,
     analytic_reference,
 )
 
-__all__ = ["render_figures", "save_png"]
+__all__ = [
+    "MAX_FIGURE_POLICIES",
+    "actions_figure",
+    "cost_figure",
+    "figure_policies",
+    "heatmap_figure",
+    "occupancy_figure",
+    "queue_length_figure",
+    "render_figures",
+    "save_png",
+    "service_level_figure",
+    "staffing_figure",
+]
+
+#: Policies a per-interval line figure draws besides the baseline.
+MAX_FIGURE_POLICIES = 3
 
 
 def _panels(count: int, title: str) -> tuple[Figure, list]:
@@ -69,12 +92,34 @@ def _policy_order(frame: pd.DataFrame) -> list:
     return sorted(policies, key=lambda p: p != "none")
 
 
-def _plot_kpi(ax, rows: pd.DataFrame, kpi: str, lines: dict[str, float], order: list) -> None:
-    """One line (mean) and band (95% CI) per policy; ``order`` fixes each policy's colour.
+def figure_policies(frame: pd.DataFrame, chosen: Sequence[str] | None = None) -> list[str]:
+    """The policies a per-interval line figure draws: the baseline (``none`` if it ran, else
+    the first policy), then ``chosen`` (``report.figure_policies``: at most
+    :data:`MAX_FIGURE_POLICIES` besides the baseline) or, if ``None``, the
+    :data:`MAX_FIGURE_POLICIES` best other policies by the day's service level (cheaper
+    first on ties). ``frame``: the summary (to rank by the day's service level), or the
+    intervals table (without a summary: the first policies, in order).
+    """
+    order = _policy_order(frame)
+    baseline = order[0]
+    if chosen is not None:
+        others = [p for p in dict.fromkeys(chosen) if p != baseline and p in order]
+    elif "interval" not in frame.columns:  # the summary
+        others = [p for p in _ranked(_totals(frame))["policy"] if p != baseline]
+    else:
+        others = order[1:]
+    return [baseline, *others[:MAX_FIGURE_POLICIES]]
 
-    Bands fade as policies multiply, so that 6-9 of them stay readable."""
-    alpha = 0.2 if len(order) <= 3 else 0.08
+
+def _plot_kpi(
+    ax, rows: pd.DataFrame, kpi: str, lines: dict[str, float], order: list, shown: list
+) -> None:
+    """One line (mean) and band (95% CI) per policy of ``shown``; ``order`` (every policy of
+    the run) fixes each policy's colour, the same in every figure."""
+    alpha = 0.2 if len(shown) <= 3 else 0.12
     for index, policy in enumerate(order):
+        if policy not in shown:
+            continue
         group = rows[rows["policy"] == policy]
         style = _policy_style(index)
         x = group["interval"].to_numpy()
@@ -102,7 +147,13 @@ def _legend(fig: Figure, ax) -> None:
     fig.legend(handles, labels, fontsize="small", loc="outside lower center", ncols=ncols)
 
 
-def _service_level_figure(scenario: Scenario, intervals: pd.DataFrame) -> Figure:
+def service_level_figure(
+    scenario: Scenario, intervals: pd.DataFrame, policies: Sequence[str] | None = None
+) -> Figure:
+    """Service level per interval, one panel per contact type: per policy the mean over
+    days with its 95% CI band, the type's target and (an Erlang scenario) the Erlang C or A
+    value as lines. ``intervals``: the intervals table (``intervals.csv``); ``policies``:
+    those drawn (default: the baseline and the next three, :func:`figure_policies`)."""
     types = scenario.contact_types
     fig, axes = _panels(
         len(types),
@@ -110,13 +161,14 @@ def _service_level_figure(scenario: Scenario, intervals: pd.DataFrame) -> Figure
     )
     ref = analytic_reference(scenario)
     order = _policy_order(intervals)
+    shown = list(policies) if policies is not None else figure_policies(intervals)
     for ax, t in zip(axes, types, strict=True):
         rows = intervals[(intervals["contact_type"] == t.name) & (intervals["group"] == ALL)]
         sl = t.service_level
         lines = {"target": sl.target}
         if ref is not None:
             lines[f"{ref['model']}"] = ref["service_level"]
-        _plot_kpi(ax, rows, "service_level", lines, order)
+        _plot_kpi(ax, rows, "service_level", lines, order, shown)
         ax.set_title(
             f"{t.name} ({t.channel}, {_duration(sl.threshold_seconds)})", fontsize="medium"
         )
@@ -125,26 +177,53 @@ def _service_level_figure(scenario: Scenario, intervals: pd.DataFrame) -> Figure
     return fig
 
 
-def _occupancy_figure(scenario: Scenario, intervals: pd.DataFrame) -> Figure:
+def occupancy_figure(
+    scenario: Scenario, intervals: pd.DataFrame, policies: Sequence[str] | None = None
+) -> Figure:
+    """Occupancy per interval, one panel per agent group, drawn as
+    :func:`service_level_figure` draws the service level."""
     groups = scenario.groups
     fig, axes = _panels(
         len(groups), "Occupancy per interval, mean over days (busy / logged-in time)"
     )
     ref = analytic_reference(scenario)
     order = _policy_order(intervals)
+    shown = list(policies) if policies is not None else figure_policies(intervals)
     for ax, g in zip(axes, groups, strict=True):
         rows = intervals[(intervals["contact_type"] == ALL) & (intervals["group"] == g.name)]
         lines = {f"{ref['model']}": ref["occupancy"]} if ref is not None else {}
-        _plot_kpi(ax, rows, "occupancy", lines, order)
+        _plot_kpi(ax, rows, "occupancy", lines, order, shown)
         ax.set_title(g.name, fontsize="medium")
         ax.set_ylim(-0.02, 1.02)
     _legend(fig, axes[0])
     return fig
 
 
-def _staffing_figure(intervals: pd.DataFrame, windows=None) -> Figure:
-    """Forecast vs offered, scheduled vs logged-in vs available agents; ``windows`` are
-    (first interval, end interval, label) spans to shade (surges, outages)."""
+def queue_length_figure(
+    scenario: Scenario, intervals: pd.DataFrame, policies: Sequence[str] | None = None
+) -> Figure:
+    """Queue length per interval (the time-averaged number of contacts waiting), one panel
+    per contact type, drawn as :func:`service_level_figure` draws the service level."""
+    types = scenario.contact_types
+    fig, axes = _panels(
+        len(types), "Queue length per interval, mean over days (time-averaged contacts waiting)"
+    )
+    order = _policy_order(intervals)
+    shown = list(policies) if policies is not None else figure_policies(intervals)
+    for ax, t in zip(axes, types, strict=True):
+        rows = intervals[(intervals["contact_type"] == t.name) & (intervals["group"] == ALL)]
+        _plot_kpi(ax, rows, "queue_length", {}, order, shown)
+        ax.set_title(f"{t.name} ({t.channel})", fontsize="medium")
+        ax.set_ylim(bottom=0)
+    _legend(fig, axes[0])
+    return fig
+
+
+def staffing_figure(scenario: Scenario, intervals: pd.DataFrame) -> Figure:
+    """Demand and staffing per interval (of the first policy: the same plan for every
+    policy): forecast vs offered contacts, scheduled vs logged-in vs available agents, with
+    the outages and surges known in advance shaded."""
+    windows = _fixed_windows(scenario)
     fig = Figure(figsize=(10, 4.5), layout="constrained")
     ax = fig.add_subplot()
     total = intervals[(intervals["contact_type"] == ALL) & (intervals["group"] == ALL)]
@@ -173,7 +252,7 @@ def _staffing_figure(intervals: pd.DataFrame, windows=None) -> Figure:
     step = max(1, len(x) // 12)
     ax.set_xticks(x[::step], base["interval_start"].to_numpy()[::step])
     ax.set_title("Demand and staffing per interval, all contact types and groups")
-    for start, end, label in windows or ():
+    for start, end, label in windows:
         ax.axvspan(start - 0.5, end - 0.5, color="tab:purple", alpha=0.12)
         ax.text(start - 0.4, ax.get_ylim()[1] * 0.95, label, fontsize="small", va="top")
     h1, l1 = ax.get_legend_handles_labels()
@@ -209,8 +288,9 @@ def _error(row: pd.Series, kpi: str) -> list[list[float]]:
 _LABEL_OFFSETS = ((7, 6), (7, -12), (-7, 6), (-7, -12))
 
 
-def _cost_figure(scenario: Scenario, summary: pd.DataFrame) -> Figure:
-    """One point per policy: cost per day (x) against the day's service level (y), with CIs."""
+def cost_figure(scenario: Scenario, summary: pd.DataFrame) -> Figure:
+    """One point per policy: cost per day (x, in the scenario's currency) against the day's
+    service level (y), with 95% CIs; the target as a dashed line."""
     fig = Figure(figsize=(7.5, 5.2), layout="constrained")
     ax = fig.add_subplot()
     totals = _totals(summary)
@@ -274,8 +354,13 @@ def _no_actions_figure() -> Figure:
     return fig
 
 
-def _actions_figure(scenario: Scenario, actions: pd.DataFrame, reps: dict) -> Figure:
-    """Stacked bars per policy that acted: mean applied actions per day in each interval."""
+def actions_figure(
+    scenario: Scenario, actions: pd.DataFrame, summary: pd.DataFrame | None = None
+) -> Figure:
+    """Stacked bars, one panel per policy that acted: mean applied actions per simulated
+    day in each interval, by kind. ``actions``: the actions table (``actions.csv``);
+    ``summary`` gives the days per policy (else the actions' replication numbers do)."""
+    reps = _replications_by_policy(summary, actions)
     counts = _action_counts(scenario, actions, reps)
     if not counts:
         return _no_actions_figure()
@@ -303,6 +388,91 @@ def _actions_figure(scenario: Scenario, actions: pd.DataFrame, reps: dict) -> Fi
     return fig
 
 
+def _baseline(frame: pd.DataFrame) -> str:
+    """The baseline of a run's table: ``none`` if it ran, else the first policy."""
+    return str(_policy_order(frame)[0])
+
+
+def _relative_to_target(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Service levels on a scale centred at each row's target: -1 at 0%, 0 at the target,
+    +1 at 100% (linear in between on either side)."""
+    targets = targets[:, None]
+    below = (values - targets) / np.where(targets > 0, targets, 1.0)
+    above = (values - targets) / np.where(targets < 1, 1.0 - targets, 1.0)
+    return np.clip(np.where(values < targets, below, above), -1.0, 1.0)
+
+
+def heatmap_figure(
+    scenario: Scenario, intervals: pd.DataFrame, policy: str | None = None
+) -> Figure:
+    """Service level by interval (x) and contact type (y) of one policy (default: the
+    baseline), the mean over days, in colours diverging at each type's own target: white on
+    target, red below (darkest at 0%), blue above (darkest at 100%); grey where no contact
+    counted. Each cell is labelled with its service level in percent."""
+    policy = _baseline(intervals) if policy is None else policy
+    types = scenario.contact_types
+    rows = intervals[(intervals["group"] == ALL) & (intervals["policy"] == policy)]
+    grid = rows.pivot(index="contact_type", columns="interval", values="service_level")
+    grid = grid.reindex([t.name for t in types])
+    starts = rows.drop_duplicates("interval").set_index("interval")["interval_start"]
+    values = grid.to_numpy(dtype=float)
+    targets = np.array([t.service_level.target for t in types], dtype=float)
+    with np.errstate(invalid="ignore"):
+        shown = _relative_to_target(values, targets)
+    width = min(20.0, max(8.0, 0.34 * values.shape[1] + 3.5))
+    fig = Figure(figsize=(width, 1.9 + 0.5 * len(types)), layout="constrained")
+    ax = fig.add_subplot()
+    image = ax.imshow(
+        np.ma.masked_invalid(shown),
+        aspect="auto",
+        cmap=colormaps["RdBu"].with_extremes(bad="lightgrey"),
+        vmin=-1.0,
+        vmax=1.0,
+        interpolation="nearest",
+    )
+    columns = list(grid.columns)
+    if len(columns) <= 40:  # the value in each cell, where it fits
+        for (i, j), value in np.ndenumerate(values):
+            if not math.isnan(value):
+                ax.text(
+                    j,
+                    i,
+                    f"{100 * value:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=6.5,
+                    color="white" if abs(shown[i, j]) > 0.7 else "black",
+                )
+    step = max(1, len(columns) // 12)
+    ticks = list(range(0, len(columns), step))
+    ax.set_xticks(ticks, [str(starts.get(columns[k], columns[k])) for k in ticks])
+    ax.set_yticks(
+        range(len(types)),
+        [
+            f"{t.name} ({t.service_level.target:.0%} in "
+            f"{_duration(t.service_level.threshold_seconds)})"
+            for t in types
+        ],
+    )
+    ax.set_xlabel("interval start")
+    bar = fig.colorbar(image, ax=ax, pad=0.01, ticks=[-1.0, -0.5, 0.0, 0.5, 1.0])
+    if np.allclose(targets, targets[0]):
+        t = float(targets[0])
+        bar.set_ticklabels(
+            [f"{v:.0%}" for v in (0.0, t / 2, t, (1 + t) / 2, 1.0)], fontsize="small"
+        )
+        bar.set_label(f"service level (white: the {t:.0%} target)", fontsize="small")
+    else:
+        words = ["0%", "half the target", "target", "halfway to 100%", "100%"]
+        bar.set_ticklabels(words, fontsize="small")
+        bar.set_label("service level against each type's own target", fontsize="small")
+    ax.set_title(
+        f"Service level per interval and contact type (%), policy {policy}, mean over days",
+        fontsize="medium",
+    )
+    return fig
+
+
 def render_figures(
     scenario: Scenario,
     intervals: pd.DataFrame,
@@ -310,30 +480,40 @@ def render_figures(
     *,
     summary: pd.DataFrame | None = None,
     actions: pd.DataFrame | None = None,
+    policies: Sequence[str] | None = None,
 ) -> list[Path]:
     """Write the figures as PNG into ``folder`` and return their paths.
 
-    Always ``service_level.png`` (per contact type), ``occupancy.png`` (per group) and
-    ``staffing.png``. With ``summary``: ``cost_vs_service_level.png`` (one point per
-    policy) when some policy's cost is non-zero or several policies ran. With ``actions``
-    (the actions table): ``actions.png``, applied actions per interval per policy.
+    Always ``service_level.png`` (per contact type), ``occupancy.png`` (per group),
+    ``staffing.png``, ``service_level_heatmap.png`` (the baseline's service level by
+    interval and contact type) and ``queue_length.png`` (per contact type). With ``summary``: ``cost_vs_service_level.png`` (one point
+    per policy) when some policy's cost is non-zero or several policies ran. With
+    ``actions`` (the actions table): ``actions.png``, applied actions per interval per
+    policy. ``policies`` (``report.figure_policies``): the policies the line figures draw
+    besides the baseline; ``None``: the three best by the day's service level
+    (:func:`figure_policies`).
     """
     folder.mkdir(parents=True, exist_ok=True)
+    shown = figure_policies(intervals if summary is None else summary, policies)
     figures = {
-        "service_level.png": _service_level_figure(scenario, intervals),
-        "occupancy.png": _occupancy_figure(scenario, intervals),
-        "staffing.png": _staffing_figure(intervals, _fixed_windows(scenario)),
+        "service_level.png": service_level_figure(scenario, intervals, shown),
+        "occupancy.png": occupancy_figure(scenario, intervals, shown),
+        "staffing.png": staffing_figure(scenario, intervals),
+        "service_level_heatmap.png": heatmap_figure(scenario, intervals, shown[0]),
     }
+    if "queue_length" in intervals.columns:
+        figures["queue_length.png"] = queue_length_figure(scenario, intervals, shown)
     if summary is not None and _draws_cost_figure(summary):
-        figures["cost_vs_service_level.png"] = _cost_figure(scenario, summary)
+        figures["cost_vs_service_level.png"] = cost_figure(scenario, summary)
     if actions is not None:
-        reps = _replications_by_policy(summary, actions)
-        figures["actions.png"] = _actions_figure(scenario, actions, reps)
+        figures["actions.png"] = actions_figure(scenario, actions, summary)
     return [save_png(fig, folder / name) for name, fig in figures.items()]
 
 
 def save_png(fig: Figure, path: Path) -> Path:
     """Write ``fig`` as a PNG at ``path`` (its folder made if needed), through a fresh temp
-    file and never through a symbolic link (refused if the folder is one)."""
+    file and never through a symbolic link (refused if the folder is one). The image is cut
+    to the figure's content (``bbox_inches="tight"``): no label is clipped."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write(path, partial(fig.savefig, dpi=100, format="png"))
+    save = partial(fig.savefig, dpi=100, format="png", bbox_inches="tight", pad_inches=0.15)
+    return atomic_write(path, save)

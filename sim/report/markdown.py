@@ -121,6 +121,8 @@ def _assumptions(
 def _files(several: bool, cost_figure: bool, action_figure: bool) -> list[str]:
     """The Files section: what the run folder holds."""
     figures = "service level per contact type, occupancy per group, demand and staffing"
+    figures += ", the baseline's service level by interval and contact type (heatmap)"
+    figures += ", queue length per contact type"
     figures += ", cost against service level per policy" if cost_figure else ""
     return [
         "",

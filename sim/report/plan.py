@@ -98,7 +98,7 @@ def _finance(
                 f"- {who}, the smallest plan that meets the {scenario.service_level_target:.0%} "
                 f"target on at least {1 - share:.0%} of days (misses it on at most "
                 f"{share * terms.days_per_year:.0f} of {terms.days_per_year:g} days) is "
-                f"**{best['variant']}** (staffing x{best['scale']:g}): **{best['fte']:.1f} FTE**, "
+                f"**{best['variant']}** (staffing x{best['scale']:.3g}): **{best['fte']:.1f} FTE**, "
                 f"annual cost **{best['annual_cost']:,.0f} {currency}**, service level "
                 f"{best['service_level']:.1%}, {best['missed_target_days_per_year']:.0f} days "
                 "a year below target."
@@ -141,6 +141,16 @@ def _finance(
         ") plus overtime, outsourcing and abandons as the costs config sets them.",
         "- A variant multiplies every count-staffed group's staffing by its scale, each "
         "interval rounded half up to whole agents; groups on individual shifts are not scaled.",
+        *(
+            [
+                "- A variant from a file (`plan.staffing_files`: "
+                + ", ".join(v.name for v in terms.variants)
+                + ") replaces the count-staffed groups' tables; its scale is its "
+                "agent-intervals over the plan as given's."
+            ]
+            if terms.variants
+            else []
+        ),
         "",
     ]
     return lines
@@ -161,7 +171,8 @@ def plan_report(
     lines = [f"# Hiring frontier: {scenario.name}", "", *subtitle(provenance)]
     scheduled = [g.name for g in scenario.groups if g.scheduled]
     lines += [
-        f"{len(terms.scales)} staffing plans x {plan['policy'].nunique()} "
+        f"{len(terms.scales) + len(terms.variants)} staffing plans x "
+        f"{plan['policy'].nunique()} "
         f"polic{'ies' if plan['policy'].nunique() > 1 else 'y'}, {replications} simulated "
         f"days each (seed {seed}, the same days for every plan).",
         "",

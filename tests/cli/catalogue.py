@@ -131,6 +131,8 @@ def cases() -> list[Case]:
         ("run.replications", "2.5"),
         ("run.seed", "-1"),
         ("run.workers", "-1"),
+        ("run.executor", "spark"),
+        ("run.dask_address", "tcp://host:8786"),  # without run.executor=dask
         ("service_level.threshold_seconds", "-1"),
         ("service_level.target", "1.5"),
         ("service_level.short_abandon_seconds", "-1"),

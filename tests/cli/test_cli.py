@@ -35,6 +35,8 @@ OUTPUTS = (
     "figures/service_level.png",
     "figures/occupancy.png",
     "figures/staffing.png",
+    "figures/service_level_heatmap.png",
+    "figures/queue_length.png",
     ".hydra/config.yaml",
     "comparison.csv",
     "actions.csv",

@@ -58,9 +58,9 @@ os.open = fake_open
 """
 OUT_OF_MEMORY = """
 import sim.experiment.run_folder as rf
-def write_tables(self, scenario, results):
+def write_frames(self, tables):
     raise MemoryError
-rf.RunFolder.write_tables = write_tables
+rf.RunFolder.write_frames = write_frames
 """
 
 

@@ -3,6 +3,7 @@ and the report section."""
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiment.staffing_solver import REQUIRED_COLUMNS
+from sim.experiment.staffing_solver import REQUIRED_COLUMNS, VERIFICATION_COLUMNS
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +29,8 @@ def test_staff_mode_writes_its_files(tmp_path):
         "scenario.hours=1",
         "scenario.warmup_hours=0",
         "run.replications=4",
+        "staffing.verify_replications=3",
+        "staffing.shrinkage=0.25",
         "run.workers=1",
         f"hydra.run.dir={out}",
     ]
@@ -42,8 +45,17 @@ def test_staff_mode_writes_its_files(tmp_path):
     solved = pd.read_csv(out / "staffing_solved.csv")
     assert list(solved.columns) == ["interval_start", "agents"]
     assert solved["agents"].tolist() == required["required_agents"].tolist()
+    assert (
+        required["required_gross_agents"] == (required["required_agents"] / 0.75).apply(math.ceil)
+    ).all()
+    verification = pd.read_csv(out / "staffing_verification.csv")
+    assert list(verification.columns) == VERIFICATION_COLUMNS
+    assert verification["interval_start"].tolist() == ["day", *required["interval_start"]]
     assert (out / "figures" / "staffing_gap.png").stat().st_size > 0
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "## Required against scheduled" in report
     assert "| required (simulated) |" in report
+    assert "| required, grossed up for 25% shrinkage |" in report
+    assert "## Verification on fresh days" in report
+    assert "simulated on 3 days the search never saw" in report
     assert (out / "complete").is_file()

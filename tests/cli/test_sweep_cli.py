@@ -8,6 +8,11 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
+
+from sim import analytic
+from sim.experiment.sweep import job_configs
+from sim.report.sweep import erlang_reference
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +50,12 @@ def test_multirun_writes_sweep_summary_and_figure(tmp_path):
     assert (none["service_level_ci_low"] <= none["service_level"]).all()
     figure = sweep / "figures" / "sweep.png"
     assert figure.is_file() and figure.stat().st_size > 0
+    # the figure's Erlang line: each job's Erlang C service level, from its resolved config
+    # (none for 9 agents: a load of 10 Erlangs on 9 agents has no steady state)
+    reference = erlang_reference(table, job_configs(sweep))
+    assert reference["job"].tolist() == [1] and reference["model"].tolist() == ["Erlang C"]
+    expected = analytic.erlang_c_metrics(11, 200 / 3600, 180, 20).service_level
+    assert reference["service_level"].tolist() == pytest.approx([expected])
     # each job is an ordinary run folder
     for job in (0, 1):
         assert (sweep / str(job) / "summary.csv").is_file()

@@ -162,9 +162,22 @@ def test_kpis_in_range(case):
     for k in (replication_kpis(out, scen), interval_kpis(out, scen)):
         for name in ("occupancy", "service_level", "abandon_rate", "wait_probability"):
             assert in_unit_interval_or_nan(k[name]), (name, k[name])
-        for name in ("asa_seconds", "mean_wait_all_seconds", "agents_logged_in"):
+        for name in (
+            "asa_seconds",
+            "mean_wait_all_seconds",
+            "wait_p90_seconds",
+            "longest_wait_seconds",
+            "queue_length",
+            "agents_logged_in",
+        ):
             v = np.atleast_1d(k[name])
             assert np.all(np.isnan(v) | (v >= 0)), (name, v)
+        # The longest wait bounds the percentile and the mean; both are NaN together.
+        p90 = np.atleast_1d(k["wait_p90_seconds"])
+        longest = np.atleast_1d(k["longest_wait_seconds"])
+        mean = np.atleast_1d(k["mean_wait_all_seconds"])
+        np.testing.assert_array_equal(np.isnan(p90), np.isnan(longest))
+        assert np.all(np.isnan(p90) | ((p90 <= longest) & (mean <= longest + 1e-9)))
 
 
 @settings(derandomize=True, deadline=None, max_examples=60)

@@ -3,13 +3,15 @@ on a small Erlang A queue, and bad plans refused by ``build_run`` naming the key
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sim.cli.app import compose_config
-from sim.config.run import ConfigError, build_run
+from sim.config.run import PROJECT_ROOT, ConfigError, build_run
 from sim.core.costs import Costs
 from sim.core.planning import PlanTerms
 from sim.core.scenario import erlang_scenario
@@ -19,6 +21,7 @@ from sim.experiment.hiring_plan import (
     annualise,
     meets_target,
     plan_table,
+    plan_variants,
     run_plan,
     scaled_scenario,
 )
@@ -117,7 +120,10 @@ BASE = ["scenario=erlang", "mode=plan"]
         ("plan.shrinkage=1.0", "plan.shrinkage = 1.0: must be a share in [0, 1)"),
         ("plan.attrition_rate=1.5", "plan.attrition_rate = 1.5: must be a share in [0, 1]"),
         ("plan.days_per_year=0", "plan.days_per_year = 0.0: must be a number > 0"),
-        ("plan.staffing_files=[a.csv]", "plan.staffing_files = ['a.csv']: not built yet"),
+        (
+            "plan.staffing_files=[a.csv]",
+            "plan.staffing_files = ['a.csv']: needs a day scenario with a data folder",
+        ),
         ("run.target_precision=0.01", "run.target_precision = 0.01: not available with mode=plan"),
     ],
 )
@@ -130,7 +136,7 @@ def test_bad_plan_names_the_key(override, expected):
 def test_unknown_mode_is_refused():
     with pytest.raises(ConfigError) as caught:
         build_run(compose_config(["scenario=erlang", "mode=bogus"]))
-    assert caught.value.problems == ["mode = 'bogus': allowed: run, plan, staff"]
+    assert caught.value.problems == ["mode = 'bogus': allowed: run, plan, staff, calibrate"]
 
 
 def test_plan_spec_carries_the_terms():
@@ -138,3 +144,86 @@ def test_plan_spec_carries_the_terms():
     assert spec.mode == "plan"
     assert spec.plan == PlanTerms(scales=(1.0, 1.1), shrinkage=0.0)
     assert build_run(compose_config(["scenario=erlang"])).plan is None
+
+
+def _data_copy(tmp_path):
+    """The default scenario's data in a temporary folder, and the overrides that load it."""
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "scenarios" / "default", data)
+    return data, [f"scenario.data_dir={data}", "scenario.allow_outside_paths=true", "mode=plan"]
+
+
+def test_a_staffing_file_is_a_variant_identical_to_its_scale(tmp_path):
+    """A file holding the x1.1 scaling of the staffing (each interval rounded half up)
+    gives, on the same days, exactly the x1.1 variant's values; its scale is its size over
+    the plan as given."""
+    data, overrides = _data_copy(tmp_path)
+    staffing = pd.read_csv(data / "staffing.csv")
+    bigger = staffing.copy()
+    for column in bigger.columns[1:]:
+        bigger[column] = np.floor(bigger[column] * 1.1 + 0.5).astype(int)
+    bigger.to_csv(data / "plus_ten.csv", index=False)
+    spec = build_run(
+        compose_config([*overrides, "plan.scales=[1.0,1.1]", "plan.staffing_files=[plus_ten.csv]"])
+    )
+    assert spec.plan is not None
+    [variant] = spec.plan.variants
+    assert variant.name == "plus_ten"
+    assert variant.agents("service") == tuple(float(n) for n in bigger["service"])
+    names = [(name, scale) for name, scale, _ in plan_variants(spec.scenario, spec.plan)]
+    size = bigger.iloc[:, 1:].to_numpy().sum() / staffing.iloc[:, 1:].to_numpy().sum()
+    assert names == [("x1", 1.0), ("x1.1", 1.1), ("plus_ten", pytest.approx(size))]
+    per_rep = run_plan(spec.scenario, ["none"], 2, 3, spec.plan)
+    values = ["agent_hours_per_day", "service_level", "annual_cost", "abandoned_per_year"]
+    scaled = per_rep[per_rep["variant"] == "x1.1"][values].to_numpy()
+    from_file = per_rep[per_rep["variant"] == "plus_ten"][values].to_numpy()
+    assert np.array_equal(scaled, from_file)
+    plan = plan_table(per_rep)
+    assert plan["variant"].tolist() == ["x1", "x1.1", "plus_ten"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda t: t.rename(columns={"digital": "webchat"}),
+            "must have one column per count-staffed group of the scenario, "
+            "['sales', 'service', 'billing', 'bilingual', 'digital']; not such a group: "
+            "['webchat']; missing: ['digital']",
+        ),
+        (lambda t: t.drop(columns=["bilingual"]), "; missing: ['bilingual']"),
+        (
+            lambda t: t.iloc[:-2],
+            "must cover the scenario's intervals 08:00 to 19:30 (24 rows); it has 08:00 to "
+            "18:30 (22 rows)",
+        ),
+        (
+            lambda t: t.assign(
+                interval_start=[f"{7 + k // 2:02d}:{30 * (k % 2):02d}" for k in range(len(t))]
+            ),
+            "must cover the scenario's intervals 08:00 to 19:30 (24 rows); it has 07:00 to 18:30",
+        ),
+        (lambda t: t.assign(sales=-1), "sales '-1' is not allowed; allowed: a whole number >= 0"),
+    ],
+    ids=["other-group", "missing-group", "fewer-intervals", "other-intervals", "negative"],
+)
+def test_a_bad_staffing_file_is_refused_before_anything_runs(tmp_path, edit, expected):
+    data, overrides = _data_copy(tmp_path)
+    edit(pd.read_csv(data / "staffing.csv")).to_csv(data / "variant.csv", index=False)
+    with pytest.raises(ConfigError) as caught:
+        build_run(compose_config([*overrides, "plan.staffing_files=[variant.csv]"]))
+    assert "plan.staffing_files[0]" in str(caught.value)
+    assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("file", "expected"),
+    [
+        ("../../../../etc/hostname", "plan.staffing_files[0] = '../../../../etc/hostname': "),
+        ("nowhere.csv", "plan.staffing_files[0] = 'nowhere.csv': file not found"),
+    ],
+)
+def test_a_staffing_file_outside_or_missing_is_refused(file, expected):
+    with pytest.raises(ConfigError) as caught:
+        build_run(compose_config(["mode=plan", f"plan.staffing_files=[{file}]"]))
+    assert expected in str(caught.value)

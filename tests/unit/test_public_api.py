@@ -46,6 +46,9 @@ PUBLIC = {
     "confidence_interval",
     # queueing formulas
     "analytic",
+    # whole runs, as the command line composes them (the notebook API)
+    "load",
+    "run",
 }
 
 #: Internals that used to be exported and must now be imported from their own modules.

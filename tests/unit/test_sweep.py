@@ -8,12 +8,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.experiment.sweep import sweep_table, swept_parameters
-from sim.report.sweep import plot_sweep, write_sweep_summary
+from sim.cli.sweep_jobs import parse_overrides, summarize_sweep, swept_keys
+from sim.experiment.sweep import declared_overrides, job_overrides, swept_parameters
+from sim.experiment.sweep import sweep_table as _sweep_table
+from sim.report.figures import save_png
+from sim.report.sweep import sweep_figure
 
 BASE_KPIS = ("service_level", "abandon_rate", "asa_seconds", "occupancy")
 COSTS = ("cost", "cost_per_contact", "missed_target")
 PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def sweep_table(sweep: Path) -> pd.DataFrame:
+    """The sweep table of a folder, its overrides parsed as the CLI parses them."""
+    overrides = {num: parse_overrides(lines) for num, lines in job_overrides(sweep).items()}
+    return _sweep_table(sweep, overrides, swept_keys(declared_overrides(sweep)))
 
 
 def _kpi_columns(kpis) -> list[str]:
@@ -133,9 +142,9 @@ def test_swept_parameters_are_the_keys_that_differ(tmp_path):
     assert "scenario.extra" in sweep_table(tmp_path).columns  # '+' stripped from the key
 
 
-def test_write_sweep_summary_writes_table_and_figure(tmp_path):
+def test_summarize_sweep_writes_table_and_figure(tmp_path):
     agents_sweep(tmp_path, costs=True)
-    table = write_sweep_summary(tmp_path, target=0.8)
+    table = summarize_sweep(tmp_path, target=0.8)
     assert table is not None
     written = pd.read_csv(tmp_path / "sweep_summary.csv")
     assert written["scenario.agents"].tolist() == table["scenario.agents"].tolist()
@@ -145,15 +154,15 @@ def test_write_sweep_summary_writes_table_and_figure(tmp_path):
     assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_write_sweep_summary_without_finished_jobs_returns_none(tmp_path, caplog):
+def test_summarize_sweep_without_finished_jobs_returns_none(tmp_path, caplog):
     make_job(tmp_path, 0, ["scenario.agents=10"], None)
     make_job(tmp_path, 1, ["scenario.agents=11"], None)
     with caplog.at_level(logging.WARNING, logger="ccsim.sweep"):
-        assert write_sweep_summary(tmp_path) is None
+        assert summarize_sweep(tmp_path) is None
     assert not (tmp_path / "sweep_summary.csv").exists()
     assert not (tmp_path / "figures").exists()
     assert "no job of the sweep has finished" in caplog.text
-    assert write_sweep_summary(tmp_path / "no_such_folder") is None
+    assert summarize_sweep(tmp_path / "no_such_folder") is None
 
 
 def test_plot_two_parameters_text_axis_and_single_job(tmp_path):
@@ -164,12 +173,12 @@ def test_plot_two_parameters_text_axis_and_single_job(tmp_path):
         make_job(tmp_path / "two", num, overrides, {"none": 0.5, "callback": 0.6}, costs=True)
     table = sweep_table(tmp_path / "two")
     assert list(table.columns[1:3]) == ["scenario", "scenario.patience_seconds"]
-    path = plot_sweep(table, tmp_path / "two.png", target=0.8)
+    path = save_png(sweep_figure(table, target=0.8), tmp_path / "two.png")
     assert path.read_bytes()[:8] == PNG
     make_job(tmp_path / "one", 0, ["scenario.agents=10"], {"none": 0.5}, replications=1)
     one = sweep_table(tmp_path / "one")
     assert list(one.columns[:2]) == ["job", "policy"]  # nothing swept: x is the job
-    assert plot_sweep(one, tmp_path / "one.png").read_bytes()[:8] == PNG
+    assert save_png(sweep_figure(one), tmp_path / "one.png").read_bytes()[:8] == PNG
 
 
 def test_a_sweep_cut_short_still_names_its_parameters(tmp_path):
@@ -182,7 +191,7 @@ def test_a_sweep_cut_short_still_names_its_parameters(tmp_path):
     )
     make_job(tmp_path, 0, ["scenario=erlang", "scenario.agents=9", "run.seed=1"], {"none": 0.1})
     make_job(tmp_path, 1, ["scenario=erlang", "scenario.agents=0", "run.seed=1"], None)
-    table = write_sweep_summary(tmp_path)
+    table = summarize_sweep(tmp_path)
     assert table is not None
     assert list(table.columns[:4]) == ["job", "scenario.agents", "run.seed", "policy"]
     assert table["scenario.agents"].tolist() == [9]

@@ -1,0 +1,161 @@
+"""Executors on the built-in default day: the local process pool against a Dask LocalCluster.
+
+Wall seconds of N replications (``run_replications``, each result saved as a part of a run
+folder by the parent, as ``python -m sim`` does) under: the local executor with 1 worker
+(in this process) and with 2 worker processes, and ``run.executor=dask`` on a LocalCluster
+of 2 worker processes (its start and close included; the start is also shown alone). Then
+the parent's peak memory (``resource.getrusage`` maxrss, each case in a fresh process) at
+two replication counts, after the replications and after the tables: flat means the
+parent does not hold what it has saved. A measurement, not a test; needs
+``pip install -e '.[dask]'``.
+
+    python benchmarks/bench_executors.py                      # N = 200 (a few minutes)
+    python benchmarks/bench_executors.py --replications 40    # smaller
+    python benchmarks/bench_executors.py --policies none,analyst
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+from sim.cli.app import compose_config  # noqa: E402
+from sim.config.run import RunSpec, build_run
+from sim.experiment.executors import Pool, dask_pool
+from sim.experiment.replications import ReplicationResult, run_replications
+from sim.experiment.run_folder import RunFolder
+
+
+def _spec(policies: str) -> RunSpec:
+    return build_run(compose_config([f"policies=[{policies}]"]))
+
+
+def _replicate(
+    spec: RunSpec, replications: int, folder: Path, workers: int, pool: Pool | None = None
+) -> int:
+    """The replications, each saved as a part by this process; how many."""
+    saved = []
+    with RunFolder.create(folder) as run:
+
+        def save(result: ReplicationResult) -> None:
+            run.save_part(result)
+            saved.append(None)
+
+        run_replications(
+            spec.scenario,
+            spec.policies,
+            replications,
+            spec.seed,
+            workers=workers,
+            on_result=save,
+            params=spec.policy_params,
+            pool=pool,
+            keep=False,  # as python -m sim: each result is saved, none held
+        )
+    return len(saved)
+
+
+def _timed(label: str, spec: RunSpec, n: int, base: Path, executor: str, workers: int) -> dict:
+    folder = base / label.replace(" ", "_")
+    start = time.perf_counter()
+    startup = 0.0
+    if executor == "dask":
+        with dask_pool(workers) as pool:
+            startup = time.perf_counter() - start
+            count = _replicate(spec, n, folder, workers, pool)
+    else:
+        count = _replicate(spec, n, folder, workers)
+    seconds = time.perf_counter() - start
+    return {"label": label, "seconds": seconds, "startup": startup, "count": count}
+
+
+def _maxrss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return rss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def _child(policies: str, n: int, executor: str, workers: int) -> None:
+    """One memory case, in a fresh process: print the parent's maxrss after each phase."""
+    spec = _spec(policies)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "run"
+        if executor == "dask":
+            with dask_pool(workers) as pool:
+                _replicate(spec, n, folder, workers, pool)
+        else:
+            _replicate(spec, n, folder, workers)
+        after_runs = _maxrss_mb()
+        run = RunFolder(folder)
+        run.write_tables(spec.scenario, run.load_parts())
+        print(json.dumps({"replications": after_runs, "tables": _maxrss_mb()}))
+
+
+def _memory(policies: str, n: int, executor: str, workers: int) -> dict:
+    args = [sys.executable, __file__, "--child", executor, "--replications", str(n)]
+    args += ["--policies", policies, "--workers", str(workers)]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=200, help="N (default 200)")
+    parser.add_argument("--policies", default="none", help="comma-separated (default none)")
+    parser.add_argument("--workers", type=int, default=2, help="of the pool and the cluster")
+    parser.add_argument("--child", choices=["local", "dask"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.policies, args.replications, args.child, args.workers)
+        return
+    n, w = args.replications, args.workers
+    spec = _spec(args.policies)
+    print(
+        f"python {platform.python_version()}, ccsim {version('ccsim')}, "
+        f"distributed {version('distributed')}, {os.cpu_count()} cores; default day, "
+        f"policies {args.policies}, N = {n} replications per policy"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        runs = [
+            _timed("local 1 worker", spec, n, base, "local", 1),
+            _timed(f"local {w} workers", spec, n, base, "local", w),
+            _timed(f"dask {w} workers", spec, n, base, "dask", w),
+        ]
+    one = runs[0]["seconds"]
+    print(f"{'executor':18s} {'wall s':>8s} {'s/rep':>7s} {'x local 1':>9s}  notes")
+    for r in runs:
+        per = r["seconds"] / r["count"]
+        note = f"cluster start {r['startup']:.2f} s included" if r["startup"] else ""
+        print(f"{r['label']:18s} {r['seconds']:8.2f} {per:7.3f} {r['seconds'] / one:9.2f}  {note}")
+    local, dask = runs[1]["seconds"], runs[2]["seconds"]
+    print(
+        f"speed-up local {w} vs 1 worker: {one / local:.2f}x; "
+        f"dask/local wall with {w} workers: {dask / local:.2f} "
+        f"({(dask - runs[2]['startup']) / local:.2f} without the cluster start)"
+    )
+    small = max(2, n // 4)
+    print(f"parent peak memory (maxrss MB), {small} vs {n} replications per policy:")
+    print(f"{'executor':18s} {'phase':13s} {small:>8d} {n:>8d} {'growth':>7s}")
+    for executor in ("local", "dask"):
+        few, many = (
+            _memory(args.policies, small, executor, w),
+            _memory(args.policies, n, executor, w),
+        )
+        for phase in ("replications", "tables"):
+            a, b = few[phase], many[phase]
+            print(f"{executor + f' {w} workers':18s} {phase:13s} {a:8.1f} {b:8.1f} {b / a:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
