@@ -27,7 +27,8 @@ serves it at the best (lowest) skill level, the first in the scenario's order am
    moved one at a time from a dearer group to a cheaper one sharing a skill while every
    target still holds. Interval k is then fixed.
 3. **Email**, over the whole day: while an email type misses its target for the day, one
-   agent is added to its first-choice group in the interval whose emails fare worst. An
+   agent is added to its first-choice group in the interval with the most emails waiting
+   (the mean ``queue_length``), where an extra agent has the most backlog to clear. An
    email's day varies far more from day to day than a live interval (a backlog carries
    over for hours), and the search keeps the fewest agents that pass, so "meets" is asked
    of the one-sided 95% lower confidence bound of the mean (with ``confidence`` p: of the
@@ -239,7 +240,7 @@ class _Verdict:
 class _Levels:
     """What the judge reads of one simulated day: per live type its interval service
     levels, per group its interval occupancy (with a cap), per email type its day service
-    level and interval service levels (measured intervals only)."""
+    level and interval backlog (``queue_length``; measured intervals only)."""
 
     live: dict[str, np.ndarray]
     occupancy: dict[str, np.ndarray]
@@ -262,7 +263,7 @@ def _day_levels(
         {t: interval_kpis(outcome, day, contact_type=t)["service_level"] for t in types},
         {g: interval_kpis(outcome, day, group=g)["occupancy"] for g in groups},
         {t: float(replication_kpis(outcome, day, contact_type=t)["service_level"]) for t in emails},
-        {t: interval_kpis(outcome, day, contact_type=t)["service_level"] for t in emails},
+        {t: interval_kpis(outcome, day, contact_type=t)["queue_length"] for t in emails},
     )
 
 
@@ -323,7 +324,7 @@ class _Judge:
 
     def email_day(self, staff: np.ndarray) -> tuple[str | None, np.ndarray]:
         """The first email type missing its day target (``None``: all meet), and its mean
-        service level per measured interval of arrival (NaN: no emails)."""
+        backlog (emails waiting) per measured interval."""
         days = self._days(staff, self.scenario.intervals, whole_day=True)
         for name in self.emails:
             target = _type(self.scenario, name).service_level.target
@@ -460,17 +461,17 @@ def _meet_email(
     erlang: np.ndarray,
     scenario: Scenario,
 ) -> np.ndarray:
-    """Phase 3 (see the module): agents for email, where its emails fare worst."""
+    """Phase 3 (see the module): agents for email, where most emails wait."""
     first = scenario.warmup_intervals
     while True:
-        name, levels = judge.email_day(staff)
+        name, backlog = judge.email_day(staff)
         if name is None:
             return staff
         row = servers[name][0]
         open_ = [
-            (level, k)
-            for k, level in zip(range(first, scenario.intervals), levels, strict=False)
-            if not math.isnan(level) and staff[row, k] < erlang[row, k] + _MAX_ADDED
+            (-waiting, k)
+            for k, waiting in zip(range(first, scenario.intervals), backlog, strict=False)
+            if waiting > 0 and staff[row, k] < erlang[row, k] + _MAX_ADDED
         ]
         if not open_:
             _raise_too_many(scenario, first, judge.groups[row])

@@ -97,7 +97,13 @@ def test_render_figures_writes_the_heatmap_and_honours_figure_policies(scenario,
         policies=["d"],
     )
     names = {p.name for p in paths}
-    assert names >= {"service_level.png", "service_level_heatmap.png", "queue_length.png"}
+    assert names >= {
+        "service_level.png",
+        "service_level_heatmap.png",
+        "queue_length.png",
+        "cost_vs_service_level.png",
+        "actions.png",
+    }
     for path in paths:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -214,20 +214,6 @@ def test_one_policy_report_has_no_comparison_sections(scenario, baseline):
     assert "## Results per day: contact types" in text and "## Against queueing theory" in text
 
 
-def test_figures_of_a_comparison_are_written(scenario, tables, tmp_path):
-    paths = render_figures(
-        scenario,
-        tables["intervals"],
-        tmp_path,
-        summary=tables["summary"],
-        actions=tables["actions"],
-    )
-    names = {p.name for p in paths}
-    assert {"cost_vs_service_level.png", "actions.png", "service_level.png"} <= names
-    for path in paths:
-        assert path.is_file() and path.stat().st_size > 0
-
-
 def test_one_policy_without_costs_or_actions(scenario, baseline, tmp_path):
     """No cost figure (one policy, zero cost); an actions figure saying there were none."""
     assert baseline["actions"].empty and math.isclose(baseline["summary"]["cost"].abs().sum(), 0)
