@@ -37,8 +37,8 @@ CALLS_PER_HOUR = 1900.0  # offered load 95 Erlangs on 100 agents
 PATIENCE = 300.0  # seconds, exponential mean (abandonment variant)
 CIW_FRACTION = 0.1  # Ciw runs on this fraction of the horizon (it is slow)
 
-GOAL_VS_SIMPY = 1.0
-GOAL_VS_CIW = 3.0
+GOAL_VS_SIMPY = 1.6
+GOAL_VS_CIW = 4.0
 GOAL_BYTES = 300.0
 
 

@@ -6,10 +6,13 @@ reports speak in clock times ("08:30") and minutes. Conversion happens here, at 
 
 from __future__ import annotations
 
-__all__ = ["MINUTE", "HOUR", "clock", "clock_exact", "parse_clock"]
+__all__ = ["HOUR", "MINUTE", "WEEKDAYS", "clock", "clock_exact", "parse_clock"]
 
 MINUTE = 60.0  # seconds
 HOUR = 3600.0  # seconds
+#: Weekday labels, Monday first (``datetime.date.weekday()`` indexes them): file suffixes
+#: such as ``forecast_mon.csv`` and ``scenario.export_weekday`` values.
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # Slack so that a time computed in floating point just below a whole minute or second
 # (e.g. 10:29:59.9999999) shows as the whole one.

@@ -12,11 +12,14 @@ Run from the project folder::
     python docs/examples/compare_runs.py OUTPUT RUN_A RUN_B   # B minus A
     python docs/examples/compare_runs.py OUTPUT               # runs split and pooled first
 
-It prints, per contact type (``all`` = every type) and, when the runs compared several,
-per policy, each KPI of A and of B (means over days), B - A with its paired 95% CI, and
-the unpaired CI; it writes ``comparison.csv``
-and ``comparison.png`` into ``OUTPUT``. Set ``CCSIM_EXAMPLE_QUICK=1`` for a quick run
-when it runs the two scenarios itself.
+It prints, per contact type (``all`` = every type) and, when the runs compared several
+policies, per policy (a ``policy`` column), each KPI of A and of B (means over days),
+B - A with its paired 95% CI, and the unpaired CI; it writes ``comparison.csv`` (every
+policy) and ``comparison.png`` (the baseline ``none``, or the one policy) into ``OUTPUT``.
+Set ``CCSIM_EXAMPLE_QUICK=1`` for a quick run when it runs the two scenarios itself.
+
+From Python, :func:`compare_tables` pairs two replication tables in memory (e.g. the
+``replications`` of two ``sim.run`` results) and :func:`shown` gives what is printed.
 """
 
 from __future__ import annotations
@@ -75,12 +78,19 @@ def unpaired_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tupl
 
 
 def compare(run_a: Path, run_b: Path) -> pd.DataFrame:
-    """B - A per contact type and KPI, paired on the replication."""
+    """B - A per policy, contact type and KPI of two run folders, paired on the replication."""
     seeds = seed_of(run_a), seed_of(run_b)
     if seeds[0] != seeds[1]:
         print(f"warning: the runs have different seeds {seeds}: pairing them is meaningless")  # noqa: T201
-    a = pd.read_csv(run_a / "replications.csv")
-    b = pd.read_csv(run_b / "replications.csv")
+    return compare_tables(
+        pd.read_csv(run_a / "replications.csv"), pd.read_csv(run_b / "replications.csv")
+    )
+
+
+def compare_tables(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """B - A per policy, contact type and KPI, paired on the replication: ``a`` and ``b``
+    are two runs' replication tables (``replications.csv``, or ``RunResults.replications``
+    of ``sim.run``). Policies that ran in one of the two only are left out."""
     # Contact-type rows and the (all, all) row ("all" is never a type's or group's name).
     a, b = (t[t["group"] == "all"] for t in (a, b))
     both = a.merge(b, on=KEYS, suffixes=("_a", "_b"))
@@ -113,8 +123,12 @@ def compare(run_a: Path, run_b: Path) -> pd.DataFrame:
 
 
 def plot(table: pd.DataFrame, names: tuple[str, str], path: Path) -> None:
-    """Service level difference per contact type: paired vs unpaired 95% intervals."""
-    sl = table[table["kpi"] == "service_level"].reset_index(drop=True)
+    """Service level difference per contact type: paired vs unpaired 95% intervals, for the
+    baseline ``none`` (or the first policy) when the runs compared several policies."""
+    sl = table[table["kpi"] == "service_level"]
+    policies = list(dict.fromkeys(sl["policy"]))
+    policy = "none" if "none" in policies else policies[0]
+    sl = sl[sl["policy"] == policy].reset_index(drop=True)
     x = np.arange(len(sl))
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for shift, (low, high, label, color) in enumerate(
@@ -136,11 +150,21 @@ def plot(table: pd.DataFrame, names: tuple[str, str], path: Path) -> None:
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set_xticks(x, sl["contact_type"])
     ax.set_ylabel("service level, B - A")
-    ax.set_title(f"{names[1]} minus {names[0]}: mean and 95% CI over {int(sl['days'].max())} days")
+    which = f", policy {policy}" if len(policies) > 1 else ""
+    ax.set_title(
+        f"{names[1]} minus {names[0]}{which}\nmean and 95% CI over {int(sl['days'].max())} days",
+        fontsize="medium",
+    )
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def shown(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as printed, rounded to 3 decimals: one policy (a teaching scenario)
+    without its name, which adds nothing; several with a ``policy`` column naming each row's."""
+    return (table.drop(columns=["policy"]) if table["policy"].nunique() == 1 else table).round(3)
 
 
 def main(output: Path, run_a: Path | None = None, run_b: Path | None = None) -> pd.DataFrame:
@@ -152,10 +176,8 @@ def main(output: Path, run_a: Path | None = None, run_b: Path | None = None) -> 
     table = compare(run_a, run_b)
     table.to_csv(output / "comparison.csv", index=False)
     plot(table, (run_a.name, run_b.name), output / "comparison.png")
-    # One policy (a teaching scenario): its name adds nothing; several: each row names it.
-    shown = (table.drop(columns=["policy"]) if table["policy"].nunique() == 1 else table).round(3)
     print(f"B = {run_b}, A = {run_a}")  # noqa: T201
-    print(shown.to_string(index=False))  # noqa: T201
+    print(shown(table).to_string(index=False))  # noqa: T201
     return table
 
 

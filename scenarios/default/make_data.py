@@ -1,17 +1,20 @@
-"""Regenerate forecast.csv and staffing.csv of the default scenario (see README.md).
+"""Regenerate forecast.csv, staffing.csv and export_example.csv of the default scenario
+(see README.md).
 
 Run from anywhere: ``python scenarios/default/make_data.py``. Handle times, wrap-up,
 patience, service levels and chat settings are read from configs/scenario/default.yaml,
 the skills from skills.csv; the daily volumes, curve shapes, email staffing and lunch
-cuts are below.
+cuts are below, and so are the made-up days of the example WFM export.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 from pathlib import Path
 
+import numpy as np
 from omegaconf import OmegaConf
 
 from sim.analytic import required_agents
@@ -98,7 +101,66 @@ def write(path: Path, columns: dict[str, list]) -> None:
             writer.writerow([clock(k), *(f"{columns[c][k]:g}" for c in columns)])
 
 
+#: The example WFM export's dates (a Monday and a Tuesday) and their volume over the forecast.
+EXPORT_DAYS = {"2026-03-02": 1.08, "2026-03-03": 0.96}
+EXPORT_SEED = 13
+
+
+def export_example(fc: dict[str, list[float]]) -> list[list[str]]:
+    """Made-up rows of a WFM/ACD interval export of the default day: offered drawn around
+    the forecast; talk time longest early and late in the day (x1.12) and shortest mid-
+    afternoon (x0.88) around the config's means, wrap-up half as variable; about 4% abandoned
+    (``abandoned`` and ``service_level`` are there as exports have them; ccsim ignores them)."""
+    scenario = OmegaConf.load(ROOT / "configs" / "scenario" / "default.yaml")
+    rng = np.random.default_rng(EXPORT_SEED)
+    rows = [
+        [
+            "date",
+            "interval_start",
+            "queue",
+            "offered",
+            "answered",
+            "abandoned",
+            "aht_seconds",
+            "acw_seconds",
+            "service_level",
+        ]
+    ]
+    for date, volume in EXPORT_DAYS.items():
+        assert dt.date.fromisoformat(date).weekday() < 5
+        for k in range(INTERVALS):
+            hour = START_HOUR + 0.5 * k
+            shape = 1.0 + 0.12 * math.cos(2.0 * math.pi * (hour - START_HOUR) / 12.0)
+            for name, curve in fc.items():
+                t = scenario.contact_types[name]
+                offered = int(rng.poisson(curve[k] * volume))
+                abandoned = int(rng.binomial(offered, 0.04)) if t.patience else 0
+                talk = t.handle_time.mean_seconds * shape * rng.normal(1.0, 0.03)
+                wrap = (
+                    t.wrap_up.mean_seconds * (1.0 + 0.5 * (shape - 1.0)) * rng.normal(1.0, 0.03)
+                    if t.wrap_up
+                    else 0.0
+                )
+                level = min(1.0, max(0.0, rng.normal(0.82, 0.06)))
+                rows.append(
+                    [
+                        date,
+                        clock(k),
+                        name,
+                        str(offered),
+                        str(offered - abandoned),
+                        str(abandoned),
+                        f"{talk:.0f}",
+                        f"{wrap:.0f}",
+                        f"{level:.3f}",
+                    ]
+                )
+    return rows
+
+
 if __name__ == "__main__":
     fc = forecast()
     write(HERE / "forecast.csv", fc)
     write(HERE / "staffing.csv", staffing(fc))
+    with (HERE / "export_example.csv").open("w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(export_example(fc))

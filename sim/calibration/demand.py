@@ -26,10 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.contact_log import ContactLog
+from sim.units import WEEKDAYS
 
 __all__ = [
     "CLOCK_SLACK",
-    "WEEKDAYS",
     "DayShape",
     "Demand",
     "busy_peaks",
@@ -42,8 +42,6 @@ __all__ = [
 #: logs round times (arrivals down to the second, durations to a tenth or a second), so the
 #: agent who takes the next contact can seem to finish the last one a moment after.
 CLOCK_SLACK = 2.0
-#: Weekday labels, Monday first (file suffixes: ``forecast_mon.csv``).
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -69,10 +67,10 @@ class Demand:
 
     ``days``: the logged days (ordinals); ``counts[d, t, k]``: contacts of type ``t``
     arriving in interval ``k`` of day ``d``. ``forecast``, ``staffing`` and ``exact`` by
-    day group: ``""`` for all days, then a :data:`WEEKDAYS` label per weekday when there are
-    several; ``forecast[g][t, k]`` the mean arrivals, ``staffing[g][k]`` the inferred agents,
-    ``exact[g][k]`` whether someone waited in that interval on a day of the group (the
-    staffing is then the agents logged in, else a lower bound).
+    day group: ``""`` for all days, then a :data:`sim.units.WEEKDAYS` label per weekday when
+    there are several; ``forecast[g][t, k]`` the mean arrivals, ``staffing[g][k]`` the
+    inferred agents, ``exact[g][k]`` whether someone waited in that interval on a day of the
+    group (the staffing is then the agents logged in, else a lower bound).
     """
 
     shape: DayShape

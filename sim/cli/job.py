@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -73,7 +73,8 @@ def _run(
                 "may differ)",
                 2,
             )
-        done = {(r.policy, r.replication) for r in folder.load_parts()}
+        # each part is read (and checked) once, none held: memory does not grow with them
+        done = {(r.policy, r.replication) for r in folder.iter_parts()}
         log.info("resuming %s: %d replications already done", run_dir, len(done))
     else:
         folder = stack.enter_context(create_run_folder(run_dir))
@@ -112,24 +113,26 @@ def _run(
         replications = after
 
     try:
-        replicate(spec, pool, saved, folder.load_parts, done, next_round)
+        replicate(spec, pool, saved, folder.iter_parts, done, next_round)
     except KeyboardInterrupt:
         interrupted = True
         log.warning("interrupted: writing the tables from the replications finished so far")
-    results = [
-        r for r in folder.load_parts() if r.policy in spec.policies and r.replication < replications
-    ]
-    if not results:
+    keys = [(p, r) for p, r in folder.part_keys() if p in spec.policies and r < replications]
+    if not keys:
         sys.stderr.write("ccsim: interrupted before any replication finished\n")
         sys.exit(130)
+    # The parts are read one at a time into the tables' running sums, none held: the
+    # memory of the tables does not grow with the replications.
     outputs = RunResults.from_replications(
         spec.scenario,
-        results,
+        folder.iter_parts(keys),
         seed=spec.seed,
         policies=spec.policies,
         fingerprint=spec.fingerprint(),
         chosen=spec.figure_policies,
+        alerts=spec.alerts,
         provenance=provenance,
+        keep_parts=False,
     )
     outputs.write(folder)
     if not interrupted:
@@ -151,7 +154,7 @@ def replicate(
     spec: RunSpec,
     pool: Pool | None,
     on_result: Callable[[ReplicationResult], None],
-    finished: Callable[[], list[ReplicationResult]],
+    finished: Callable[[], Iterable[ReplicationResult]],
     done: Iterable[tuple[str, int]] = (),
     on_round: Callable[[int, int], None] | None = None,
 ) -> None:
@@ -159,7 +162,9 @@ def replicate(
     ``pool`` (:func:`~sim.experiment.executors.open_pool`); then, with
     ``run.target_precision``, more rounds until it is reached. ``on_result`` gets each
     replication as it finishes; ``finished()`` returns every one finished so far (the
-    rounds are sized from them); ``on_round(before, after)`` is told of each new round's
+    rounds are sized from them; read once each round, one at a time: a generator such as
+    :meth:`RunFolder.iter_parts <sim.experiment.run_folder.RunFolder.iter_parts>` keeps
+    them out of memory); ``on_round(before, after)`` is told of each new round's
     replications per policy. The command line and ``sim.run`` both simulate with it."""
     replications = spec.replications
     while True:
@@ -175,28 +180,41 @@ def replicate(
             pool=pool,
             keep=False,  # on_result saves each: memory does not grow with the count
         )
-        so_far = finished()
-        more = _replications_for_precision(spec, so_far, replications)
+        if spec.target_precision is None or len(spec.policies) < 2:
+            return
+        seen: set[tuple[str, int]] = set()
+        more = _replications_for_precision(spec, _noting(finished(), seen), replications)
         if more is None:
             return
-        done = {(r.policy, r.replication) for r in so_far}
+        done = seen
         if on_round is not None:
             on_round(replications, more)
         replications = more
 
 
+def _noting(
+    results: Iterable[ReplicationResult], seen: set[tuple[str, int]]
+) -> Iterator[ReplicationResult]:
+    """``results``, one at a time, each (policy, replication) noted in ``seen``."""
+    for result in results:
+        seen.add((result.policy, result.replication))
+        yield result
+
+
 def _replications_for_precision(
-    spec: RunSpec, finished: list[ReplicationResult], done: int
+    spec: RunSpec, finished: Iterable[ReplicationResult], done: int
 ) -> int | None:
     """With ``run.target_precision``: how many replications to reach it (None: stop now).
+    ``finished`` is read to its end, one at a time (only its day-level rows are kept).
 
     The paired service-level differences' CI half-width shrinks like 1/sqrt(n): the next
     round aims at n * (half-width / target)^2 plus 10%, at least two more, at most the cap.
     """
     if spec.target_precision is None or len(spec.policies) < 2:
         return None
-    results = [r for r in finished if r.policy in spec.policies and r.replication < done]
-    table = replication_table(results)
+    table = replication_table(
+        r for r in finished if r.policy in spec.policies and r.replication < done
+    )
     baseline = "none" if "none" in spec.policies else spec.policies[0]
     half = max_half_width(compare_policies(table, baseline))
     if half < spec.target_precision:

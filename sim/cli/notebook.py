@@ -108,4 +108,5 @@ def run(spec: RunSpec) -> RunResults:
         policies=spec.policies,
         fingerprint=spec.fingerprint(),
         chosen=spec.figure_policies,
+        alerts=spec.alerts,
     )

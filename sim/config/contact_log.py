@@ -44,6 +44,8 @@ __all__ = [
     "MAX_TYPES",
     "SHOWN_PROBLEMS",
     "TYPE_NAME",
+    "LineProblems",
+    "check_input_file",
     "contact_log_csv",
     "read_contact_log",
 ]
@@ -71,8 +73,9 @@ _STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 _DAY = 86400.0
 
 
-class _Problems:
-    """Problems with file and line, the first :data:`SHOWN_PROBLEMS` kept in full."""
+class LineProblems:
+    """Problems of a data file from outside, each with the file and line; the first
+    :data:`SHOWN_PROBLEMS` kept in full, the rest counted (also for a WFM export)."""
 
     def __init__(self, key: str, shown: str) -> None:
         self.where = f"{key}: {shown}"
@@ -80,15 +83,35 @@ class _Problems:
         self.more = 0
 
     def add(self, line: int, text: str) -> None:
+        """Note a problem on ``line`` of the file."""
         if len(self.lines) < SHOWN_PROBLEMS:
             self.lines.append(f"{self.where} line {line}: {text}")
         else:
             self.more += 1
 
     def raise_if_any(self) -> None:
+        """Raise :class:`~sim.config.data_files.DataFileError` if a problem was noted."""
         if self.lines:
             more = [f"{self.where}: ... and {self.more} more problem(s)"] if self.more else []
             raise DataFileError(self.lines + more)
+
+
+def check_input_file(path: Path, key: str, shown: str, max_bytes: int | None) -> None:
+    """Refuse, unread, a file from outside that is missing, not a regular file or larger
+    than ``max_bytes`` (``None``: no limit); ``key`` and ``shown`` name it in the message."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise DataFileError([f"{key}: {shown}: cannot be read ({exc.strerror or exc})"]) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DataFileError([f"{key}: {shown}: not a regular file"])
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise DataFileError(
+            [
+                f"{key}: {shown}: {info.st_size:,} bytes, larger than the limit of "
+                f"{max_bytes:,} (set run.allow_large=true to read it anyway)"
+            ]
+        )
 
 
 def _seconds(text: str) -> float | None:
@@ -102,7 +125,7 @@ def _seconds(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _duration(p: _Problems, line: int, column: str, text: str) -> float:
+def _duration(p: LineProblems, line: int, column: str, text: str) -> float:
     """A duration cell: NaN if empty; a problem (and NaN) if not a number >= 0."""
     value = _seconds(text)
     if value is None:
@@ -128,20 +151,8 @@ def read_contact_log(
     :class:`~sim.config.data_files.DataFileError` with every problem found.
     """
     shown = str(path) if shown is None else shown
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise DataFileError([f"{key}: {shown}: cannot be read ({exc.strerror or exc})"]) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise DataFileError([f"{key}: {shown}: not a regular file"])
-    if max_bytes is not None and info.st_size > max_bytes:
-        raise DataFileError(
-            [
-                f"{key}: {shown}: {info.st_size:,} bytes, larger than the limit of "
-                f"{max_bytes:,} (set run.allow_large=true to read it anyway)"
-            ]
-        )
-    p = _Problems(key, shown)
+    check_input_file(path, key, shown, max_bytes)
+    p = LineProblems(key, shown)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             return _read(csv.reader(handle), p)
@@ -149,7 +160,7 @@ def read_contact_log(
         raise DataFileError([f"{key}: cannot read {shown} as CSV: {exc}"]) from None
 
 
-def _read(reader, p: _Problems) -> ContactLog:
+def _read(reader, p: LineProblems) -> ContactLog:
     header = [h.strip() for h in next(reader, [])]
     if not any(header):
         p.add(1, "the file is empty (no header row)")
@@ -234,7 +245,7 @@ def _read(reader, p: _Problems) -> ContactLog:
     )
 
 
-def _stamp(p: _Problems, line: int, text: str) -> tuple[int | None, float]:
+def _stamp(p: LineProblems, line: int, text: str) -> tuple[int | None, float]:
     """(day ordinal, seconds after midnight) of an ``arrived_at`` cell, or a problem."""
     when = None
     if _STAMP.fullmatch(text):

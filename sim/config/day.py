@@ -36,12 +36,25 @@ from sim.config.schema import (
     ContactServiceLevelConfig,
     ContactTypeConfig,
     DayScenarioConfig,
+    DistributionConfig,
+    EmpowermentConfig,
+    EscalationConfig,
     GroupConfig,
     OverflowStepConfig,
+    ResolutionConfig,
     RoutingConfig,
 )
-from sim.config.tables import Tables, read_tables
+from sim.config.tables import Tables, escalation_targets, read_tables
+from sim.config.wfm_export import WfmExport
 from sim.config.workforce import absenteeism, planned_staffing
+from sim.core.fatigue import Fatigue
+from sim.core.follow_ups import (
+    ESCALATION_MODES,
+    Empowerment,
+    Escalation,
+    Resolution,
+    escalation_cycle,
+)
 from sim.core.scenario import (
     AGENT_SELECTION_RULES,
     CHANNELS,
@@ -121,8 +134,13 @@ def _contact_type(
     t: Tables,
     data_dir: Path,
     default_sl: ServiceLevel,
+    exported: bool = False,
 ) -> ContactType | None:
-    """Check one ``contact_types`` entry; the ContactType (forecast filled in later) or None."""
+    """Check one ``contact_types`` entry; the ContactType (forecast filled in later) or None.
+
+    ``exported``: the handle and wrap-up means come from a WFM export, so the config may
+    leave their ``mean_seconds`` null (the family and cv are still the config's).
+    """
     key = f"scenario.contact_types.{name}"
     if not isinstance(ct, ContactTypeConfig):
         c.fail(key, ct, "must be {channel, handle_time, wrap_up, patience, ...}")
@@ -130,8 +148,11 @@ def _contact_type(
     n_before = len(c.problems)
     if ct.channel not in CHANNELS:
         c.fail(f"{key}.channel", ct.channel, f"unknown channel; allowed: {list(CHANNELS)}")
-    handle = distribution(c, f"{key}.handle_time", ct.handle_time, data_dir)
-    wrap = distribution(c, f"{key}.wrap_up", ct.wrap_up, data_dir) if ct.wrap_up else None
+    given_handle, given_wrap = ct.handle_time, ct.wrap_up
+    if exported:  # a stand-in mean, replaced by the export's
+        given_handle, given_wrap = _mean_from_export(given_handle), _mean_from_export(given_wrap)
+    handle = distribution(c, f"{key}.handle_time", given_handle, data_dir)
+    wrap = distribution(c, f"{key}.wrap_up", given_wrap, data_dir) if given_wrap else None
     patience = None
     if ct.patience is not None:
         if ct.channel == "email":
@@ -157,7 +178,10 @@ def _contact_type(
     if isinstance(ct.priority, bool) or not isinstance(ct.priority, int):
         c.fail(f"{key}.priority", ct.priority, "must be a whole number (lower is served first)")
     overflow = _overflow(c, f"{key}.overflow", name, ct.overflow, t)
-    if len(c.problems) > n_before or handle is None:
+    resolution = _resolution(c, f"{key}.resolution", name, ct.resolution, t, data_dir)
+    escalation = _escalation(c, f"{key}.escalation", ct.escalation)
+    value = _problem_value(c, key, ct, data_dir)
+    if len(c.problems) > n_before or handle is None or resolution is None:
         return None
     return ContactType(
         name,
@@ -169,6 +193,186 @@ def _contact_type(
         service_level=ServiceLevel(threshold, target, default_sl.short_abandon_seconds),
         priority=int(ct.priority),
         overflow=overflow,
+        resolution=resolution,
+        escalation=escalation,
+        problem_value=value,
+    )
+
+
+def _problem_value(c: Checker, key: str, ct: ContactTypeConfig, data_dir: Path) -> Any:
+    """Check a contact type's ``problem_value``: a distribution (money), on a type that
+    escalates (where a problem above authority goes) and resolves with probability 1."""
+    if ct.problem_value is None:
+        return None
+    value = distribution(c, f"{key}.problem_value", ct.problem_value, data_dir)
+    if ct.escalation is None:
+        c.fail(
+            f"{key}.problem_value",
+            dataclasses.asdict(ct.problem_value),
+            "needs an escalation target: set escalation.to (where a problem above "
+            "scenario.empowerment.authority goes; escalation.share: 0 lets the value alone "
+            "decide), or problem_value: null",
+        )
+        return None
+    r = ct.resolution
+    if isinstance(r, ResolutionConfig) and (
+        r.probability != 1 or any(p != 1 for p in (r.by_group or {}).values())
+    ):
+        c.fail(
+            f"{key}.resolution.probability",
+            r.probability,
+            "must be 1 (and by_group empty) on a type with a problem_value: a problem "
+            "within authority is resolved by the concession, one above it escalated",
+        )
+        return None
+    return value
+
+
+def _empowerment(c: Checker, e: Any) -> Empowerment | None:
+    """Check ``scenario.empowerment``: authority >= 0, concession_share in [0, 1],
+    extra_handle_seconds >= 0."""
+    key = "scenario.empowerment"
+    if not isinstance(e, EmpowermentConfig):
+        c.fail(key, e, "must be {authority, concession_share, extra_handle_seconds}")
+        return None
+    ok = c.number(f"{key}.authority", e.authority, low=0, strict=False)
+    share = e.concession_share
+    if not (isinstance(share, (int, float)) and not isinstance(share, bool) and 0 <= share <= 1):
+        c.fail(f"{key}.concession_share", share, "must be a share in [0, 1]")
+        ok = False
+    ok &= c.number(f"{key}.extra_handle_seconds", e.extra_handle_seconds, low=0, strict=False)
+    if not ok:
+        return None
+    return Empowerment(float(e.authority), float(e.concession_share), float(e.extra_handle_seconds))
+
+
+def _probability(c: Checker, key: str, value: Any) -> bool:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    if not ok:
+        c.fail(key, value, "must be a probability in [0, 1]")
+    return ok
+
+
+def _resolution(
+    c: Checker, key: str, name: str, r: Any, t: Tables, data_dir: Path
+) -> Resolution | None:
+    """Check a contact type's ``resolution``: probabilities in [0, 1] (per group: a group
+    that serves the type), ``max_repeats`` >= 0, a ``repeat_delay`` when repeats happen."""
+    if not isinstance(r, ResolutionConfig):
+        c.fail(key, r, "must be {probability, by_group, repeat_delay, max_repeats}")
+        return None
+    n_before = len(c.problems)
+    _probability(c, f"{key}.probability", r.probability)
+    by_group: list[tuple[str, float]] = []
+    served = None
+    if t.skills is not None:
+        served = {row.group for row in t.skills if row.contact_type == name}
+    for group, p in (r.by_group or {}).items():
+        gkey = f"{key}.by_group.{group}"
+        if t.groups is not None and group not in t.groups:
+            c.fail(gkey, p, f"unknown group {group!r}; allowed: {t.groups}")
+        elif served is not None and group not in served:
+            c.fail(gkey, p, f"group {group!r} does not serve {name!r} (no row in skills_file)")
+        elif _probability(c, gkey, p):
+            by_group.append((str(group), float(p)))
+    c.number(f"{key}.max_repeats", r.max_repeats, low=0, strict=False, whole=True)
+    delay = None
+    if r.repeat_delay is not None:
+        delay = distribution(c, f"{key}.repeat_delay", r.repeat_delay, data_dir)
+    if len(c.problems) > n_before:
+        return None
+    repeats = r.max_repeats > 0 and min([r.probability, *(p for _, p in by_group)]) < 1
+    if repeats and delay is None:
+        c.fail(
+            f"{key}.repeat_delay",
+            None,
+            "required: a distribution like handle_time (the time before an unresolved contact "
+            "calls again), since a probability is below 1 and max_repeats > 0 (or set "
+            "max_repeats: 0)",
+        )
+        return None
+    return Resolution(float(r.probability), tuple(by_group), delay, int(r.max_repeats))
+
+
+def _escalation(c: Checker, key: str, e: Any) -> Escalation | None:
+    """Check a contact type's ``escalation`` on its own (its target: :func:`_escalations`)."""
+    if e is None:
+        return None
+    if not isinstance(e, EscalationConfig):
+        c.fail(key, e, "must be {to, share, transfer_seconds, mode} or null")
+        return None
+    ok = c.name(f"{key}.to", e.to, "the contact type escalated to")
+    ok &= _probability(c, f"{key}.share", e.share)
+    ok &= c.number(f"{key}.transfer_seconds", e.transfer_seconds, low=0, strict=False)
+    if e.mode not in ESCALATION_MODES:
+        c.fail(f"{key}.mode", e.mode, f"allowed: {list(ESCALATION_MODES)}")
+        ok = False
+    if not ok:
+        return None
+    return Escalation(str(e.to), float(e.share), float(e.transfer_seconds), str(e.mode))
+
+
+def _escalations(c: Checker, s: DayScenarioConfig, type_names: list[str]) -> None:
+    """Escalation targets: a contact type of the same channel, and no circle."""
+    targets: dict[str, str] = {}
+    for name in type_names:
+        ct = s.contact_types[name]
+        e = getattr(ct, "escalation", None)
+        if not isinstance(e, EscalationConfig) or not isinstance(e.to, str):
+            continue
+        key = f"scenario.contact_types.{name}.escalation.to"
+        if e.to not in type_names:
+            c.fail(key, e.to, f"not a contact type; allowed: {type_names}")
+            continue
+        to = s.contact_types[e.to]
+        if isinstance(to, ContactTypeConfig) and to.channel != ct.channel:
+            c.fail(
+                key,
+                e.to,
+                f"a {to.channel} type; an escalation stays in its channel: a {ct.channel} type",
+            )
+        targets[name] = e.to
+    cycle = escalation_cycle(targets)
+    if cycle is not None:
+        c.fail(
+            f"scenario.contact_types.{cycle[0]}.escalation.to",
+            cycle[1],
+            f"escalations circle ({' -> '.join(cycle)}); allowed: a type that does not "
+            "escalate back, directly or through others",
+        )
+
+
+def _mean_from_export(d: Any) -> Any:
+    """A distribution config whose null ``mean_seconds`` the export will set: 1 s meanwhile."""
+    if isinstance(d, DistributionConfig) and d.mean_seconds is None and d.file is None:
+        return dataclasses.replace(d, mean_seconds=1.0)
+    return d
+
+
+def _with_export(c: Checker, ct: ContactType, export: WfmExport) -> ContactType | None:
+    """``ct`` with the export's forecast and handle times: the config's families and cvs,
+    the export's means and per-interval scales (``None``, reported, if the export has
+    wrap-up for a type without ``wrap_up``; unchanged if the export has no rows for it)."""
+    h = export.handling.get(ct.name)
+    if h is None:  # a type reached only by escalation, without rows: as configured
+        return ct
+    if ct.wrap_up is None and h.acw_scale is not None:
+        c.problems.append(
+            f"scenario.contact_types.{ct.name}.wrap_up: null, but scenario.export_file has "
+            f"acw_seconds for queue {ct.name!r} (mean {h.acw_seconds:.4g} s); set a wrap_up "
+            "distribution (its family and cv are kept, its mean comes from the export)"
+        )
+        return None
+    wrap = ct.wrap_up  # no wrap-up in the export (acw 0 throughout): none in the scenario
+    if wrap is not None:
+        wrap = None if h.acw_scale is None else wrap.with_mean(h.acw_seconds)
+    return dataclasses.replace(
+        ct,
+        forecast=export.forecast.columns[ct.name],
+        handle_time=ct.handle_time.with_mean(h.aht_seconds),
+        wrap_up=wrap,
+        handle_time_scale=h.aht_scale,
+        wrap_up_scale=h.acw_scale,
     )
 
 
@@ -180,7 +384,7 @@ def _group_settings(
         c.fail(
             "scenario.groups",
             s.groups,
-            "must map group names to {chat_concurrency, chat_stretch, absenteeism}",
+            "must map group names to {chat_concurrency, chat_stretch, absenteeism, fatigue}",
         )
         return {}, {}
     out = {}
@@ -201,6 +405,14 @@ def _group_settings(
             f"{key}.chat_concurrency", g.chat_concurrency, low=1, strict=False, whole=True
         )
         ok &= c.number(f"{key}.chat_stretch", g.chat_stretch, low=0, strict=False)
+        if g.fatigue is not None:
+            ok &= c.number(f"{key}.fatigue.beta", g.fatigue.beta, low=0, strict=False)
+            theta = g.fatigue.theta
+            if not (
+                isinstance(theta, (int, float)) and not isinstance(theta, bool) and 0 <= theta <= 1
+            ):
+                c.fail(f"{key}.fatigue.theta", theta, "must be a number in [0, 1]")
+                ok = False
         if ok:
             out[name] = g
         if g.absenteeism is not None:
@@ -215,6 +427,13 @@ def _group_settings(
     return out, absent
 
 
+def _fatigue(g: GroupConfig | None) -> Fatigue | None:
+    """The checked fatigue of a group's settings, or ``None``."""
+    if g is None or g.fatigue is None:
+        return None
+    return Fatigue(beta=float(g.fatigue.beta), theta=float(g.fatigue.theta))
+
+
 def _group_config(c: Checker, key: str, raw: Any) -> GroupConfig | None:
     """``scenario.groups.<group>`` as a :class:`GroupConfig`; ``None`` (reported) if it is not one.
 
@@ -226,7 +445,7 @@ def _group_config(c: Checker, key: str, raw: Any) -> GroupConfig | None:
     if isinstance(raw, DictConfig):
         raw = OmegaConf.to_container(raw, resolve=True)
     if not isinstance(raw, dict):
-        c.fail(key, raw, "must be {chat_concurrency, chat_stretch, absenteeism}")
+        c.fail(key, raw, "must be {chat_concurrency, chat_stretch, absenteeism, fatigue}")
         return None
     try:
         return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(GroupConfig), raw))  # type: ignore[return-value]
@@ -246,11 +465,14 @@ def _group_config(c: Checker, key: str, raw: Any) -> GroupConfig | None:
         return None
 
 
-def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) -> Scenario | None:
+def build_day(
+    c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path, *, allow_large: bool = False
+) -> Scenario | None:
     """Check a day scenario and build it; ``None`` (with problems in ``c``) if it is bad.
 
     ``root``: relative ``data_dir`` paths are relative to it; every path must stay inside
-    it (:func:`sim.config.safety.paths_inside`) before any file is read.
+    it (:func:`sim.config.safety.paths_inside`) before any file is read. ``allow_large``
+    (``run.allow_large``): read a WFM export above its size limit.
     """
     n_before = len(c.problems)
     c.name("scenario.name", s.name, "a name for the scenario")
@@ -286,8 +508,15 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
         if not data_dir.is_dir():
             c.fail("scenario.data_dir", s.data_dir, f"folder not found (looked at {data_dir})")
         else:
-            tables = read_tables(c, s, data_dir, type_names)
-    types = [_contact_type(c, n, s.contact_types[n], tables, data_dir, sl) for n in type_names]
+            tables = read_tables(c, s, data_dir, type_names, allow_large=allow_large)
+    exported = s.export_file is not None
+    types = [
+        _contact_type(c, n, s.contact_types[n], tables, data_dir, sl, exported) for n in type_names
+    ]
+    if tables.export is not None:
+        types = [None if ct is None else _with_export(c, ct, tables.export) for ct in types]
+    _escalations(c, s, type_names)
+    empowerment = _empowerment(c, s.empowerment)
     settings, absent = _group_settings(c, s, tables, data_dir)
     routing = s.routing
     if not isinstance(routing, RoutingConfig):
@@ -323,11 +552,21 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
     outages, redials = disruptions(
         c, s, tables.groups, starts, lambda k, d: distribution(c, k, d, data_dir)
     )
-    if len(c.problems) > n_before or forecast is None or skills is None or tables.groups is None:
+    if (
+        len(c.problems) > n_before
+        or forecast is None
+        or skills is None
+        or tables.groups is None
+        or empowerment is None
+    ):
         return None
     by_name = {ct.name: ct for ct in types if ct is not None}
     contact_types = tuple(
         dataclasses.replace(by_name[n], forecast=forecast.columns[n]) for n in forecast.names
+    ) + tuple(  # reached only by escalation: no forecast column, no contacts of its own
+        dataclasses.replace(by_name[n], forecast=(0.0,) * len(forecast.start_minutes))
+        for n in type_names
+        if n not in forecast.columns and n in escalation_targets(s)
     )
     shifts = tables.schedule.shifts if tables.schedule is not None else {}
     n_intervals = len(forecast.start_minutes)
@@ -342,6 +581,7 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
             chat_stretch=float(settings.get(name, GroupConfig()).chat_stretch),
             shifts=shifts.get(name, ()),
             absenteeism=absent.get(name, Absenteeism()),
+            fatigue=_fatigue(settings.get(name)),
         )
         for name in tables.groups
     )
@@ -359,6 +599,7 @@ def build_day(c: Checker, s: DayScenarioConfig, sl: ServiceLevel, root: Path) ->
             redials=redials,
             start_clock_seconds=forecast.start_minutes[0] * 60.0,
             description=s.description,
+            empowerment=empowerment,
         )
     except ValueError as exc:  # a safety net: the checks above should have caught it
         c.problems.append(f"scenario: {exc}")

@@ -8,7 +8,8 @@ numbers, and building it would already allocate its intervals) and :func:`check_
 (from the built day scenario) estimate, per replication:
 
 - contact slots: the expected contacts (the sum of the forecast, surges at their peak),
-  doubled when redials are on (the model draws a redial slot for every contact up front);
+  doubled when redials are on (the model draws a redial slot for every contact up front),
+  plus one per repeat and escalation each contact may lead to (drawn up front too);
 - agents at the peak: each count-staffed group's largest staffing, plus one agent per
   scheduled shift;
 - intervals, and memory: :data:`BYTES_PER_CONTACT` per contact slot,
@@ -38,6 +39,7 @@ from typing import Any
 
 from sim.config.checks import Checker
 from sim.config.schema import ErlangScenarioConfig, RunConfig
+from sim.core.follow_ups import follow_up_bound
 from sim.core.scenario import Scenario
 
 __all__ = [
@@ -176,10 +178,12 @@ def scenario_size(scenario: Scenario, cfg_scenario: Any = None) -> DaySize:
     def key(name: str, default: str) -> tuple[str, Any]:
         return (f"scenario.{name}", getattr(cfg_scenario, name, default))
 
+    # The day's forecast: the forecast file's, or the WFM export's mean day.
+    day_file = "export_file" if getattr(cfg_scenario, "export_file", None) else "forecast_file"
     n = scenario.intervals
     by_type = [math.fsum(t.forecast) for t in scenario.contact_types]
     expected = math.fsum(by_type)
-    contacts_keys = [key("forecast_file", "forecast.csv")]
+    contacts_keys = [key(day_file, "forecast.csv")]
     notes = []
     if len(by_type) > 1 or n > 1:
         k = max(range(len(by_type)), key=by_type.__getitem__)
@@ -209,6 +213,17 @@ def scenario_size(scenario: Scenario, cfg_scenario: Any = None) -> DaySize:
         slots = 2 * expected
         contacts_keys.append(("scenario.redials.probability", scenario.redials.probability))
         notes.append("doubled: every contact gets a redial slot")
+    resolution = {t.name: t.resolution for t in scenario.contact_types}
+    escalation = {t.name: t.escalation for t in scenario.contact_types}
+    valued = {t.name for t in scenario.contact_types if t.problem_value is not None}
+    follow = math.fsum(
+        by_type[k] * follow_up_bound(t.name, resolution, escalation, valued)
+        for k, t in enumerate(scenario.contact_types)
+    )
+    if follow > 0:  # the slots of every repeat and escalation a contact may lead to
+        slots += follow
+        contacts_keys.append(("scenario.contact_types", "resolution, escalation"))
+        notes.append("plus a slot per possible repeat and escalation")
     counted = [g for g in scenario.groups if not g.scheduled]
     scheduled = [g for g in scenario.groups if g.scheduled]
     agents = math.fsum(max(g.staffing) for g in counted) + sum(len(g.shifts) for g in scheduled)
@@ -224,7 +239,7 @@ def scenario_size(scenario: Scenario, cfg_scenario: Any = None) -> DaySize:
         selections=1 + len(scenario.contact_types) + len(scenario.groups),
         contacts_keys=_keys(*contacts_keys),
         agents_keys=_keys(*agents_keys),
-        intervals_keys=_keys(key("forecast_file", "forecast.csv")),
+        intervals_keys=_keys(key(day_file, "forecast.csv")),
         contacts_note=f" ({'; '.join(notes)})" if notes else "",
         agents_note=" (each count-staffed group's largest staffing, plus one per scheduled shift)",
         intervals_note=f" of {scenario.interval_seconds / 60:g} minutes (forecast rows)",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.data_files import DataFileError
-from sim.config.safety import FILE_KEYS, distribution_files
+from sim.config.safety import distribution_files, named_files
 from sim.config.schema import DayScenarioConfig
 from sim.core.provenance import DataFile
 
@@ -37,18 +37,17 @@ def checksum(path: Path) -> tuple[int, str]:
 
 
 def data_files(scenario: Any, root: Path) -> tuple[DataFile, ...]:
-    """Every data file the (valid) scenario config ``scenario`` names, in config order:
-    forecast, staffing, skills, schedule, activities, then the files of empirical
-    distributions. Paths are shown as given (``data_dir`` joined with the file name) and
-    read relative to ``root`` like :func:`sim.config.day.build_day` reads them. An Erlang
-    scenario reads none.
+    """Every data file the (valid) scenario config ``scenario`` reads, in config order:
+    forecast, staffing, skills, schedule, activities, WFM export (which replaces the
+    forecast), then the files of empirical distributions. Paths are shown as given
+    (``data_dir`` joined with the file name) and read relative to ``root`` like
+    :func:`sim.config.day.build_day` reads them. An Erlang scenario reads none.
 
     Raises :class:`DataFileError` naming each file that cannot be read any more.
     """
     if not isinstance(scenario, DayScenarioConfig):
         return ()
-    named = [(f"scenario.{k}", getattr(scenario, k, None)) for k in FILE_KEYS]
-    named += list(distribution_files(scenario, "scenario"))
+    named = named_files(scenario) + list(distribution_files(scenario, "scenario"))
     given_dir = Path(scenario.data_dir)
     data_dir = given_dir if given_dir.is_absolute() else root / given_dir
     found, problems = [], []

@@ -9,6 +9,7 @@ and built by :mod:`sim.config.day`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import math
@@ -24,6 +25,7 @@ from sim.config.day import build_day
 from sim.config.limits import check_before_building, check_built, numbers_too_large
 from sim.config.plan_files import read_staffing_variants
 from sim.config.schema import (
+    AlertsConfig,
     Config,
     CostsConfig,
     DayScenarioConfig,
@@ -33,6 +35,7 @@ from sim.config.schema import (
     ServiceLevelConfig,
     StaffingConfig,
 )
+from sim.core.alerts import AlertThresholds
 from sim.core.costs import Costs
 from sim.core.planning import REFERENCE_SCALE, PlanTerms, StaffingTerms
 from sim.core.scenario import Scenario, ServiceLevel, erlang_scenario
@@ -77,6 +80,7 @@ class RunSpec:
     executor: str = "local"  # run.executor
     dask_address: str | None = None  # run.dask_address
     figure_policies: tuple[str, ...] | None = None  # report.figure_policies
+    alerts: AlertThresholds = field(default_factory=AlertThresholds)  # alerts.*
 
     def fingerprint(self) -> str:
         """What must match for a run to resume another: scenario, policies, their
@@ -174,6 +178,25 @@ def _check_executor(c: Checker, run: RunConfig) -> None:
             address,
             "is for run.executor=dask only: add run.executor=dask, or leave it null",
         )
+
+
+def _alerts(c: Checker, alerts: AlertsConfig) -> AlertThresholds:
+    """The alert thresholds, checked (problems go to ``c``)."""
+    c.number(
+        "alerts.intervals_below_target",
+        alerts.intervals_below_target,
+        low=1,
+        strict=False,
+        whole=True,
+    )
+    for key in ("queue_length", "longest_wait_seconds"):
+        c.number(f"alerts.{key}", getattr(alerts, key), low=0, strict=False)
+    for key in ("adherence_floor", "occupancy_ceiling", "missed_target_chance"):
+        _share(c, f"alerts.{key}", getattr(alerts, key), "[0, 1]", lambda x: 0 <= x <= 1)
+    c.number("alerts.forecast_error_band", alerts.forecast_error_band, low=0, strict=False)
+    return AlertThresholds(
+        **{f.name: getattr(alerts, f.name) for f in dataclasses.fields(AlertThresholds)}
+    )
 
 
 def _figure_policies(c: Checker, given: Any, policies: list[str]) -> tuple[str, ...] | None:
@@ -346,7 +369,13 @@ def _check_policies_against(c: Checker, policies: dict[str, Policy], scenario: S
 
 
 def _costs(c: Checker, costs: CostsConfig, groups: tuple[str, ...]) -> Costs:
-    for key in ("hourly_cost", "overtime_premium", "outsourcer_per_contact", "abandoned_contact"):
+    for key in (
+        "hourly_cost",
+        "overtime_premium",
+        "outsourcer_per_contact",
+        "abandoned_contact",
+        "repeat_contact",
+    ):
         c.number(f"costs.{key}", getattr(costs, key), low=0, strict=False)
     by_group = {}
     for name, rate in costs.hourly_cost_by_group.items():
@@ -362,6 +391,7 @@ def _costs(c: Checker, costs: CostsConfig, groups: tuple[str, ...]) -> Costs:
         overtime_premium=float(costs.overtime_premium),
         outsourced_contact=float(costs.outsourcer_per_contact),
         abandoned_contact=float(costs.abandoned_contact),
+        repeat_contact=float(costs.repeat_contact),
         currency=str(costs.currency),
     )
 
@@ -453,7 +483,9 @@ def build_run(cfg: Any) -> RunSpec:
     if isinstance(cfg.scenario, ErlangScenarioConfig):
         scenario = _erlang(c, cfg.scenario, sl, build=fits)
     elif isinstance(cfg.scenario, DayScenarioConfig):
-        scenario = build_day(c, cfg.scenario, sl, PROJECT_ROOT)
+        scenario = build_day(
+            c, cfg.scenario, sl, PROJECT_ROOT, allow_large=bool(cfg.run.allow_large)
+        )
     else:
         c.fail("scenario", type(cfg.scenario).__name__, "must be an erlang or a day scenario")
         scenario = None
@@ -475,6 +507,7 @@ def build_run(cfg: Any) -> RunSpec:
         scenario = replace(scenario, costs=costs, service_level_target=sl.target)
         _check_policies_against(c, policies, scenario)
         check_built(c, cfg, scenario, chosen)
+    alerts = _alerts(c, cfg.alerts)
     if c.problems or scenario is None:
         raise ConfigError(c.problems or ["scenario: could not be built"])
     return RunSpec(
@@ -493,4 +526,5 @@ def build_run(cfg: Any) -> RunSpec:
         executor=str(cfg.run.executor),
         dask_address=cfg.run.dask_address,
         figure_policies=figure_policies,
+        alerts=alerts,
     )

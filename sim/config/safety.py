@@ -49,6 +49,7 @@ __all__ = [
     "config_dirs",
     "distribution_files",
     "folder_label",
+    "named_files",
     "output_dir_problems",
     "paths_inside",
     "scan_config_tree",
@@ -461,7 +462,21 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
 # --- data paths ---------------------------------------------------------------------------
 
 #: The data-file keys of a day scenario (besides the files of empirical distributions).
-FILE_KEYS = ("forecast_file", "staffing_file", "skills_file", "schedule_file", "activities_file")
+FILE_KEYS = (
+    "forecast_file",
+    "staffing_file",
+    "skills_file",
+    "schedule_file",
+    "activities_file",
+    "export_file",
+)
+
+
+def named_files(s: Any) -> list[tuple[str, Any]]:
+    """``(key, file)`` of the :data:`FILE_KEYS` files the day scenario config ``s`` reads:
+    with an ``export_file``, the forecast file is not read (the export replaces it)."""
+    skip = "forecast_file" if getattr(s, "export_file", None) else None
+    return [(f"scenario.{k}", getattr(s, k, None)) for k in FILE_KEYS if k != skip]
 
 
 def paths_inside(c: Checker, s: DayScenarioConfig, data_dir: Path | None, root: Path) -> bool:
@@ -483,8 +498,7 @@ def paths_inside(c: Checker, s: DayScenarioConfig, data_dir: Path | None, root: 
             return False
         folders.append(inside)
         base = data_dir
-    named = [(f"scenario.{k}", getattr(s, k, None)) for k in FILE_KEYS]
-    for key, value in [*named, *distribution_files(s, "scenario")]:
+    for key, value in [*named_files(s), *distribution_files(s, "scenario")]:
         if isinstance(value, str) and value and _inside(base / value, folders) is None:
             c.fail(key, value, OUTSIDE)
     return len(c.problems) == n_before

@@ -15,6 +15,8 @@ from omegaconf import MISSING
 
 __all__ = [
     "AbsenteeismConfig",
+    "FatigueConfig",
+    "AlertsConfig",
     "CalibrateConfig",
     "Config",
     "ContactServiceLevelConfig",
@@ -23,13 +25,16 @@ __all__ = [
     "DayScenarioConfig",
     "DemandConfig",
     "DistributionConfig",
+    "EmpowermentConfig",
     "ErlangScenarioConfig",
+    "EscalationConfig",
     "GroupConfig",
     "OutageConfig",
     "OverflowStepConfig",
     "PlanConfig",
     "RedialsConfig",
     "ReportConfig",
+    "ResolutionConfig",
     "RoutingConfig",
     "RunConfig",
     "ServiceLevelConfig",
@@ -86,13 +91,60 @@ class OverflowStepConfig:
 
 
 @dataclass
+class ResolutionConfig:
+    """First-contact resolution and repeats (:mod:`sim.core.follow_ups`).
+
+    ``probability``: chance that an answered, not escalated contact resolves the problem;
+    ``by_group``: a group's own probability for the contacts it answers; ``repeat_delay``:
+    a distribution like ``handle_time``, from the end of an unresolved contact's talk to
+    its repeat (required when some probability is below 1 and ``max_repeats`` > 0);
+    ``max_repeats``: how many times in a row a customer calls the type again.
+    """
+
+    probability: float = 1.0
+    by_group: dict[str, float] = field(default_factory=dict)
+    repeat_delay: DistributionConfig | None = None
+    max_repeats: int = 1
+
+
+@dataclass
+class EscalationConfig:
+    """A ``share`` of the answered contacts handed to contact type ``to`` (tier 2) at the
+    end of the talk; the customer joins its queue ``transfer_seconds`` later. ``mode``:
+    ``cold`` (the first agent wraps up at once) or ``warm`` (it stays on the line until tier
+    2 answers or the customer hangs up)."""
+
+    to: str = MISSING
+    share: float = MISSING
+    transfer_seconds: float = 0.0
+    mode: str = "cold"
+
+
+@dataclass
+class EmpowermentConfig:
+    """The money a first-line agent may spend without escalating (:mod:`sim.core.follow_ups`),
+    for the contact types with a ``problem_value``: ``authority`` (>= 0): a problem worth at
+    most this is resolved by the first agent, with a concession of ``concession_share`` (in
+    [0, 1]) of its value and ``extra_handle_seconds`` more talk; a problem worth more is
+    escalated to the type's ``escalation.to``."""
+
+    authority: float = 0.0
+    concession_share: float = 0.0
+    extra_handle_seconds: float = 0.0
+
+
+@dataclass
 class ContactTypeConfig:
     """One contact type (queue). Its name is its key in ``contact_types`` and a forecast column.
 
     ``channel``: voice, chat or email. ``patience`` ``None`` means nobody abandons (and
     must be ``None`` for email). ``priority``: among queues at the same preference level,
     the lower number is served first. ``overflow``: steps with strictly increasing delays,
-    each group at most once.
+    each group at most once. ``resolution``: first-contact resolution and repeats;
+    ``escalation``: a share handed to a tier-2 type (``None``: none). ``problem_value``:
+    what a contact's problem is worth, in money, a distribution like ``handle_time`` (its
+    ``mean_seconds`` is money, despite the key's name); ``None``: off. It needs an
+    ``escalation`` and ``resolution.probability`` 1 (see ``scenario.empowerment``).
     """
 
     channel: str = "voice"
@@ -102,6 +154,19 @@ class ContactTypeConfig:
     service_level: ContactServiceLevelConfig = field(default_factory=ContactServiceLevelConfig)
     priority: int = 0
     overflow: list[OverflowStepConfig] = field(default_factory=list)
+    resolution: ResolutionConfig = field(default_factory=ResolutionConfig)
+    escalation: EscalationConfig | None = None
+    problem_value: DistributionConfig | None = None
+
+
+@dataclass
+class FatigueConfig:
+    """A group's fatigue (:mod:`sim.core.fatigue`): a talk started when the group's rolling
+    60-minute occupancy is R lasts ``1 + beta * max(0, R - theta)`` times as long.
+    ``beta`` >= 0 (0: no effect), ``theta`` in [0, 1]."""
+
+    beta: float = 0.0
+    theta: float = 0.85
 
 
 @dataclass
@@ -135,12 +200,14 @@ class GroupConfig:
     ``chat_concurrency``: chats an agent holds at once. ``chat_stretch``: each chat's
     handle time is multiplied by ``1 + chat_stretch * (other chats in hand)``.
     ``absenteeism``: unplanned absence, for a group on the schedule (``schedule_file``) or
-    staffed by counts (a staffing column).
+    staffed by counts (a staffing column). ``fatigue``: sustained occupancy stretches talk
+    times (:class:`FatigueConfig`; null: never).
     """
 
     chat_concurrency: int = 1
     chat_stretch: float = 0.0
     absenteeism: AbsenteeismConfig | None = None
+    fatigue: FatigueConfig | None = None
 
 
 @dataclass
@@ -220,6 +287,11 @@ class DayScenarioConfig:
     (refused in config files: the command line only, see :mod:`sim.config.safety`).
     ``default_policies``: the policies the scenario is compared under when the root
     ``policies`` is not given (a teaching scenario: the baseline alone).
+    ``export_file`` (optional): a WFM/ACD interval export (:mod:`sim.config.wfm_export`)
+    that replaces ``forecast_file`` and sets each type's handle and wrap-up times per
+    interval; ``export_weekday``: which of its dates to use when they are of several
+    weekdays (``mon`` ... ``sun``, or ``all``). ``empowerment``: the money a first-line
+    agent may spend on a problem (for the types with a ``problem_value``).
     """
 
     name: str = MISSING
@@ -244,6 +316,9 @@ class DayScenarioConfig:
     outages: list[OutageConfig] = field(default_factory=list)
     redials: RedialsConfig = field(default_factory=RedialsConfig)
     default_policies: list[str] = field(default_factory=lambda: ["none"])
+    export_file: str | None = None
+    export_weekday: str | None = None
+    empowerment: EmpowermentConfig = field(default_factory=EmpowermentConfig)
 
 
 @dataclass
@@ -294,7 +369,9 @@ class CostsConfig:
     ``hourly_cost``: cost of a logged-in agent hour; ``hourly_cost_by_group`` overrides it
     per group name. ``overtime_premium``: extra share of the hourly cost for overtime
     (0.5 = time and a half). ``outsourcer_per_contact``: the partner's fee per contact;
-    ``abandoned_contact``: estimated cost of an abandoned contact (0 = left out).
+    ``abandoned_contact``: estimated cost of an abandoned contact (0 = left out);
+    ``repeat_contact``: estimated cost of a repeat contact, beyond the agents' time (0 =
+    left out).
     """
 
     currency: str = "EUR"
@@ -303,6 +380,7 @@ class CostsConfig:
     overtime_premium: float = 0.5
     outsourcer_per_contact: float = 8.0
     abandoned_contact: float = 0.0
+    repeat_contact: float = 0.0
 
 
 @dataclass
@@ -374,6 +452,27 @@ class ReportConfig:
 
 
 @dataclass
+class AlertsConfig:
+    """The thresholds of ``alerts.csv`` and the report's views (``configs/alerts.yaml``).
+
+    Analyst: ``intervals_below_target`` intervals running below a live type's target (a
+    whole number >= 1); a mean ``queue_length`` (contacts) and a ``longest_wait_seconds``
+    above these. Supervisor: a group's ``adherence`` below ``adherence_floor``, its
+    ``occupancy`` above ``occupancy_ceiling``. Executive: the chance a day misses the target
+    above ``missed_target_chance``; a type's day's demand off its forecast by more than
+    ``forecast_error_band`` (a share) either way.
+    """
+
+    intervals_below_target: int = 2
+    queue_length: float = 10.0
+    longest_wait_seconds: float = 300.0
+    adherence_floor: float = 0.9
+    occupancy_ceiling: float = 0.9
+    missed_target_chance: float = 0.2
+    forecast_error_band: float = 0.15
+
+
+@dataclass
 class Config:
     """The root of the config tree.
 
@@ -398,3 +497,4 @@ class Config:
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
     calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)

@@ -23,11 +23,17 @@ from sim.config.data_files import (
     read_interval_table,
     read_skills,
 )
-from sim.config.schema import DayScenarioConfig
+from sim.config.schema import ContactTypeConfig, DayScenarioConfig, EscalationConfig
+from sim.config.wfm_export import (
+    ALL_WEEKDAYS,
+    MAX_EXPORT_BYTES,
+    WfmExport,
+    read_wfm_export,
+)
 from sim.config.workforce import Day, Schedule, check_schedule_groups, read_workforce
-from sim.units import clock_exact
+from sim.units import WEEKDAYS, clock_exact
 
-__all__ = ["Tables", "read_tables"]
+__all__ = ["Tables", "escalation_targets", "read_tables"]
 
 
 @dataclass
@@ -40,6 +46,21 @@ class Tables:
     schedule: Schedule | None = None
     #: every group: staffing columns, then schedule groups (``None``: a file is unreadable)
     groups: list[str] | None = None
+    #: the WFM export (``scenario.export_file``), whose mean day is also ``forecast``
+    export: WfmExport | None = None
+
+
+def escalation_targets(s: DayScenarioConfig) -> set[str]:
+    """The contact types some type escalates to: one may have no forecast column (0 all day:
+    only escalations feed it)."""
+    types = s.contact_types if isinstance(s.contact_types, dict) else {}
+    return {
+        str(ct.escalation.to)
+        for ct in types.values()
+        if isinstance(ct, ContactTypeConfig)
+        and isinstance(ct.escalation, EscalationConfig)
+        and isinstance(ct.escalation.to, str)
+    }
 
 
 def _read_table(
@@ -52,18 +73,31 @@ def _read_table(
         return None
 
 
-def read_tables(c: Checker, s: DayScenarioConfig, data_dir: Path, type_names: list[str]) -> Tables:
-    """Read forecast, staffing and skills, and check them against each other and the config."""
+def read_tables(
+    c: Checker,
+    s: DayScenarioConfig,
+    data_dir: Path,
+    type_names: list[str],
+    *,
+    allow_large: bool = False,
+) -> Tables:
+    """Read forecast (or WFM export), staffing and skills, and check them against each other
+    and the config. ``allow_large``: read an export above its size limit."""
     t = Tables()
+    export_ok = _check_export_keys(c, s)
     if s.interval_minutes in ALLOWED_INTERVAL_MINUTES:  # the tables are checked against it
-        t.forecast = _read_table(
-            c,
-            data_dir,
-            "scenario.forecast_file",
-            s.forecast_file,
-            integer=False,
-            minutes=s.interval_minutes,
-        )
+        if s.export_file is None:
+            t.forecast = _read_table(
+                c,
+                data_dir,
+                "scenario.forecast_file",
+                s.forecast_file,
+                integer=False,
+                minutes=s.interval_minutes,
+            )
+        elif export_ok and type_names:  # no types at all is reported on its own
+            t.export = _read_export(c, s, data_dir, type_names, allow_large)
+            t.forecast = None if t.export is None else t.export.forecast
         if s.staffing_file is not None:
             t.staffing = _read_table(
                 c,
@@ -74,11 +108,13 @@ def read_tables(c: Checker, s: DayScenarioConfig, data_dir: Path, type_names: li
                 minutes=s.interval_minutes,
             )
     if t.forecast is not None and type_names:  # no types at all is reported on its own
+        tier2 = escalation_targets(s)
         for name in type_names:
-            if name not in t.forecast.columns:
+            if name not in t.forecast.columns and name not in tier2:
                 c.problems.append(
                     f"scenario.contact_types.{name}: no column {name!r} in scenario.forecast_file "
-                    f"({s.forecast_file}); every contact type needs a forecast column; the file "
+                    f"({s.forecast_file}); every contact type needs a forecast column (but a "
+                    f"type other types escalate to: 0 without one); the file "
                     f"has {quoted_list(t.forecast.names)}"
                 )
         for name in t.forecast.names:
@@ -95,7 +131,7 @@ def read_tables(c: Checker, s: DayScenarioConfig, data_dir: Path, type_names: li
             c.fail(
                 "scenario.staffing_file",
                 s.staffing_file,
-                f"must cover the same intervals as scenario.forecast_file ({len(f.start_minutes)} "
+                f"must cover the same intervals as scenario.{_day_source(s)} ({len(f.start_minutes)} "
                 f"intervals from {clock_exact(60 * (f.start_minutes[0]))}); it has {len(st.start_minutes)} "
                 f"intervals from {clock_exact(60 * (st.start_minutes[0]))}",
             )
@@ -133,6 +169,51 @@ def read_tables(c: Checker, s: DayScenarioConfig, data_dir: Path, type_names: li
     if t.schedule is not None:
         check_schedule_groups(c, s, t.schedule, staffing_groups, [r.group for r in t.skills])
     return t
+
+
+def _day_source(s: DayScenarioConfig) -> str:
+    """The key of the file the day's intervals come from."""
+    return "forecast_file" if s.export_file is None else "export_file (its first to last interval)"
+
+
+def _check_export_keys(c: Checker, s: DayScenarioConfig) -> bool:
+    """``scenario.export_file`` is a file name (or null); ``export_weekday`` a weekday label,
+    ``all`` or null, and null without an export."""
+    ok = True
+    if s.export_file is not None:
+        ok = c.name("scenario.export_file", s.export_file, "a file in the data folder, or null")
+    allowed = [*WEEKDAYS, ALL_WEEKDAYS]
+    if s.export_weekday is not None and s.export_weekday not in allowed:
+        c.fail("scenario.export_weekday", s.export_weekday, f"allowed: {allowed} or null")
+        ok = False
+    elif s.export_weekday is not None and s.export_file is None:
+        c.fail(
+            "scenario.export_weekday",
+            s.export_weekday,
+            "chooses the dates of scenario.export_file: leave it null without an export",
+        )
+    return ok
+
+
+def _read_export(
+    c: Checker, s: DayScenarioConfig, data_dir: Path, type_names: list[str], allow_large: bool
+) -> WfmExport | None:
+    """The export named by ``scenario.export_file`` (``None``: problems reported in ``c``)."""
+    file = str(s.export_file)
+    try:
+        return read_wfm_export(
+            data_dir / file,
+            "scenario.export_file",
+            queues=type_names,
+            interval_minutes=s.interval_minutes,
+            weekday=s.export_weekday,
+            optional=escalation_targets(s),  # reached by escalation: may have no rows
+            shown=str(Path(s.data_dir) / file),
+            max_bytes=None if allow_large else MAX_EXPORT_BYTES,
+        )
+    except DataFileError as exc:
+        c.problems.extend(exc.problems)
+        return None
 
 
 def _read_schedule(c: Checker, s: DayScenarioConfig, data_dir: Path, t: Tables) -> list[str]:

@@ -20,6 +20,8 @@ class Costs:
     cost paid for overtime hours (0.5 = time and a half). ``outsourced_contact``: what the
     outsourcer charges per contact it takes. ``abandoned_contact``: the business's estimate
     of what an abandoned contact costs (lost sale, repeat call); 0 leaves it out.
+    ``repeat_contact``: the estimate of what a repeat contact (a customer calling again
+    about an unresolved problem) costs beyond the agents' time; 0 leaves it out.
     """
 
     hourly: float = 0.0
@@ -27,6 +29,7 @@ class Costs:
     overtime_premium: float = 0.5
     outsourced_contact: float = 0.0
     abandoned_contact: float = 0.0
+    repeat_contact: float = 0.0
     currency: str = "EUR"
 
     def rate(self, group: str) -> float:

@@ -61,6 +61,14 @@ class Distribution:
         """Resampling of observed values (seconds); the mean is theirs."""
         return cls("empirical", 1.0, values=tuple(float(v) for v in values))
 
+    def with_mean(self, mean: float) -> Distribution:
+        """The same family and cv with another mean (seconds > 0); an empirical
+        distribution's values are all scaled to it."""
+        if self.kind == "empirical":
+            factor = float(mean) / self.mean
+            return Distribution.empirical(v * factor for v in self.values)
+        return Distribution(self.kind, float(mean), self.cv)
+
     @property
     def std(self) -> float:
         """Standard deviation in seconds."""

@@ -21,6 +21,8 @@ from sim.core.costs import Costs
 from sim.core.demand_shocks import DemandShocks
 from sim.core.disruptions import Outage, Redials
 from sim.core.distributions import Distribution
+from sim.core.fatigue import Fatigue
+from sim.core.follow_ups import Empowerment, Escalation, Resolution, escalation_cycle
 from sim.core.workforce import Absenteeism, Shift
 from sim.units import clock
 
@@ -83,6 +85,20 @@ class ContactType:
 
     ``priority``: when a freed agent has several queues at the same preference level, the
     lower priority number is served first (then the longest-waiting contact).
+
+    ``resolution`` and ``escalation``: whether an answered contact resolves its customer's
+    problem, calls again or is handed to another type (:mod:`sim.core.follow_ups`; default:
+    every answered contact is resolved). ``problem_value``: what a contact's problem is
+    worth, in money (``None``: no money decides; see ``Scenario.empowerment``): a type with
+    one needs an ``escalation`` and a ``resolution`` probability of 1 (its contacts within
+    authority are resolved by a concession, the others escalated).
+
+    ``handle_time_scale`` and ``wrap_up_scale``: per-interval handle times (``None``: the
+    same all day). A contact arriving in interval ``k`` gets its own talk-time draw times
+    ``handle_time_scale[k]`` (and its wrap-up draw times ``wrap_up_scale[k]``); the draws
+    themselves do not change, so common random numbers hold. One factor (>= 0) per
+    interval, e.g. a WFM export's interval AHT over the day's mean
+    (:mod:`sim.config.wfm_export`).
     """
 
     name: str
@@ -94,10 +110,34 @@ class ContactType:
     service_level: ServiceLevel = field(default_factory=ServiceLevel)
     priority: int = 0
     overflow: tuple[OverflowStep, ...] = ()
+    handle_time_scale: tuple[float, ...] | None = None
+    wrap_up_scale: tuple[float, ...] | None = None
+    resolution: Resolution = field(default_factory=Resolution)
+    escalation: Escalation | None = None
+    problem_value: Distribution | None = None
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
             raise ValueError(f"contact type {self.name!r}: channel must be one of {CHANNELS}")
+        if self.problem_value is not None and (
+            self.escalation is None or not self.resolution.always
+        ):
+            raise ValueError(
+                f"contact type {self.name!r}: a problem_value needs an escalation (where a "
+                "problem above authority goes) and a resolution probability of 1"
+            )
+        for label, scale in (
+            ("handle_time_scale", self.handle_time_scale),
+            ("wrap_up_scale", self.wrap_up_scale),
+        ):
+            if scale is not None and (
+                len(scale) != len(self.forecast)
+                or not all(math.isfinite(v) and v >= 0 for v in scale)
+            ):
+                raise ValueError(
+                    f"contact type {self.name!r}: {label} needs one number >= 0 per interval "
+                    f"of the forecast ({len(self.forecast)})"
+                )
         if self.channel == "email" and self.patience is not None:
             raise ValueError(
                 f"contact type {self.name!r}: email is never abandoned; patience must be None"
@@ -125,7 +165,8 @@ class AgentGroup:
     ``shifts``, each agent follows its shift (breaks, activities) and ``staffing`` holds the
     agents planned on the phone per interval, for reports. ``chat_concurrency``: how many chats an agent holds at once. ``chat_stretch``: each
     chat's handle time is multiplied by ``1 + chat_stretch * (other chats in hand)`` at its
-    start.
+    start. ``fatigue``: sustained occupancy stretches its talk times
+    (:mod:`sim.core.fatigue`; ``None``: never, and it adds nothing to ``fatigue_minutes``).
     """
 
     name: str
@@ -135,6 +176,7 @@ class AgentGroup:
     chat_stretch: float = 0.0
     shifts: tuple[Shift, ...] = ()
     absenteeism: Absenteeism = field(default_factory=Absenteeism)
+    fatigue: Fatigue | None = None
 
     @property
     def scheduled(self) -> bool:
@@ -181,7 +223,9 @@ class Scenario:
     are simulated but left out of every KPI. ``trunks`` limits the voice contacts in the
     system (waiting or talking); ``None`` means no limit. ``costs``: rates for the cost
     KPIs; ``service_level_target``: the target the day's all-types service level is judged
-    against (each type has its own in its ``service_level``).
+    against (each type has its own in its ``service_level``). ``empowerment``: the money a
+    first-line agent may spend on the problems of the types with a ``problem_value``
+    (:mod:`sim.core.follow_ups`).
     """
 
     name: str
@@ -199,6 +243,7 @@ class Scenario:
     reference: ErlangReference | None = None
     costs: Costs = field(default_factory=Costs)
     service_level_target: float = 0.8  # for all contact types together
+    empowerment: Empowerment = field(default_factory=Empowerment)
 
     def __post_init__(self) -> None:
         if self.interval_seconds <= 0:
@@ -229,6 +274,26 @@ class Scenario:
                         raise ValueError(
                             f"contact type {t.name!r}: unknown overflow group {name!r}"
                         )
+            for name, _ in t.resolution.by_group:
+                if name not in groups:
+                    raise ValueError(f"contact type {t.name!r}: resolution: unknown group {name!r}")
+            if t.escalation is not None:
+                if t.escalation.to not in names:
+                    raise ValueError(
+                        f"contact type {t.name!r}: escalation to unknown contact type "
+                        f"{t.escalation.to!r}"
+                    )
+                to = self.contact_types[names.index(t.escalation.to)]
+                if to.channel != t.channel:
+                    raise ValueError(
+                        f"contact type {t.name!r}: escalation to {to.name!r}, a {to.channel} "
+                        f"type; an escalation stays in its channel ({t.channel})"
+                    )
+        cycle = escalation_cycle(
+            {t.name: t.escalation.to for t in self.contact_types if t.escalation is not None}
+        )
+        if cycle is not None:
+            raise ValueError(f"escalations must not circle: {' -> '.join(cycle)}")
         for k, outage in enumerate(self.outages):
             for name in outage.groups:
                 if name not in groups:

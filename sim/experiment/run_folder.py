@@ -20,8 +20,9 @@ import os
 import secrets
 import stat
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -31,15 +32,7 @@ from sim.core.provenance import Provenance
 from sim.core.scenario import Scenario
 from sim.experiment.comparison import compare_policies
 from sim.experiment.replications import ReplicationResult
-from sim.experiment.tables import (
-    AGENT_KPIS,
-    KEY_COLUMNS,
-    action_table,
-    agent_table,
-    interval_table,
-    replication_table,
-    summarize,
-)
+from sim.experiment.tables import AGENT_KPIS, KEY_COLUMNS, TableBuilder, summarize
 from sim.kpi.definitions import ALL, INTERVAL_KPI_NAMES, KPI_NAMES
 from sim.policies.api import ACTION_COLUMNS
 
@@ -311,6 +304,10 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _is_number_or_none(value: object) -> bool:
+    return value is None or _is_number(value)
+
+
 def _is_value(value: object) -> bool:
     return value is None or isinstance(value, str) or _is_number(value)
 
@@ -335,10 +332,14 @@ def _part(doc: dict) -> ReplicationResult | None:
         return None
     if not all(_is_value(v) for c in columns for v in c):
         return None
+    if not all(_is_number_or_none(v) for k in INTERVAL_KPI_NAMES for v in intervals[k]):
+        return None
     for records in (agents, actions):
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             return None
     if not all({"group", "agent", *AGENT_KPIS} <= a.keys() for a in agents):
+        return None
+    if not all(_is_number_or_none(a[k]) for a in agents for k in AGENT_KPIS):
         return None
     if not all(set(ACTION_COLUMNS) <= a.keys() for a in actions):
         return None
@@ -375,11 +376,16 @@ def run_tables(scenario: Scenario, results: Iterable[ReplicationResult]) -> dict
     ``agents``; each is written as ``<name>.csv``.
 
     The baseline of the comparison is ``none`` if it ran, else the first policy run.
+
+    ``results`` are read once, one at a time, and not held (:class:`TableBuilder`): from a
+    generator, e.g. :meth:`RunFolder.iter_parts`, memory does not grow with their count.
     """
-    results = list(results)
-    per_rep = replication_table(results)
+    builder = TableBuilder()
+    for result in results:
+        builder.add(result)
+    per_rep = builder.replications()
     summary = summarize(per_rep, KEY_COLUMNS)
-    intervals = summarize(interval_table(results), [*KEY_COLUMNS, "interval"])
+    intervals = builder.intervals()
     forecasts = {t.name: t.forecast for t in scenario.contact_types}
     forecasts[ALL] = scenario.forecast_total()
     staffing = {g.name: g.staffing for g in scenario.groups}
@@ -398,11 +404,18 @@ def run_tables(scenario: Scenario, results: Iterable[ReplicationResult]) -> dict
     if len(policies) > 1:
         baseline = "none" if "none" in policies else policies[0]
         tables["comparison"] = compare_policies(per_rep, baseline)
-    tables["actions"] = action_table(scenario, results)
-    agents = agent_table(results)
-    if len(agents):
-        tables["agents"] = summarize(agents, ["policy", "group", "agent"], kpis=AGENT_KPIS)
+    tables["actions"] = builder.actions(scenario)
+    agents = builder.agents()
+    if agents is not None:
+        tables["agents"] = agents
     return tables
+
+
+_CSV_CHUNK_ROWS = 500  # pandas formats a table's text this many rows at a time
+
+
+def _write_csv(frame: pd.DataFrame, file: IO[bytes]) -> None:
+    frame.to_csv(file, index=False, lineterminator="\n", chunksize=_CSV_CHUNK_ROWS)
 
 
 class RunFolder:
@@ -475,7 +488,12 @@ class RunFolder:
         folder._lock = lock
         return folder
 
-    def _write(self, path: Path, data: str, real_folder: bool = False) -> Path:
+    def _write(
+        self,
+        path: Path,
+        data: str | Callable[[IO[bytes]], object],
+        real_folder: bool = False,
+    ) -> Path:
         """:func:`atomic_write`; the first write removes ``complete``: the folder is being
         written again, incomplete until :meth:`mark_complete`."""
         if not self._writing:
@@ -553,27 +571,58 @@ class RunFolder:
         name = _part_name(result.policy, result.replication)
         self._write(self.parts / name, json.dumps(doc), real_folder=True)
 
-    def load_parts(self) -> list[ReplicationResult]:
-        """Every replication saved so far, sorted by (policy, replication).
+    def _corrupt(self, file: Path) -> RunFolderError:
+        return RunFolderError(
+            f"{file} is corrupt: delete it and resume with run.resume={self.path}"
+        )
+
+    def part_keys(self) -> list[tuple[str, int]]:
+        """The (policy, replication) of every replication saved so far, sorted, from the
+        part files' names (none is read). A file not named as a part is refused as corrupt
+        (:class:`RunFolderError` naming it)."""
+        _refuse_symlink(self.parts)
+        keys = []
+        for file in sorted(self.parts.glob("*.json")):
+            policy, _, replication = file.name.removesuffix(".json").rpartition("-r")
+            if not (policy and replication.isdigit() and replication.isascii()):
+                raise self._corrupt(file)
+            key = (policy, int(replication))
+            if _part_name(*key) != file.name:
+                raise self._corrupt(file)
+            keys.append(key)
+        keys.sort()
+        return keys
+
+    def iter_parts(
+        self, keys: Iterable[tuple[str, int]] | None = None
+    ) -> Iterator[ReplicationResult]:
+        """The replications saved so far (or those of ``keys``, (policy, replication)
+        pairs of :meth:`part_keys`), read one at a time, sorted by (policy, replication):
+        none is held here, so that reading them all takes the memory of one.
 
         A part that is not a saved replication (truncated, empty, another shape, named for
-        another one) is refused: :class:`RunFolderError` naming it, to be deleted and rerun.
+        another one, gone) is refused: :class:`RunFolderError` naming it, to be deleted and
+        rerun.
         """
-        _refuse_symlink(self.parts)
-        results = []
-        for file in sorted(self.parts.glob("*.json")):
+        for key in self.part_keys() if keys is None else sorted(keys):
+            file = self.parts / _part_name(*key)
             try:
                 doc = json.loads(_read_text(file))
                 result = _part(doc) if _part_name_of(doc) == file.name else None
             except (UnicodeDecodeError, json.JSONDecodeError, FileNotFoundError):
                 result = None
             if result is None:
-                raise RunFolderError(
-                    f"{file} is corrupt: delete it and resume with run.resume={self.path}"
-                )
-            results.append(result)
-        results.sort(key=lambda r: (r.policy, r.replication))
-        return results
+                raise self._corrupt(file)
+            yield result
+
+    def load_parts(self) -> list[ReplicationResult]:
+        """Every replication saved so far, sorted by (policy, replication) (all in memory:
+        :meth:`iter_parts` reads them one at a time).
+
+        A part that is not a saved replication (truncated, empty, another shape, named for
+        another one) is refused: :class:`RunFolderError` naming it, to be deleted and rerun.
+        """
+        return list(self.iter_parts())
 
     def write_tables(
         self, scenario: Scenario, results: Iterable[ReplicationResult]
@@ -584,9 +633,10 @@ class RunFolder:
         return tables
 
     def write_frames(self, tables: Mapping[str, pd.DataFrame]) -> None:
-        """Write each table as ``<name>.csv`` (e.g. the tables of :func:`run_tables`)."""
+        """Write each table as ``<name>.csv`` (e.g. the tables of :func:`run_tables`),
+        streamed into the file a few rows at a time (no copy of the whole text in memory)."""
         for name, frame in tables.items():
-            self._write(self.path / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n"))
+            self._write(self.path / f"{name}.csv", partial(_write_csv, frame))
 
     def write_text(self, name: str, text: str) -> Path:
         """Write a text file (e.g. ``report.md``) atomically into the run folder."""

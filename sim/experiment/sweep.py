@@ -44,6 +44,9 @@ KPIS = (
     "cost",
     "cost_per_contact",
     "missed_target",
+    "escalated",
+    "repeats",
+    "concession_cost",
 )
 
 

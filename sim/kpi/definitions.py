@@ -9,6 +9,25 @@ KPI definitions (the README and the docs quote these):
   ``offered = answered + abandoned + blocked + lost + waiting_at_end``.
 * ``dropped``: answered contacts cut off by a site outage. ``redials``: offered contacts
   that are second attempts of abandoned, blocked or lost ones (each attempt is offered).
+* ``repeats``: offered contacts that are repeats: calls again of customers whose problem
+  an answered contact of the same type did not resolve (``ContactType.resolution``).
+  ``escalated``: answered contacts handed to their type's escalation type at the end of
+  their talk (per group: by its agents); the transfer is offered to the escalation type.
+  ``transfer_rate``: escalated / answered.
+* ``concession_cost``: money paid as concessions (``Scenario.empowerment``): for each
+  answered contact of a type with a ``problem_value`` whose talk resolved it (value within
+  the agent's authority; not escalated, not cut off by an outage), ``concession_share`` of
+  its value. Per group: the concessions its agents paid. 0 with empowerment off.
+* ``fcr``: first-contact resolution: of the customers' first answered contacts (a first
+  call or its redial; not a repeat, not a transfer) whose talk ended in the day, the share
+  that resolved the problem (not escalated, not unresolved, not cut off by an outage).
+  With resolution and escalation off, every talk resolves its problem: 1 unless outages cut
+  some off.
+* ``resolution_minutes``: over the customers whose problem got resolved in the day, the
+  mean of the minutes from their first call's arrival to the end of the talk that resolved
+  it, through redials, repeats and escalations. A customer belongs to the interval and the
+  contact type of their first call. Customers not resolved by the end of the day (still
+  waiting or talking, gone after abandoning or after their last repeat) are left out.
 * ``service_level``: contacts answered within the threshold over offered contacts; contacts
   that abandoned within ``short_abandon_seconds`` are left out of both, and so are contacts
   still waiting at the horizon that have waited less than the threshold (their outcome is
@@ -26,9 +45,11 @@ KPI definitions (the README and the docs quote these):
   replications is the probability that a day (or an interval) misses the target. Each
   type is judged against its own target, all types together against the scenario's.
 * ``cost``: logged-in agent hours at each group's hourly rate, plus overtime premiums,
-  plus the outsourcer's fee per outsourced contact and the cost set for an abandoned
-  contact. ``cost_per_contact``: cost / (answered + outsourced). Per group: that group's
-  agent cost only; undefined per contact type.
+  plus the outsourcer's fee per outsourced contact, the cost set for an abandoned
+  contact, the cost set for a repeat contact (``costs.repeat_contact``) and the
+  concessions (``concession_cost``). ``cost_per_contact``: cost / (answered + outsourced).
+  Per group: that group's agent cost, plus the concessions its agents paid and the cost of
+  the repeats they answered; undefined per contact type.
 * ``abandon_rate``: abandoned / offered.
 * ``asa_seconds``: mean wait of answered contacts (0 for those answered at once).
 * ``aht_seconds``: mean handle time of answered contacts: talk (the contact's own draw times
@@ -58,6 +79,11 @@ KPI definitions (the README and the docs quote these):
   chats) over available time (logged in and not on a break, activity, aux or outage).
 * ``agents_logged_in``: logged-in agent-seconds / seconds: the average number logged in.
 * ``agents_available``: the same, less time off the phone (breaks, activities, aux).
+* ``fatigue_minutes``: agent-minutes worked above the fatigue threshold: for each group
+  with fatigue (``AgentGroup.fatigue``) and each whole minute, if the group's rolling
+  60-minute occupancy at the minute's end (:mod:`sim.core.fatigue`) exceeds its ``theta``,
+  the agents of the group logged in then, times one minute. Groups without fatigue add 0.
+  A minute belongs to the interval it falls in.
 * ``forecast_wape``: how far the day's demand was from the plan: the sum over intervals of
   |offered - forecast| over the sum of the forecast, where ``forecast`` is the contact type's
   planned forecast (``ContactType.forecast``, not the day's realised demand) and offered is
@@ -104,9 +130,10 @@ import math
 
 import numpy as np
 
+from sim.core.fatigue import MARK_SECONDS
 from sim.kpi.adherence import SCHEDULE_PERIODS, schedule_periods
 from sim.model.outcome import ReplicationOutcome, time_in_intervals
-from sim.model.states import ContactState
+from sim.model.states import AfterTalk, Attempt, ContactState
 
 __all__ = [
     "ALL",
@@ -136,11 +163,16 @@ KPI_NAMES: tuple[str, ...] = (
     "callbacks",
     "dropped",
     "redials",
+    "repeats",
+    "escalated",
+    "concession_cost",
     "waiting_at_end",
     "service_level",
     "missed_target",
     "callback_service_level",
     "abandon_rate",
+    "fcr",
+    "transfer_rate",
     "asa_seconds",
     "aht_seconds",
     "avg_time_to_abandon_seconds",
@@ -149,11 +181,13 @@ KPI_NAMES: tuple[str, ...] = (
     "wait_p90_seconds",
     "longest_wait_seconds",
     "queue_length",
+    "resolution_minutes",
     "forecast_wape",
     "recovery_minutes",
     "occupancy",
     "agents_logged_in",
     "agents_available",
+    "fatigue_minutes",
     "adherence",
     "adherence_published",
     "shrinkage_planned",
@@ -182,6 +216,8 @@ SHARE_KPIS: frozenset[str] = frozenset(
         "missed_target",
         "callback_service_level",
         "abandon_rate",
+        "fcr",
+        "transfer_rate",
         "wait_probability",
         "occupancy",
         "adherence",
@@ -204,6 +240,7 @@ _QUEUE_ONLY = (
     "outsourced",
     "callbacks",
     "redials",
+    "repeats",
     "waiting_at_end",
     "service_level",
     "missed_target",
@@ -215,6 +252,7 @@ _QUEUE_ONLY = (
     "wait_p90_seconds",
     "longest_wait_seconds",
     "queue_length",
+    "resolution_minutes",
     "forecast_wape",
     "recovery_minutes",
 )
@@ -310,6 +348,14 @@ def _interval_sums(
     in_queue = contacts & outcome.queued & live
     left_queue = outcome.resolved_at[in_queue]
     left_queue[np.isnan(left_queue)] = outcome.horizon_seconds
+    # What answered contacts' talks led to (unknown for records without it: all open).
+    after_talk = (
+        outcome.after_talk if outcome.after_talk is not None else np.zeros(len(state), np.uint8)
+    )
+    attempt = outcome.attempt if outcome.attempt is not None else np.zeros(len(state), np.int8)
+    repeat = attempt == Attempt.REPEAT
+    # A customer's first answered contact: its first call or its redial (never both).
+    first = (attempt == Attempt.FIRST) | (attempt == Attempt.REDIAL)
     return {
         "offered": count(np.ones_like(answered)),
         "answered": count(answered),
@@ -325,7 +371,15 @@ def _interval_sums(
         "dropped": count(
             outcome.dropped if outcome.dropped is not None else np.zeros_like(answered)
         ),
-        "redials": count(np.arange(len(state)) >= (outcome.originals or len(state))),
+        "redials": count(np.arange(len(state)) >= (outcome.originals or len(state)))
+        if outcome.attempt is None
+        else count(attempt == Attempt.REDIAL),
+        "repeats": count(repeat),
+        "escalated": count(after_talk == AfterTalk.ESCALATED),
+        "concession_cost": _concessions(outcome, after_talk, total),
+        "decided_first": count((after_talk != AfterTalk.OPEN) & first),
+        "resolved_first": count((after_talk == AfterTalk.RESOLVED) & first),
+        **_resolution_sums(outcome, contacts, idx, n),
         "waiting_at_end": count(state == ContactState.WAITING),
         "short_abandoned": count(short),
         "censored": count(censored),
@@ -344,9 +398,40 @@ def _interval_sums(
         ),
         "period_seconds": np.full(n, length),
         "staff_cost": _staff_cost(outcome, scenario, agents, groups),
+        "fatigue_seconds": _fatigue_seconds(outcome, scenario, groups),
         "forecast": forecast,
         "forecast_error": forecast_error,
         **_schedule_sums(outcome, scenario, groups),
+    }
+
+
+def _concessions(outcome: ReplicationOutcome, after_talk: np.ndarray, total) -> np.ndarray:
+    """Per interval, the concessions paid on the selected contacts whose talk resolved them
+    (``total``: the selection's per-interval sum of a masked array)."""
+    if outcome.concession is None:
+        return total(np.zeros(len(after_talk), dtype=bool), np.zeros(len(after_talk)))
+    paid = after_talk == AfterTalk.RESOLVED
+    if outcome.dropped is not None:
+        paid &= ~outcome.dropped
+    return total(paid, outcome.concession)
+
+
+def _resolution_sums(
+    outcome: ReplicationOutcome, contacts: np.ndarray, idx: np.ndarray, n: int
+) -> dict[str, np.ndarray]:
+    """Per interval of the customers' first arrival, the customers whose problem a contact
+    resolved (``resolved_customers``; their first contact among ``contacts``) and the seconds
+    from that first arrival to the end of the resolving contact's talk, summed."""
+    if outcome.after_talk is None or outcome.talk_end is None:
+        return {"resolved_customers": np.zeros(n), "resolution_seconds": np.zeros(n)}
+    solved = np.flatnonzero(outcome.after_talk == AfterTalk.RESOLVED)
+    customer = outcome.customer[solved] if outcome.customer is not None else solved
+    keep = contacts[customer]
+    solved, customer = solved[keep], customer[keep]
+    seconds = outcome.talk_end[solved] - outcome.arrival[customer]
+    return {
+        "resolved_customers": np.bincount(idx[customer], minlength=n).astype(float),
+        "resolution_seconds": np.bincount(idx[customer], weights=seconds, minlength=n),
     }
 
 
@@ -402,6 +487,26 @@ def _day_wait_statistics(wait: np.ndarray) -> dict[str, np.ndarray]:
     return {"p90": np.asarray(ranked[_rank_p90(len(ranked))]), "longest": np.asarray(ranked[-1])}
 
 
+def _fatigue_seconds(outcome: ReplicationOutcome, scenario, groups: np.ndarray) -> np.ndarray:
+    """Per interval: agent-seconds of the selected groups with fatigue logged in while
+    their rolling occupancy exceeded ``theta`` (``fatigue_minutes``, in seconds)."""
+    n, length = scenario.intervals, scenario.interval_seconds
+    total = np.zeros(n)
+    occupancy, logged_in = outcome.rolling_occupancy, outcome.logged_in_at_mark
+    if occupancy is None or logged_in is None:
+        return total
+    marks = occupancy.shape[1]
+    # Mark m closes the minute [60 m, 60 (m + 1)): that minute's interval.
+    idx = np.minimum((np.arange(marks) * MARK_SECONDS // length).astype(np.int64), n - 1)
+    for g, group in enumerate(scenario.groups):
+        if groups[g] and group.fatigue is not None:
+            above = occupancy[g] > group.fatigue.theta
+            total += np.bincount(
+                idx[above], weights=logged_in[g][above] * MARK_SECONDS, minlength=n
+            )
+    return total
+
+
 def _staff_cost(outcome: ReplicationOutcome, scenario, agents: np.ndarray, groups: np.ndarray):
     """Per interval: logged-in hours at each group's rate, plus overtime premiums."""
     n, length = scenario.intervals, scenario.interval_seconds
@@ -454,6 +559,10 @@ def _kpis_from_sums(
         + costs.outsourced_contact * s["outsourced"]
         + costs.abandoned_contact * s["abandoned"]
     )
+    if costs.repeat_contact:  # off: the cost stays bit for bit what it was
+        cost = cost + costs.repeat_contact * s["repeats"]
+    if s["concession_cost"].any():
+        cost = cost + s["concession_cost"]
     with np.errstate(invalid="ignore"):
         missed = np.where(np.isnan(service_level), np.nan, (service_level < target) * 1.0)
     return {
@@ -466,6 +575,9 @@ def _kpis_from_sums(
         "callbacks": s["callbacks"],
         "dropped": s["dropped"],
         "redials": s["redials"],
+        "repeats": s["repeats"],
+        "escalated": s["escalated"],
+        "concession_cost": s["concession_cost"],
         "waiting_at_end": s["waiting_at_end"],
         "service_level": service_level,
         "missed_target": missed,
@@ -473,6 +585,8 @@ def _kpis_from_sums(
             s["callbacks_in_threshold"], s["callbacks"] - s["callbacks_censored"]
         ),
         "abandon_rate": _ratio(s["abandoned"], s["offered"]),
+        "fcr": _ratio(s["resolved_first"], s["decided_first"]),
+        "transfer_rate": _ratio(s["escalated"], s["answered"]),
         "asa_seconds": _ratio(s["wait_answered"], s["answered_live"]),
         "aht_seconds": _ratio(s["handle_answered"], s["answered"]),
         "avg_time_to_abandon_seconds": _ratio(s["wait_abandoned"], s["abandoned"]),
@@ -481,12 +595,14 @@ def _kpis_from_sums(
         "wait_p90_seconds": waits["p90"],
         "longest_wait_seconds": waits["longest"],
         "queue_length": _ratio(s["waiting_seconds"], s["period_seconds"]),
+        "resolution_minutes": _ratio(s["resolution_seconds"], s["resolved_customers"]) / 60.0,
         "forecast_wape": _ratio(s["forecast_error"], s["forecast"]),
         "occupancy": _at_most_one(
             _ratio(s["busy_seconds"], s["logged_in_seconds"] - s["away_seconds"])
         ),
         "agents_logged_in": _ratio(s["logged_in_seconds"], s["period_seconds"]),
         "agents_available": _ratio(s["logged_in_seconds"] - s["away_seconds"], s["period_seconds"]),
+        "fatigue_minutes": s["fatigue_seconds"] / 60.0,
         "adherence": _ratio(s["adherent_seconds"], s["scheduled_as_changed_seconds"]),
         "adherence_published": _ratio(s["adherent_published_seconds"], s["scheduled_seconds"]),
         "shrinkage_planned": _ratio(s["planned_away_seconds"], s["scheduled_seconds"]),

@@ -16,7 +16,7 @@ from sim.core.streams import Streams
 from sim.core.timespans import union
 from sim.model.agent import Agent
 from sim.model.port import World
-from sim.model.states import ContactState
+from sim.model.states import AfterTalk, ContactState
 
 __all__ = ["Outages"]
 
@@ -175,6 +175,9 @@ class Outages:
         now = self.env.now
         world.dropped[i] = 1
         world.work[i] = now - world.resolved_at[i]
+        if world.talk_end[i] > now:  # cut off in talk: its problem is not resolved
+            world.talk_end[i] = now
+            world.after_talk[i] = AfterTalk.CUT_OFF
         agent.in_hand.remove(i)
         if world.talk_until.pop(i, -1.0) > now:  # the line is still held: free it
             world.free_line(i)

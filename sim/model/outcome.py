@@ -19,10 +19,13 @@ class ReplicationOutcome:
     """Flat per-contact and per-agent records of one simulated day.
 
     Contact arrays are indexed by contact (in arrival order): ``contact_type`` indexes the
-    scenario's contact types; ``handle`` is the base talk-time draw and ``work`` the time the
-    agent actually spent (talk after proficiency and chat stretch, plus wrap-up; NaN if not
-    answered); ``resolved_at`` is when the contact was answered or abandoned (NaN otherwise);
-    ``queued`` whether it had to wait; ``agent`` who answered it (-1 if nobody).
+    scenario's contact types; ``handle`` is the base talk-time draw, ``wrap`` the wrap-up
+    (times the type's ``wrap_up_scale`` in the contact's arrival interval, if it has one) and
+    ``work`` the time the agent actually spent (talk: the draw times the type's
+    ``handle_time_scale``, if any, the answering group's proficiency and the chat stretch;
+    plus wrap-up; NaN if not answered); ``resolved_at`` is when the contact was answered or
+    abandoned (NaN otherwise); ``queued`` whether it had to wait; ``agent`` who answered it
+    (-1 if nobody).
     Agent arrays are indexed by agent id: ``agent_group``, and the logged-in session
     ``[login_at, logout_at)``. Busy periods (at least one contact in hand) are
     ``[busy_start, busy_end)`` of agent ``busy_agent``.
@@ -34,7 +37,10 @@ class ReplicationOutcome:
     the agent went home on voluntary time off (NaN if not). ``outage_windows`` and
     ``surge_windows``: the day's outage windows, as rows of ``[start, end)`` seconds, and the
     surges that happened, as rows of ``[start, end)`` seconds and the surge's index in
-    ``Scenario.demand.surges``.
+    ``Scenario.demand.surges``. ``talk_end``, ``after_talk``, ``attempt`` and ``customer``:
+    what each answered contact's talk led to (resolved, unresolved, escalated), and whose
+    call it is (see :mod:`sim.core.follow_ups`); ``concession``: the money each contact of a
+    type with a ``problem_value`` is paid if its talk resolves it (0 for the others).
     """
 
     horizon_seconds: float
@@ -77,6 +83,17 @@ class ReplicationOutcome:
     callback_threshold: np.ndarray | None = None  # per contact type, seconds
     extra_cost: np.ndarray | None = None  # per group and interval: overtime premiums
     actions: tuple = ()  # the policy's applied actions (columns: sim.policies.api.ACTION_COLUMNS)
+    # Resolution, repeats and escalations (sim.core.follow_ups), per contact (None: unknown):
+    talk_end: np.ndarray | None = None  # end of its talk (NaN if not answered)
+    after_talk: np.ndarray | None = None  # sim.model.states.AfterTalk: what the talk led to
+    attempt: np.ndarray | None = None  # sim.model.states.Attempt: which call of its customer
+    customer: np.ndarray | None = None  # index of its customer's first contact
+    # Empowerment: money paid as a concession if its talk resolves it (None: none).
+    concession: np.ndarray | None = None
+    # Per group and whole minute mark m (at (m + 1) x 60 s), None when not tracked
+    # (sim.core.fatigue): the rolling 60-minute occupancy, and the agents logged in.
+    rolling_occupancy: np.ndarray | None = None
+    logged_in_at_mark: np.ndarray | None = None
 
     @property
     def wait(self) -> np.ndarray:

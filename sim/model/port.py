@@ -1,6 +1,6 @@
 """The world as its components see it: the explicit interface between the contact flow
 (:class:`~sim.model.world.ContactCenter`) and the parts that act on it (outages and redials,
-the realtime analyst's interventions, the realtime view).
+repeats and escalations, the realtime analyst's interventions, the realtime view).
 
 A structural type: the world satisfies it without importing this module, so components can
 name what they use without importing the world (no import circle).
@@ -38,6 +38,9 @@ class World(Protocol):
     dropped: bytearray
     resolved_at: array
     work: array
+    talk_end: array
+    after_talk: bytearray
+    in_system: int
     talk_until: dict[int, float]
     offered_so_far: list[int]
     # Agents and their days.
@@ -54,8 +57,14 @@ class World(Protocol):
     @property
     def now(self) -> float: ...
 
-    def admit(self, i: int) -> None:
-        """Contact ``i`` calls in."""
+    def rolling_occupancy(self, g: int) -> float:
+        """Group ``g``'s rolling 60-minute occupancy as of the last whole minute."""
+
+    def admit(self, i: int, transfer: bool = False) -> None:
+        """Contact ``i`` calls in (``transfer``: handed on by an agent, already connected)."""
+
+    def finish(self, agent: Agent, i: int, after: float) -> None:
+        """``agent`` finishes contact ``i`` ``after`` seconds from now."""
 
     def release(self, agent: Agent, i: int) -> None:
         """``agent`` is done with contact ``i``."""

@@ -32,6 +32,7 @@ from sim.model.states import ContactState
 __all__ = ["Router"]
 
 _EPS = 1e-9  # seconds: slack when comparing a contact's wait with an overflow delay
+_WAITING = int(ContactState.WAITING)  # a plain int: compared once per queue head looked at
 
 
 class Router:
@@ -180,8 +181,11 @@ class Router:
 
     def list_available(self, agent: Agent) -> None:
         """(Re)list ``agent`` as available if it can take another contact."""
-        self.unlist(agent)
         g = agent.group
+        if agent.bucket >= 0:  # unlist (inlined: this runs for every contact taken or ended)
+            self.available_count[g][agent.bucket] -= 1
+            agent.bucket = -1
+        agent.stamp += 1
         if (
             agent.leaving
             or agent.logged_out
@@ -216,7 +220,27 @@ class Router:
         """The available agent who takes a new contact of type ``k`` eligible at ``stage``."""
         chat = self.is_chat[k]
         groups = self.stage_order[k][stage]
-        if self.agent_rule == "longest_idle":
+        rule = self.agent_rule
+        if not chat and rule != "random":
+            # Voice and email (every new contact's path, kept lean): idle agents only, the
+            # head of each group's idle deque; longest_idle takes the one idle longest (the
+            # first group on a tie), the other rules the first group's.
+            best: Agent | None = None
+            counts, available = self.available_count, self.available
+            for g in groups:
+                if counts[g][0]:
+                    entries = available[g][0]
+                    while True:  # the head agent, stale entries dropped
+                        stamp, agent = entries[0]
+                        if stamp == agent.stamp:
+                            break
+                        entries.popleft()
+                    if rule != "longest_idle":
+                        return agent
+                    if best is None or agent.since < best.since:
+                        best = agent
+            return best
+        if rule == "longest_idle":
             best = None
             best_key = (math.inf, math.inf)
             for g in groups:
@@ -334,8 +358,11 @@ class Router:
                 self.answered_in_threshold[k] += 1
         if chat:
             self.list_available(agent)  # may still have room for another chat
-        else:
-            self.unlist(agent)
+        else:  # unlist (inlined: this runs for every contact taken)
+            if agent.bucket >= 0:
+                self.available_count[g][agent.bucket] -= 1
+                agent.bucket = -1
+            agent.stamp += 1
         return multiplier
 
     def released(self, agent: Agent, i: int) -> bool:
@@ -354,7 +381,7 @@ class Router:
         queue, state = self.queues[k], self.state
         while queue:
             i = queue[0]
-            if state[i] == ContactState.WAITING:
+            if state[i] == _WAITING:
                 return i
             queue.popleft()
         return -1
@@ -365,14 +392,22 @@ class Router:
     def _best(self, entries: list[tuple[int, int, float]], only_chat: bool, now: float) -> int:
         best, best_key = -1, (0.0, 0.0)
         gap_rule = self.contact_rule == "service_level_gap"
+        queues, state, arrival = self.queues, self.state, self.arrival
         for priority, k, delay in entries:
             if only_chat and not self.is_chat[k]:
                 continue
-            i = self._head(k)
-            if i < 0 or self.arrival[i] + delay > now + _EPS:
+            queue = queues[k]
+            while queue:  # the queue's head (:meth:`_head`, inlined: once per agent freed)
+                i = queue[0]
+                if state[i] == _WAITING:
+                    break
+                queue.popleft()
+            else:
+                continue
+            if arrival[i] + delay > now + _EPS:
                 continue
             rank = self._service_level_so_far(k) - self.target[k] if gap_rule else priority
-            key = (rank, self.arrival[i])
+            key = (rank, arrival[i])
             if best < 0 or key < best_key:
                 best, best_key = i, key
         return best
@@ -387,10 +422,10 @@ class Router:
         """
         g = agent.group
         if (
-            agent.leaving
+            agent.exclusive  # first: an agent that just took a voice call asks again
+            or agent.leaving
             or agent.away
             or agent.offline
-            or agent.exclusive
             or agent.sessions >= self.capacity[g]
         ):
             return -1

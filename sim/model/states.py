@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["AwayKind", "ContactState", "ItemState"]
+__all__ = ["AfterTalk", "Attempt", "AwayKind", "ContactState", "ItemState"]
 
 
 class ContactState(IntEnum):
@@ -17,6 +17,26 @@ class ContactState(IntEnum):
     LOST = 4  # could not reach the center (telephony outage)
     UNUSED = 5  # a redial slot that was never called
     OUTSOURCED = 6  # handed to the outsourcer by a policy
+
+
+class Attempt(IntEnum):
+    """Which call of its customer a contact is (``ReplicationOutcome.attempt``)."""
+
+    FIRST = 0  # the customer's first contact (from the forecast)
+    REDIAL = 1  # calling again after hanging up, being blocked or lost
+    REPEAT = 2  # calling again because the problem was not resolved
+    TRANSFER = 3  # escalated: handed from another type's agent
+
+
+class AfterTalk(IntEnum):
+    """What an answered contact's talk led to (``ReplicationOutcome.after_talk``), decided
+    when the talk ends (see :mod:`sim.core.follow_ups`)."""
+
+    OPEN = 0  # not answered, or still talking when the day ended
+    RESOLVED = 1
+    UNRESOLVED = 2  # calls again if repeats are left
+    ESCALATED = 3  # handed to the escalation type
+    CUT_OFF = 4  # an outage cut it off in talk
 
 
 class ItemState(IntEnum):

@@ -164,6 +164,7 @@ def build_view(
             scheduled_by_counts=not group.scheduled,
             on_phone_ahead=_on_phone_ahead(world, analyst, g, now, interval),
             shift_ends=_shift_ends(world, g, now),
+            rolling_occupancy=world.rolling_occupancy(g),
             **states[g],
         )
         for g, group in enumerate(groups)

@@ -31,12 +31,15 @@ from sim.core.streams import Streams
 from sim.model.agent import Agent
 from sim.model.demand import realise_demand
 from sim.model.draws import ContactDraws, draw_contacts
+from sim.model.fatigue import RollingOccupancy
+from sim.model.follow_ups import FollowUps
 from sim.model.interventions import Interventions
 from sim.model.outages import Outages
 from sim.model.outcome import ReplicationOutcome
 from sim.model.routing import Router
+from sim.model.scales import IntervalScales
 from sim.model.slots import CountAbsence, plan_count_absence
-from sim.model.states import ContactState, ItemState
+from sim.model.states import AfterTalk, ContactState, ItemState
 from sim.model.workdays import AwayLog, DayItem, item_arrays, plan_days
 from sim.policies.api import RealtimePolicy
 
@@ -52,7 +55,8 @@ class ContactCenter:
     """One replication of a scenario: build it, then call :meth:`run` once.
 
     The contact flow, agents and staffing live here; outages and redials
-    (:class:`~sim.model.outages.Outages`) and the realtime analyst's interventions
+    (:class:`~sim.model.outages.Outages`), repeats and escalations
+    (:class:`~sim.model.follow_ups.FollowUps`) and the realtime analyst's interventions
     (:class:`~sim.model.interventions.Interventions`) are components that act on the world
     through its public methods. ``policy``: the realtime policy consulted during the day
     (``None``: nobody intervenes, and no intervention machinery runs).
@@ -87,6 +91,8 @@ class ContactCenter:
         self.resolved_at = array("d", [math.nan]) * n  # answer or abandonment time
         self.agent_of = array("i", [-1]) * n
         self.work = array("d", [math.nan]) * n  # agent time: talk (after proficiency) + wrap-up
+        self.talk_end = array("d", [math.nan]) * n  # end of the talk (cut short by an outage)
+        self.after_talk = bytearray(n)  # AfterTalk: what the talk led to
         self.first_attempts = contacts.first_attempts
         self.trunks = scenario.trunks
         self.in_system = 0  # voice contacts holding a line: waiting or talking
@@ -123,6 +129,8 @@ class ContactCenter:
         self.crm = bool(self.outages.crm)
         # Contacts in hand are tracked only when a site outage may cut them off.
         self.track_in_hand = self.outages.drops_in_hand
+        # Per-interval handle times (None: none, and nothing is multiplied).
+        self.scales = IntervalScales.of(scenario)
         self.talk_until: dict[int, float] = {}  # contact in hand -> end of its talk
         if policy is not None and (problems := policy.check(scenario)):
             raise ValueError(
@@ -134,6 +142,14 @@ class ContactCenter:
             if policy is not None and policy.check_interval_seconds is not None
             else None
         )
+        # Rolling occupancy per group, for fatigue and the view (None: neither needs it).
+        self.rolling = (
+            RollingOccupancy(self)
+            if self.interventions is not None or any(g.fatigue for g in scenario.groups)
+            else None
+        )
+        # Repeats and escalations (None: every answered contact is resolved at its talk's end).
+        self.follow_ups = FollowUps(self) if contacts.follow_up is not None else None
         for j in range(self.first_attempts, n):  # redial slots stay unused unless called
             self.state[j] = ContactState.UNUSED
 
@@ -141,6 +157,11 @@ class ContactCenter:
     def now(self) -> float:
         """Simulated seconds since time 0."""
         return self.env.now
+
+    def rolling_occupancy(self, g: int) -> float:
+        """Group ``g``'s rolling 60-minute occupancy as of the last whole minute
+        (:mod:`sim.core.fatigue`); NaN when it is not tracked."""
+        return math.nan if self.rolling is None else self.rolling.occupancy(g)
 
     # -- contacts ---------------------------------------------------------------------
 
@@ -154,17 +175,18 @@ class ContactCenter:
         self.admit(i)
         self._next_arrival(i + 1)
 
-    def admit(self, i: int) -> None:
-        """Contact ``i`` calls in: lost, blocked, answered at once, or queued."""
+    def admit(self, i: int, transfer: bool = False) -> None:
+        """Contact ``i`` calls in: lost, blocked, answered at once, or queued. A ``transfer``
+        (escalated by an agent) is already connected: never lost nor blocked."""
         k = self.ctype[i]
         self.offered_so_far[k] += 1
-        if self.telephony:
+        if self.telephony and not transfer:
             down_until = self.outages.telephony_down_until(self.env.now)
             if down_until is not None:
                 self.outages.lost(i, down_until)
                 return
         trunks = self.trunks
-        if trunks is not None and self.is_voice[k]:
+        if trunks is not None and self.is_voice[k] and not transfer:  # a transfer keeps its line
             if self.in_system >= trunks:
                 self.state[i] = ContactState.BLOCKED
                 self.outages.maybe_redial(i, self.env.now)
@@ -216,10 +238,20 @@ class ContactCenter:
         self.state[i] = ContactState.ANSWERED
         self.resolved_at[i] = now
         self.agent_of[i] = agent.id
+        follow_ups = self.follow_ups
+        if follow_ups is not None and follow_ups.holds:  # a warm transfer's first agent lets go
+            follow_ups.hold_ends(i)
         talk = self.handle[i] * self.router.took(agent, i)
         if self.crm:
             talk *= self.outages.crm_factor(agent.group)
-        work = talk + self.wrap[i]
+        wrap = self.wrap[i]
+        if self.scales is not None:  # the type's handle times in the contact's arrival interval
+            talk, wrap = self.scales.apply(self.ctype[i], self.arrival[i], talk, wrap)
+        if self.rolling is not None:  # fatigue: sustained occupancy stretches the talk
+            factor = self.rolling.talk_factor(agent.group)
+            if factor is not None:
+                talk *= factor
+        work = talk + wrap
         self.work[i] = work
         agent.talk_until = now + talk
         if self.track_in_hand:
@@ -227,13 +259,24 @@ class ContactCenter:
             self.talk_until[i] = now + talk
         if self.trunks is not None and self.is_voice[self.ctype[i]]:
             self.env.timeout(talk, i).callbacks.append(self._talk_ends)
+        self.talk_end[i] = now + talk
+        if follow_ups is not None and follow_ups.watched[self.ctype[i]]:
+            if follow_ups.took(agent, i, talk, work):  # warm transfer: the hold ends the work
+                return
         self.env.timeout(work, (agent, i)).callbacks.append(self._end)
+
+    def finish(self, agent: Agent, i: int, after: float) -> None:
+        """``agent`` finishes contact ``i`` ``after`` seconds from now (then :meth:`release`)."""
+        self.env.timeout(after, (agent, i)).callbacks.append(self._end)
 
     def free_line(self, i: int) -> None:
         """Contact ``i`` no longer holds a line (hung up, answered talk ended, called back
-        later, handed on): with a line limit, a voice contact frees one."""
+        later, handed on): with a line limit, a voice contact frees one; a warm transfer
+        that hangs up or leaves the queue lets its first agent go."""
         if self.trunks is not None and self.is_voice[self.ctype[i]]:
             self.in_system -= 1
+        if self.follow_ups is not None and self.follow_ups.holds:  # it hung up, or left the queue
+            self.follow_ups.hold_ends(i)
 
     def _talk_ends(self, event: simpy.Event) -> None:
         i: int = event.value  # type: ignore[assignment]
@@ -451,11 +494,15 @@ class ContactCenter:
         interventions = self.interventions
         if interventions is not None:
             interventions.start()
+        if self.rolling is not None:
+            self.rolling.start()
         for d in range(len(self.days)):
             self.env.process(self._agent_day(d))
         self._next_arrival(0)
         horizon = self.scenario.horizon_seconds
         self.env.run(until=horizon)
+        if self.rolling is not None:
+            self.rolling.finish()
         log = self.busy_log
         for agent in self.agents:  # close the busy periods still open at the horizon
             if agent.busy_open:
@@ -464,6 +511,10 @@ class ContactCenter:
                 log[2].append(horizon)
         logout = np.array([a.logout_at for a in self.agents], dtype=float)
         logout[np.isnan(logout)] = horizon
+        talk_end = np.frombuffer(self.talk_end, dtype=float).copy()
+        after_talk = np.frombuffer(bytes(self.after_talk), dtype=np.uint8).copy()
+        # A talk that ended in the day and was not followed up resolved its problem.
+        after_talk[(after_talk == AfterTalk.OPEN) & (talk_end < horizon)] = AfterTalk.RESOLVED
         # Voluntary time off logs the agent out the moment it is accepted.
         sent_home_at = np.array(
             [
@@ -477,7 +528,13 @@ class ContactCenter:
             arrival=np.asarray(self.arrival, dtype=float),
             contact_type=self.contacts.contact_type,
             handle=self.contacts.handle,
-            wrap=self.contacts.wrap,
+            wrap=self.contacts.wrap
+            if self.scales is None
+            else self.scales.wrap_times(
+                self.contacts.contact_type,
+                np.asarray(self.arrival, dtype=float),
+                self.contacts.wrap,
+            ),
             work=np.frombuffer(self.work, dtype=float).copy(),
             state=np.frombuffer(bytes(self.state), dtype=np.uint8),
             queued=np.frombuffer(bytes(self.queued), dtype=np.bool_),
@@ -509,6 +566,13 @@ class ContactCenter:
             ),
             actions=() if interventions is None else tuple(interventions.action_log),
             sent_home_at=sent_home_at,
+            talk_end=talk_end,
+            after_talk=after_talk,
+            attempt=self.contacts.attempts(),
+            customer=self.contacts.customers(),
+            concession=self.contacts.concession,
+            rolling_occupancy=None if self.rolling is None else self.rolling.occupancy_at_mark,
+            logged_in_at_mark=None if self.rolling is None else self.rolling.logged_in_at_mark,
             **self.away_log.arrays(),
             **item_arrays(self.day_items),
         )

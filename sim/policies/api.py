@@ -106,7 +106,9 @@ class GroupView:
     begun and early leavers once gone) plus overtime less time off. Absence
     still to come (a late log-in not yet noticed, aux time) is not known and not counted.
     ``shift_ends``: when the shifts of the group's agents at work or still due today end,
-    in order (empty for groups staffed by counts).
+    in order (empty for groups staffed by counts). ``rolling_occupancy``: the group's busy
+    over on-phone agents, counted at each whole minute of the last hour
+    (:mod:`sim.core.fatigue`), as of the last whole minute.
     """
 
     name: str
@@ -126,6 +128,7 @@ class GroupView:
     scheduled_by_counts: bool
     on_phone_ahead: tuple[float, ...] = ()
     shift_ends: tuple[float, ...] = ()
+    rolling_occupancy: float = math.nan
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sim.report.channels import (
     channels,
     headline_section,
 )
+from sim.report.empowerment import empowerment_section
 from sim.report.formatting import (
     _baseline_policy,
     _draws_cost_figure,
@@ -35,6 +36,7 @@ from sim.report.formatting import (
 )
 from sim.report.policy_sections import _policy_sections
 from sim.report.provenance import provenance_section, subtitle
+from sim.report.views import views_section
 
 __all__ = ["render_report"]
 
@@ -101,8 +103,9 @@ def _assumptions(
             f"after {s.after_seconds:g} s also {', '.join(s.groups)}" for s in t.overflow
         )
         lines.append(
-            f"| {t.name} | {t.channel} | {sum(t.forecast[first:]):,.0f} | {t.handle_time.describe()} | "
-            f"{t.wrap_up.describe() if t.wrap_up else 'none'} | "
+            f"| {t.name} | {t.channel} | {sum(t.forecast[first:]):,.0f} | "
+            f"{t.handle_time.describe()}{_by_interval(t.handle_time_scale)} | "
+            f"{t.wrap_up.describe() + _by_interval(t.wrap_up_scale) if t.wrap_up else 'none'} | "
             f"{t.patience.describe() if t.patience else 'never abandons'} | "
             f"{sl.target:.0%} within {_duration(sl.threshold_seconds)}"
             + (f"; {overflow}" if overflow else "")
@@ -116,6 +119,13 @@ def _assumptions(
         hours = sum(g.staffing[first:]) * scenario.interval_seconds / 3600
         lines.append(f"| {g.name} | {skills} | {hours:,.1f} |")
     return lines
+
+
+def _by_interval(scale: tuple[float, ...] | None) -> str:
+    """How a per-interval handle-time scale varies, for the assumptions table ("" if none)."""
+    if scale is None:
+        return ""
+    return f", x{min(scale):.2f} to x{max(scale):.2f} by interval"
 
 
 def _files(several: bool, cost_figure: bool, action_figure: bool) -> list[str]:
@@ -257,6 +267,7 @@ def render_report(
     actions: pd.DataFrame | None = None,
     per_replication: pd.DataFrame | None = None,
     provenance: Provenance | None = None,
+    alerts: pd.DataFrame | None = None,
 ) -> str:
     """A short Markdown report a manager can read: assumptions, results with CIs, weak spots.
 
@@ -276,12 +287,18 @@ def render_report(
     With ``provenance`` (:mod:`sim.report.provenance`): the command-line overrides under the
     title, and before the assumptions a "How this run was made" section (version, seed,
     overrides, every data file read with its size and checksum).
+
+    With ``alerts`` (:func:`sim.report.alerts.alerts_table`) the report opens with a view per
+    reader (:mod:`sim.report.views`): executives, supervisors, the realtime analyst.
     """
     several = summary["policy"].nunique() > 1
     baseline = _baseline_policy(summary, comparison)
     order = list(_ranked(_totals(summary))["policy"])
     lines = [f"# ccsim run: scenario `{scenario.name}`", "", *subtitle(provenance)]
-    lines += [scenario.description or "", "", *provenance_section(provenance)]
+    lines += [scenario.description or "", ""]
+    if alerts is not None:
+        lines += views_section(scenario, summary, alerts, baseline)
+    lines += provenance_section(provenance)
     lines += _assumptions(scenario, replications, seed, summary, baseline)
     by_channel, headlines = None, []
     if per_replication is not None:
@@ -302,6 +319,7 @@ def render_report(
         lines += [*headlines, "", _overall(scenario, summary)] if headlines else []
         lines += [*recovery, *schedule]
     lines += _results(scenario, summary, by_channel)
+    lines += empowerment_section(scenario, summary)
     lines += _theory(scenario, summary)
     lines += _below_target(scenario, intervals)
     lines += _files(several, _draws_cost_figure(summary), actions is not None)

@@ -16,10 +16,12 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.core.alerts import AlertThresholds
 from sim.core.provenance import Provenance
 from sim.core.scenario import Scenario
 from sim.experiment.replications import ReplicationResult
 from sim.experiment.run_folder import RunFolder, run_tables
+from sim.report.alerts import alerts_table
 from sim.report.figures import (
     actions_figure,
     cost_figure,
@@ -41,9 +43,11 @@ class RunResults:
     """One run's replications and tables (pandas DataFrames, the run folder's CSV files).
 
     ``tables``: by name, as :func:`~sim.experiment.run_folder.run_tables` builds them;
-    ``parts``: the replications they come from (the run folder's ``parts/``).
+    ``parts``: the replications they come from (the run folder's ``parts/``), empty when
+    the tables were built without holding them (``keep_parts=False``).
     ``fingerprint``: what a resumed run must match (``RunSpec.fingerprint()``), for the
     manifest. ``chosen``: ``report.figure_policies`` (``None``: the three best).
+    ``alert_thresholds``: ``alerts.*``, for :attr:`alerts` and the report's views.
     """
 
     scenario: Scenario
@@ -54,6 +58,7 @@ class RunResults:
     fingerprint: str
     chosen: tuple[str, ...] | None = None
     provenance: Provenance | None = field(default=None, repr=False)
+    alert_thresholds: AlertThresholds = field(default_factory=AlertThresholds, repr=False)
 
     @classmethod
     def from_replications(
@@ -66,18 +71,28 @@ class RunResults:
         fingerprint: str,
         chosen: Sequence[str] | None = None,
         provenance: Provenance | None = None,
+        keep_parts: bool = True,
+        alerts: AlertThresholds | None = None,
     ) -> RunResults:
-        """Build the tables of ``results`` (finished replications of ``policies``)."""
-        parts = tuple(results)
+        """Build the tables of ``results`` (finished replications of ``policies``).
+
+        ``keep_parts`` False: read each result once, as the tables are built, and hold
+        none (``parts`` is empty; :meth:`save` is then refused): the command line builds
+        its tables so from its run folder's parts (:meth:`RunFolder.iter_parts
+        <sim.experiment.run_folder.RunFolder.iter_parts>`), in memory that does not grow
+        with the replications.
+        """
+        parts = tuple(results) if keep_parts else ()
         return cls(
             scenario,
-            run_tables(scenario, parts),
+            run_tables(scenario, parts if keep_parts else results),
             parts,
             int(seed),
             tuple(policies),
             fingerprint,
             None if chosen is None else tuple(chosen),
             provenance,
+            AlertThresholds() if alerts is None else alerts,
         )
 
     def __repr__(self) -> str:
@@ -118,6 +133,12 @@ class RunResults:
         return self.tables["actions"]
 
     # -- figures -----------------------------------------------------------------------------
+
+    @property
+    def alerts(self) -> pd.DataFrame:
+        """``alerts.csv``: where the expected day crosses ``alerts.*`` and who is told
+        (:func:`sim.report.alerts.alerts_table`)."""
+        return alerts_table(self.scenario, self.summary, self.intervals, self.alert_thresholds)
 
     def figure_policies(self) -> list[str]:
         """The policies the per-interval figures draw: the baseline and ``chosen`` or the
@@ -172,12 +193,13 @@ class RunResults:
             actions=self.actions,
             per_replication=self.replications,
             provenance=self.provenance,
+            alerts=self.alerts,
         )
 
     def write(self, folder: RunFolder) -> None:
         """Write the tables (``<name>.csv``), ``figures/*.png`` and ``report.md`` into
         ``folder``: the outputs of a run folder, but its manifest, parts and ``complete``."""
-        folder.write_frames(self.tables)
+        folder.write_frames({**self.tables, "alerts": self.alerts})
         render_figures(
             self.scenario,
             self.intervals,
@@ -193,6 +215,11 @@ class RunResults:
         if it already holds a run or is the current folder): ``manifest.json``, ``parts/``,
         the tables, ``figures/``, ``report.md`` and, last, ``complete``. Hydra's own files
         (``.hydra/``, ``ccsim.log``) are the command line's alone. Returns the folder."""
+        if not self.parts:
+            raise ValueError(
+                "these results hold no replications (built with keep_parts=False, from a run "
+                "folder): that folder is their saved run"
+            )
         protected = {Path.cwd(): "the current folder"}
         with RunFolder.create(Path(folder), protected=protected) as run:
             run.write_manifest(
