@@ -131,6 +131,7 @@ def _run(
         fingerprint=spec.fingerprint(),
         chosen=spec.figure_policies,
         alerts=spec.alerts,
+        figures=spec.figures,
         provenance=provenance,
         keep_parts=False,
     )

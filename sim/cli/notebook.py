@@ -109,4 +109,5 @@ def run(spec: RunSpec) -> RunResults:
         fingerprint=spec.fingerprint(),
         chosen=spec.figure_policies,
         alerts=spec.alerts,
+        figures=spec.figures,
     )

@@ -81,6 +81,7 @@ class RunSpec:
     dask_address: str | None = None  # run.dask_address
     figure_policies: tuple[str, ...] | None = None  # report.figure_policies
     alerts: AlertThresholds = field(default_factory=AlertThresholds)  # alerts.*
+    figures: bool = True  # report.figures
 
     def fingerprint(self) -> str:
         """What must match for a run to resume another: scenario, policies, their
@@ -527,4 +528,5 @@ def build_run(cfg: Any) -> RunSpec:
         dask_address=cfg.run.dask_address,
         figure_policies=figure_policies,
         alerts=alerts,
+        figures=bool(cfg.report.figures),
     )

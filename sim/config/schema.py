@@ -445,10 +445,12 @@ class ReportConfig:
     ``figure_policies``: the policies the per-interval figures (``service_level.png``,
     ``occupancy.png``) draw beside the baseline (``none``, else the first policy): a list
     of at most three of the run's policies (or one name); ``None``: the three best by the
-    day's service level.
+    day's service level. ``figures``: draw ``figures/*.png`` (false: tables and report only,
+    a few seconds faster per run, e.g. for sweeps or tests).
     """
 
     figure_policies: Any = None
+    figures: bool = True
 
 
 @dataclass

@@ -16,7 +16,12 @@ from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
 from sim.report.formatting import _fmt, _totals
 
-__all__ = ["AUTHORITY_COLUMN", "empowerment_section", "lowest_cost_authority"]
+__all__ = [
+    "AUTHORITY_COLUMN",
+    "authority_sweep_report",
+    "empowerment_section",
+    "lowest_cost_authority",
+]
 
 #: The sweep summary's column of the swept authority.
 AUTHORITY_COLUMN = "scenario.empowerment.authority"
@@ -34,6 +39,38 @@ def lowest_cost_authority(
     if means.empty:
         raise ValueError(f"lowest_cost_authority: no finite {cost!r} in the table")
     return float(means.index[means.to_numpy().argmin()])
+
+
+def authority_sweep_report(table: pd.DataFrame, currency: str = "") -> str:
+    """``sweep_report.md`` of a sweep over ``scenario.empowerment.authority`` (a sweep
+    summary): per policy, each authority's escalations, repeats, concession cost and total
+    cost a day, and the authority with the lowest total cost (:func:`lowest_cost_authority`)."""
+    lines = ["# Empowerment sweep: the authority with the lowest total cost", ""]
+    money = f" ({currency})" if currency else ""
+    for policy, rows in table.groupby("policy", sort=False):
+        best = lowest_cost_authority(rows)
+        lines += [
+            f"Policy `{policy}`: the lowest total cost a day is at authority **{best:,.0f}**.",
+            "",
+            f"| authority | escalated a day | repeats a day | concession cost{money} "
+            f"| total cost{money} | service level |",
+            "|---|---|---|---|---|---|",
+        ]
+        for _, row in rows.sort_values(AUTHORITY_COLUMN).iterrows():
+            cells = [f"{row.get(k, float('nan')):,.1f}" for k in ("escalated", "repeats")] + [
+                f"{row.get(k, float('nan')):,.0f}" for k in ("concession_cost", "cost")
+            ]
+            lines.append(
+                f"| {row[AUTHORITY_COLUMN]:,.0f} | {' | '.join(cells)} "
+                f"| {row['service_level']:.1%} |"
+            )
+        lines.append("")
+    lines.append(
+        "Total cost: the `cost` KPI, agents' hours plus concessions, repeats "
+        "(`costs.repeat_contact`) and abandoned contacts (`costs.abandoned_contact`) at the "
+        "prices set; the same simulated days (and problems) for every authority."
+    )
+    return "\n".join(lines) + "\n"
 
 
 def empowerment_section(scenario: Scenario, summary: pd.DataFrame) -> list[str]:

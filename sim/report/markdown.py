@@ -128,8 +128,8 @@ def _by_interval(scale: tuple[float, ...] | None) -> str:
     return f", x{min(scale):.2f} to x{max(scale):.2f} by interval"
 
 
-def _files(several: bool, cost_figure: bool, action_figure: bool) -> list[str]:
-    """The Files section: what the run folder holds."""
+def _files(several: bool, cost_figure: bool, action_figure: bool, drawn: bool = True) -> list[str]:
+    """The Files section: what the run folder holds (``drawn``: the figures were drawn)."""
     figures = "service level per contact type, occupancy per group, demand and staffing"
     figures += ", the baseline's service level by interval and contact type (heatmap)"
     figures += ", queue length per contact type"
@@ -145,9 +145,12 @@ def _files(several: bool, cost_figure: bool, action_figure: bool) -> list[str]:
             if several
             else []
         ),
-        "- `actions.csv`: one row per action a policy applied.",
+        "- `actions.csv`: one row per action a policy applied; `alerts.csv`: where the "
+        "expected day crosses the alert thresholds, and who is told.",
         "- `agents.csv` (agents on shifts): adherence and shrinkage per agent.",
-        f"- `figures/`: {figures}{', applied actions per interval' if action_figure else ''}.",
+        f"- `figures/`: {figures}{', applied actions per interval' if action_figure else ''}."
+        if drawn
+        else "- `figures/`: not drawn (`report.figures=false`).",
         "- `.hydra/config.yaml`: the resolved configuration of this run.",
         "",
     ]
@@ -268,6 +271,7 @@ def render_report(
     per_replication: pd.DataFrame | None = None,
     provenance: Provenance | None = None,
     alerts: pd.DataFrame | None = None,
+    figures: bool = True,
 ) -> str:
     """A short Markdown report a manager can read: assumptions, results with CIs, weak spots.
 
@@ -290,6 +294,7 @@ def render_report(
 
     With ``alerts`` (:func:`sim.report.alerts.alerts_table`) the report opens with a view per
     reader (:mod:`sim.report.views`): executives, supervisors, the realtime analyst.
+    ``figures``: whether ``figures/*.png`` were drawn (``report.figures``).
     """
     several = summary["policy"].nunique() > 1
     baseline = _baseline_policy(summary, comparison)
@@ -322,5 +327,5 @@ def render_report(
     lines += empowerment_section(scenario, summary)
     lines += _theory(scenario, summary)
     lines += _below_target(scenario, intervals)
-    lines += _files(several, _draws_cost_figure(summary), actions is not None)
+    lines += _files(several, _draws_cost_figure(summary), actions is not None, figures)
     return "\n".join(lines)

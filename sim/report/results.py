@@ -48,6 +48,7 @@ class RunResults:
     ``fingerprint``: what a resumed run must match (``RunSpec.fingerprint()``), for the
     manifest. ``chosen``: ``report.figure_policies`` (``None``: the three best).
     ``alert_thresholds``: ``alerts.*``, for :attr:`alerts` and the report's views.
+    ``draw_figures``: ``report.figures`` (false: :meth:`write` draws no ``figures/*.png``).
     """
 
     scenario: Scenario
@@ -59,6 +60,7 @@ class RunResults:
     chosen: tuple[str, ...] | None = None
     provenance: Provenance | None = field(default=None, repr=False)
     alert_thresholds: AlertThresholds = field(default_factory=AlertThresholds, repr=False)
+    draw_figures: bool = True
 
     @classmethod
     def from_replications(
@@ -73,6 +75,7 @@ class RunResults:
         provenance: Provenance | None = None,
         keep_parts: bool = True,
         alerts: AlertThresholds | None = None,
+        figures: bool = True,
     ) -> RunResults:
         """Build the tables of ``results`` (finished replications of ``policies``).
 
@@ -93,6 +96,7 @@ class RunResults:
             None if chosen is None else tuple(chosen),
             provenance,
             AlertThresholds() if alerts is None else alerts,
+            figures,
         )
 
     def __repr__(self) -> str:
@@ -194,20 +198,22 @@ class RunResults:
             per_replication=self.replications,
             provenance=self.provenance,
             alerts=self.alerts,
+            figures=self.draw_figures,
         )
 
     def write(self, folder: RunFolder) -> None:
         """Write the tables (``<name>.csv``), ``figures/*.png`` and ``report.md`` into
         ``folder``: the outputs of a run folder, but its manifest, parts and ``complete``."""
         folder.write_frames({**self.tables, "alerts": self.alerts})
-        render_figures(
-            self.scenario,
-            self.intervals,
-            folder.path / "figures",
-            summary=self.summary,
-            actions=self.actions,
-            policies=self.chosen,
-        )
+        if self.draw_figures:
+            render_figures(
+                self.scenario,
+                self.intervals,
+                folder.path / "figures",
+                summary=self.summary,
+                actions=self.actions,
+                policies=self.chosen,
+            )
         folder.write_text("report.md", self.report())
 
     def save(self, folder: str | Path) -> Path:

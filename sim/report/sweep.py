@@ -19,6 +19,7 @@ from matplotlib.ticker import FuncFormatter
 from sim.core.scenario import ServiceLevel, erlang_scenario
 from sim.experiment.run_folder import atomic_write
 from sim.experiment.sweep import job_configs, sweep_table, swept_columns
+from sim.report.empowerment import AUTHORITY_COLUMN, authority_sweep_report
 from sim.report.figures import save_png
 from sim.report.formatting import analytic_reference
 
@@ -216,4 +217,10 @@ def write_sweep_summary(
         table, target, reference=erlang_reference(table, configs), currency=_currency(configs)
     )
     save_png(figure, sweep_dir / "figures" / "sweep.png")
+    if AUTHORITY_COLUMN in table.columns and "cost" in table.columns:
+        report = authority_sweep_report(table, _currency(configs) or "")
+        atomic_write(sweep_dir / "sweep_report.md", report, real_folder=False)
+        for line in report.splitlines():
+            if line.startswith("Policy `"):
+                log.info("%s", line.replace("**", ""))
     return table

@@ -1,6 +1,6 @@
 """The report's opening views, one per reader: the executive's (the day's cost, service
 level, chance of missing the target, demand against the forecast), the supervisor's (per group:
-adherence, handle time, shrinkage, occupancy) and the analyst's (the alerts by interval).
+adherence, handle time, shrinkage, occupancy, fatigue) and the analyst's (the alerts by interval).
 
 Built from the summary table and the alerts (:mod:`sim.report.alerts`); the sections after
 them give the detail.
@@ -52,7 +52,17 @@ def _executive(
     return lines
 
 
-def _supervisor(summary: pd.DataFrame, alerts: pd.DataFrame, baseline: str) -> list[str]:
+def _fatigue(scenario: Scenario, row: pd.Series) -> str:
+    """A group's ``fatigue_minutes``, or ``off`` where its fatigue is not modelled."""
+    group = next((g for g in scenario.groups if g.name == row["group"]), None)
+    if group is None or group.fatigue is None or "fatigue_minutes" not in row:
+        return "off"
+    return _fmt(row["fatigue_minutes"], "num")
+
+
+def _supervisor(
+    scenario: Scenario, summary: pd.DataFrame, alerts: pd.DataFrame, baseline: str
+) -> list[str]:
     groups = summary[
         (summary["policy"] == baseline)
         & (summary["contact_type"] == ALL)
@@ -63,8 +73,9 @@ def _supervisor(summary: pd.DataFrame, alerts: pd.DataFrame, baseline: str) -> l
         "",
         f"Per group, policy `{baseline}` (adherence and shrinkage: agents on shifts only):",
         "",
-        "| group | adherence | AHT | shrinkage (planned + unplanned) | occupancy |",
-        "|---|---|---|---|---|",
+        "| group | adherence | AHT | shrinkage (planned + unplanned) | occupancy "
+        "| fatigue (agent-minutes a day above its threshold) |",
+        "|---|---|---|---|---|---|",
     ]
     for _, row in groups.iterrows():
         planned, unplanned = float(row["shrinkage_planned"]), float(row["shrinkage_unplanned"])
@@ -73,7 +84,8 @@ def _supervisor(summary: pd.DataFrame, alerts: pd.DataFrame, baseline: str) -> l
         )
         lines.append(
             f"| {row['group']} | {_fmt(row['adherence'], 'pct')} | {_fmt(row['aht_seconds'], 'sec')} "
-            f"| {_fmt(shrinkage, 'pct')} | {_fmt(row['occupancy'], 'pct')} |"
+            f"| {_fmt(shrinkage, 'pct')} | {_fmt(row['occupancy'], 'pct')} "
+            f"| {_fatigue(scenario, row)} |"
         )
     said = _alert_lines(alerts, "supervisor", baseline)
     lines += ["", *(said or [f"No supervisor alert for `{baseline}`."]), ""]
@@ -108,6 +120,6 @@ def views_section(
     ``alerts.*`` set them, every alert in ``alerts.csv``."""
     return [
         *_executive(scenario, summary, alerts, baseline),
-        *_supervisor(summary, alerts, baseline),
+        *_supervisor(scenario, summary, alerts, baseline),
         *_analyst(alerts, baseline),
     ]

@@ -3,7 +3,8 @@
 * Every ``python -m sim`` line of a ``bash`` block in ``docs/*.md`` composes and validates
   (Hydra's compose API and ``sim.config.run.build_run``, in this process: fast). Those that
   name their run folder (``hydra.run.dir=...``: the runs the docs discuss) also run in
-  full, with ``run.replications=2 run.workers=1`` and a temporary folder appended.
+  full, with ``run.replications=2 run.workers=1`` and a temporary folder appended (and,
+  but for the run whose figures are checked, ``report.figures=false``).
 * Every ``python docs/examples/<script>.py OUTPUT [RUN ...]`` line runs, in quick mode,
   with a temporary ``OUTPUT`` and the folders of the runs above in place of ``RUN``.
 * Every ``python`` block runs in a fresh interpreter, in an empty folder.
@@ -78,6 +79,9 @@ SIM_COMMANDS = [c for c in COMMANDS if c[:3] == ["python", "-m", "sim"]]
 FULL_RUNS = [c for c in SIM_COMMANDS if _run_dir_of(c) is not None]
 SCRIPT_COMMANDS = [c for c in COMMANDS if c not in SIM_COMMANDS]
 PYTHON_BLOCKS = _blocks("python")
+#: The documented runs whose figures are drawn (the reference must name each figure); the
+#: others run with report.figures=false, a few seconds less each.
+DRAWN = {"results/tutorial/default"}
 #: Full runs cost a few seconds each: name a run folder only where the docs read it.
 MAX_FULL_RUNS = 8
 
@@ -98,6 +102,8 @@ def runs(tmp_path_factory) -> dict:
     for k, command in enumerate(FULL_RUNS):
         out = base / f"sim{k}"
         args = [sys.executable, *command[1:], "run.replications=2", "run.workers=1"]
+        if _run_dir_of(command) not in DRAWN:  # figures are checked on one run: DRAWN
+            args.append("report.figures=false")
         args += [f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
         folders[_run_dir_of(command)] = out
         jobs[" ".join(command)] = (args, ROOT, False)

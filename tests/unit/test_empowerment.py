@@ -28,7 +28,11 @@ from sim.kpi.definitions import ALL
 from sim.model.draws import draw_contacts
 from sim.model.states import AfterTalk
 from sim.model.world import ContactCenter
-from sim.report.empowerment import empowerment_section, lowest_cost_authority
+from sim.report.empowerment import (
+    authority_sweep_report,
+    empowerment_section,
+    lowest_cost_authority,
+)
 
 AUTHORITIES = (0.0, 500.0, 2000.0, 10000.0)
 SEED = 143
@@ -250,3 +254,23 @@ def test_core_refuses_bad_values():
             resolution=Resolution(0.5, repeat_delay=Distribution.exponential(60)),
             problem_value=Distribution.exponential(9),
         )
+
+
+def test_the_sweep_report_names_the_cheapest_authority():
+    """``sweep_report.md`` of an authority sweep: per policy the authority with the lowest
+    total cost, in words, and every authority's row."""
+    table = pd.DataFrame(
+        {
+            "scenario.empowerment.authority": [0.0, 500.0, 2000.0, 0.0, 500.0, 2000.0],
+            "policy": ["none"] * 3 + ["analyst"] * 3,
+            "escalated": [700.0, 300.0, 60.0, 690.0, 310.0, 58.0],
+            "repeats": [40.0, 30.0, 7.0, 41.0, 29.0, 6.0],
+            "concession_cost": [0.0, 8800.0, 31000.0, 0.0, 8700.0, 31500.0],
+            "cost": [30000.0, 20000.0, 41000.0, 19000.0, 20500.0, 40000.0],
+            "service_level": [0.45, 0.7, 0.64, 0.46, 0.71, 0.65],
+        }
+    )
+    text = authority_sweep_report(table, "EUR")
+    assert "Policy `none`: the lowest total cost a day is at authority **500**." in text
+    assert "Policy `analyst`: the lowest total cost a day is at authority **0**." in text
+    assert "| 2,000 | 60.0 | 7.0 | 31,000 | 41,000 | 64.0% |" in text
