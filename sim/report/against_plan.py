@@ -24,7 +24,19 @@ from sim.report.formatting import (
     _with_ci,
 )
 
-__all__ = ["channel_forecast_wape", "forecast_line", "recovery_section", "schedule_section"]
+__all__ = [
+    "channel_forecast_wape",
+    "demand_forecast",
+    "forecast_line",
+    "recovery_section",
+    "schedule_section",
+]
+
+
+def demand_forecast(scenario: Scenario) -> dict[str, float]:
+    """Each contact type's forecast contacts over the measured day (after the warm-up)."""
+    first = scenario.warmup_intervals
+    return {t.name: float(sum(t.forecast[first:])) for t in scenario.contact_types}
 
 
 def channel_forecast_wape(scenario: Scenario, summary: pd.DataFrame, policy: str) -> dict:
@@ -35,10 +47,9 @@ def channel_forecast_wape(scenario: Scenario, summary: pd.DataFrame, policy: str
     WAPE times its forecast is its absolute error, so the weighted mean is the channel's
     errors summed over its forecast, exactly, day by day and so in the mean over days.
     """
-    first = scenario.warmup_intervals
     rows = summary[(summary["policy"] == policy) & (summary["group"] == ALL)]
     wape = rows.set_index("contact_type")["forecast_wape"]
-    forecast = {t.name: float(sum(t.forecast[first:])) for t in scenario.contact_types}
+    forecast = demand_forecast(scenario)
     out = {}
     for channel, types in channels(scenario).items():
         weight = sum(forecast[t] for t in types)

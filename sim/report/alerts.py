@@ -28,8 +28,9 @@ import pandas as pd
 from sim.core.alerts import AlertThresholds
 from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
+from sim.report.against_plan import demand_forecast
 
-__all__ = ["ALERT_COLUMNS", "alerts_table", "demand_forecast"]
+__all__ = ["ALERT_COLUMNS", "alerts_table"]
 
 #: The columns of ``alerts.csv``, in order (``time``: the interval's start, or ``day``).
 ALERT_COLUMNS = [
@@ -149,12 +150,6 @@ def _supervisor(scenario: Scenario, summary: pd.DataFrame, limits: AlertThreshol
                 )
             )
     return found
-
-
-def demand_forecast(scenario: Scenario) -> dict[str, float]:
-    """Each contact type's forecast contacts over the measured day (after the warm-up)."""
-    first = scenario.warmup_intervals
-    return {t.name: float(sum(t.forecast[first:])) for t in scenario.contact_types}
 
 
 def _executive(scenario: Scenario, summary: pd.DataFrame, limits: AlertThresholds) -> list[dict]:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
-from sim.report.alerts import demand_forecast
+from sim.report.against_plan import demand_forecast
 from sim.report.formatting import _fmt, _ranked, _totals, _with_ci
 
 __all__ = ["ANALYST_ALERTS_SHOWN", "views_section"]
@@ -26,6 +26,12 @@ ANALYST_ALERTS_SHOWN = 8
 def _alert_lines(alerts: pd.DataFrame, who: str, policy: str) -> list[str]:
     mine = alerts[(alerts["who"] == who) & (alerts["policy"] == policy)]
     return [f"- **{r.time}** {r.message}" for r in mine.itertuples(index=False)]
+
+
+def _day_alerts(alerts: pd.DataFrame, who: str, policy: str) -> list[str]:
+    """The day's alerts for ``who`` under ``policy``, or a line saying there are none."""
+    said = _alert_lines(alerts, who, policy)
+    return ["", *(said or [f"No {who} alert for `{policy}`."]), ""]
 
 
 def _executive(
@@ -47,9 +53,7 @@ def _executive(
             f"{_with_ci(row, 'service_level', 'pct')} | {_fmt(row['missed_target'], 'pct')} | "
             f"{'n/a' if math.isnan(demand) else f'{demand:+.1%}'} |"
         )
-    said = _alert_lines(alerts, "executive", baseline)
-    lines += ["", *(said or [f"No executive alert for `{baseline}`."]), ""]
-    return lines
+    return [*lines, *_day_alerts(alerts, "executive", baseline)]
 
 
 def _fatigue(scenario: Scenario, row: pd.Series) -> str:
@@ -87,9 +91,7 @@ def _supervisor(
             f"| {_fmt(shrinkage, 'pct')} | {_fmt(row['occupancy'], 'pct')} "
             f"| {_fatigue(scenario, row)} |"
         )
-    said = _alert_lines(alerts, "supervisor", baseline)
-    lines += ["", *(said or [f"No supervisor alert for `{baseline}`."]), ""]
-    return lines
+    return [*lines, *_day_alerts(alerts, "supervisor", baseline)]
 
 
 def _analyst(alerts: pd.DataFrame, baseline: str) -> list[str]:
