@@ -235,8 +235,11 @@ class DaskPool(Pool):
         if self._closed:
             return
         self._executor.shutdown(wait=False)  # cancels the futures
-        # Killed workers lose the scattered scenario, which the scheduler reports as an error.
+        # Killed workers lose the scattered scenario, which the scheduler reports as an error,
+        # and the event loop logs the connections they leave closed (a CommClosedError with
+        # its traceback): both are the stop itself, not a failure.
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        logging.getLogger("tornado.application").setLevel(logging.CRITICAL)
         if self._cluster is not None:
             for nanny in list(self._cluster.workers.values()):
                 nanny.close_gracefully(reason="ccsim-stop")  # no restart once killed
