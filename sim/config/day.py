@@ -14,6 +14,9 @@ all problems are reported together. The data folder's tables are read by
 - optionally a schedule and activities (:mod:`sim.config.workforce`): groups on the
   schedule follow individual shifts and have no staffing column.
 
+Once the day is built, an optional snapshot (``scenario.snapshot_file``, read by
+:mod:`sim.config.snapshot_file`) sets where it continues from.
+
 Overflow steps name groups, not queues, so a contact can never be routed in a cycle;
 each overflow group needs a skills row for the contact type (its proficiency and level).
 """
@@ -29,7 +32,9 @@ from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
 
 from sim.config.checks import Checker, distribution
 from sim.config.constants import ALLOWED_INTERVAL_MINUTES
+from sim.config.data_files import DataFileError
 from sim.config.demand import demand_shocks
+from sim.config.limits import MAX_AGENTS
 from sim.config.outages import disruptions
 from sim.config.safety import paths_inside
 from sim.config.schema import (
@@ -44,6 +49,7 @@ from sim.config.schema import (
     ResolutionConfig,
     RoutingConfig,
 )
+from sim.config.snapshot_file import MAX_SNAPSHOT_BYTES, cannot_continue, read_snapshot
 from sim.config.tables import Tables, escalation_targets, read_tables
 from sim.config.wfm_export import WfmExport
 from sim.config.workforce import absenteeism, planned_staffing
@@ -472,7 +478,8 @@ def build_day(
 
     ``root``: relative ``data_dir`` paths are relative to it; every path must stay inside
     it (:func:`sim.config.safety.paths_inside`) before any file is read. ``allow_large``
-    (``run.allow_large``): read a WFM export above its size limit.
+    (``run.allow_large``): read a WFM export or a snapshot above its size limit. With
+    ``scenario.snapshot_file``, the day continues from the snapshot (``Scenario.start``).
     """
     n_before = len(c.problems)
     c.name("scenario.name", s.name, "a name for the scenario")
@@ -509,6 +516,8 @@ def build_day(
             c.fail("scenario.data_dir", s.data_dir, f"folder not found (looked at {data_dir})")
         else:
             tables = read_tables(c, s, data_dir, type_names, allow_large=allow_large)
+    if s.snapshot_file is not None:
+        c.name("scenario.snapshot_file", s.snapshot_file, "a snapshot file (JSON), or null")
     exported = s.export_file is not None
     types = [
         _contact_type(c, n, s.contact_types[n], tables, data_dir, sl, exported) for n in type_names
@@ -586,7 +595,7 @@ def build_day(
         for name in tables.groups
     )
     try:
-        return Scenario(
+        scenario = Scenario(
             name=s.name,
             interval_seconds=s.interval_minutes * 60.0,
             contact_types=contact_types,
@@ -603,4 +612,35 @@ def build_day(
         )
     except ValueError as exc:  # a safety net: the checks above should have caught it
         c.problems.append(f"scenario: {exc}")
+        return None
+    if s.snapshot_file is None:
+        return scenario
+    return _continued(c, s, scenario, data_dir, allow_large)
+
+
+def _continued(
+    c: Checker, s: DayScenarioConfig, scenario: Scenario, data_dir: Path, allow_large: bool
+) -> Scenario | None:
+    """``scenario`` continuing from ``scenario.snapshot_file`` (a file in the data folder,
+    :mod:`sim.config.snapshot_file`); ``None`` (with problems in ``c``) if it cannot."""
+    file = str(s.snapshot_file)
+    why = cannot_continue(scenario)
+    if why is not None:
+        c.fail("scenario.snapshot_file", file, why)
+        return None
+    try:
+        state = read_snapshot(
+            data_dir / file,
+            scenario,
+            shown=str(Path(s.data_dir) / file),
+            max_bytes=None if allow_large else MAX_SNAPSHOT_BYTES,
+            max_agents=None if allow_large else MAX_AGENTS,
+        )
+    except DataFileError as exc:
+        c.problems.extend(exc.problems)
+        return None
+    try:
+        return dataclasses.replace(scenario, start=state)
+    except ValueError as exc:  # a safety net: read_snapshot should have caught it
+        c.problems.append(f"scenario.snapshot_file ({state.source}): {exc}")
         return None

@@ -11,7 +11,7 @@ numbers, and building it would already allocate its intervals) and :func:`check_
   doubled when redials are on (the model draws a redial slot for every contact up front),
   plus one per repeat and escalation each contact may lead to (drawn up front too);
 - agents at the peak: each count-staffed group's largest staffing, plus one agent per
-  scheduled shift;
+  scheduled shift (or the agents logged in at a snapshot's clock, if more);
 - intervals, and memory: :data:`BYTES_PER_CONTACT` per contact slot,
   :data:`BYTES_PER_AGENT` per agent and :data:`BYTES_PER_INTERVAL` per interval and
   breakdown (all contacts, each contact type, each group);
@@ -232,6 +232,11 @@ def scenario_size(scenario: Scenario, cfg_scenario: Any = None) -> DaySize:
         agents_keys.append(key("staffing_file", "staffing.csv"))
     if scheduled:
         agents_keys.append(key("schedule_file", "schedule.csv"))
+    agents_note = " (each count-staffed group's largest staffing, plus one per scheduled shift)"
+    if scenario.start is not None and len(scenario.start.agents) > agents:
+        agents = float(len(scenario.start.agents))  # the day continues with these
+        agents_keys = [("scenario.snapshot_file", scenario.start.source)]
+        agents_note = " (logged in at the snapshot's clock)"
     return DaySize(
         contacts=slots,
         agents=agents,
@@ -241,7 +246,7 @@ def scenario_size(scenario: Scenario, cfg_scenario: Any = None) -> DaySize:
         agents_keys=_keys(*agents_keys),
         intervals_keys=_keys(key(day_file, "forecast.csv")),
         contacts_note=f" ({'; '.join(notes)})" if notes else "",
-        agents_note=" (each count-staffed group's largest staffing, plus one per scheduled shift)",
+        agents_note=agents_note,
         intervals_note=f" of {scenario.interval_seconds / 60:g} minutes (forecast rows)",
     )
 

@@ -35,12 +35,14 @@ from sim.config.schema import (
     ServiceLevelConfig,
     StaffingConfig,
 )
+from sim.config.snapshot_file import cannot_continue
 from sim.core.alerts import AlertThresholds
 from sim.core.costs import Costs
 from sim.core.planning import REFERENCE_SCALE, PlanTerms, StaffingTerms
 from sim.core.scenario import Scenario, ServiceLevel, erlang_scenario
 from sim.policies.base import Policy, build_params
 from sim.policies.registry import POLICIES
+from sim.units import clock_exact, parse_clock
 
 __all__ = ["PROJECT_ROOT", "ConfigError", "RunSpec", "build_run"]
 
@@ -82,6 +84,8 @@ class RunSpec:
     figure_policies: tuple[str, ...] | None = None  # report.figure_policies
     alerts: AlertThresholds = field(default_factory=AlertThresholds)  # alerts.*
     figures: bool = True  # report.figures
+    # run.snapshot_at: seconds from the day's time 0 (None: no snapshots are written)
+    snapshot_at: float | None = None
 
     def fingerprint(self) -> str:
         """What must match for a run to resume another: scenario, policies, their
@@ -397,6 +401,68 @@ def _costs(c: Checker, costs: CostsConfig, groups: tuple[str, ...]) -> Costs:
     )
 
 
+def _snapshot_at(
+    c: Checker, given: Any, policies: list[str], mode: Any, scenario: Scenario | None, day: bool
+) -> float | None:
+    """``run.snapshot_at``: a clock time strictly inside the day of a ``day`` scenario that
+    can continue from a snapshot, with the baseline ``none`` among ``policies``, in
+    ``mode=run``; as seconds from the day's time 0 (``None``: off, or reported in ``c``)."""
+    if given is None:
+        return None
+    key = "run.snapshot_at"
+    wall = parse_clock(given, allow_seconds=True) if isinstance(given, str) else None
+    if wall is None:
+        c.fail(
+            key,
+            given,
+            'must be a clock time "HH:MM" or "HH:MM:SS" (quoted in YAML) inside the day, or null',
+        )
+    if not day:
+        c.fail(
+            key,
+            given,
+            "for a day scenario only: an erlang scenario's day has no wall clock and cannot "
+            "continue from a snapshot (scenario.snapshot_file); leave it null",
+        )
+        return None
+    if "none" not in policies:
+        c.fail(
+            key,
+            given,
+            "needs none among the policies (snapshots are written of the baseline's days), "
+            "e.g. policies=[none,analyst]",
+        )
+    if mode in ("plan", "staff", "calibrate"):
+        c.fail(key, given, f"not available with mode={mode}: leave it null")
+    if wall is None or scenario is None:
+        return None
+    at = wall - scenario.start_clock_seconds
+    start = scenario.start_clock_seconds
+    if not 0 < at < scenario.horizon_seconds:
+        c.fail(
+            key,
+            given,
+            f"must fall strictly inside the day ({clock_exact(start)} to "
+            f"{clock_exact(start + scenario.horizon_seconds)})",
+        )
+        return None
+    why = cannot_continue(scenario)
+    if why is not None:
+        c.fail(key, given, f"a snapshot no day could continue from: {why}")
+        return None
+    if scenario.start is not None and at <= scenario.start.at_seconds:
+        begins = clock_exact(start + scenario.start.at_seconds)
+        c.fail(
+            key,
+            given,
+            f"must come after the clock of scenario.snapshot_file ({begins}), where the day "
+            f"continues from: a clock after {begins} and before "
+            f"{clock_exact(start + scenario.horizon_seconds)}",
+        )
+        return None
+    return at
+
+
 def _erlang(
     c: Checker, s: ErlangScenarioConfig, sl: ServiceLevel, build: bool = True
 ) -> Scenario | None:
@@ -508,6 +574,14 @@ def build_run(cfg: Any) -> RunSpec:
         scenario = replace(scenario, costs=costs, service_level_target=sl.target)
         _check_policies_against(c, policies, scenario)
         check_built(c, cfg, scenario, chosen)
+    snapshot_at = _snapshot_at(
+        c,
+        cfg.run.snapshot_at,
+        chosen,
+        mode,
+        scenario,
+        day=isinstance(cfg.scenario, DayScenarioConfig),
+    )
     alerts = _alerts(c, cfg.alerts)
     if c.problems or scenario is None:
         raise ConfigError(c.problems or ["scenario: could not be built"])
@@ -529,4 +603,5 @@ def build_run(cfg: Any) -> RunSpec:
         figure_policies=figure_policies,
         alerts=alerts,
         figures=bool(cfg.report.figures),
+        snapshot_at=snapshot_at,
     )

@@ -469,6 +469,7 @@ FILE_KEYS = (
     "schedule_file",
     "activities_file",
     "export_file",
+    "snapshot_file",
 )
 
 

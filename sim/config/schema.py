@@ -292,6 +292,11 @@ class DayScenarioConfig:
     interval; ``export_weekday``: which of its dates to use when they are of several
     weekdays (``mon`` ... ``sun``, or ``all``). ``empowerment``: the money a first-line
     agent may spend on a problem (for the types with a ``problem_value``).
+    ``snapshot_file`` (optional): a snapshot of the day at a clock time (JSON, format
+    ``ccsim-snapshot-1``, :mod:`sim.config.snapshot_file`; a run with ``run.snapshot_at``
+    writes them): the day continues from it. Like the other files, relative to
+    ``data_dir`` (an absolute path is taken as it is) and inside the project folder unless
+    ``allow_outside_paths``.
     """
 
     name: str = MISSING
@@ -319,6 +324,7 @@ class DayScenarioConfig:
     export_file: str | None = None
     export_weekday: str | None = None
     empowerment: EmpowermentConfig = field(default_factory=EmpowermentConfig)
+    snapshot_file: str | None = None
 
 
 @dataclass
@@ -337,6 +343,11 @@ class RunConfig:
     ``dask`` (``pip install 'ccsim[dask]'``): on a Dask ``LocalCluster`` of ``workers``
     processes started for the run when ``dask_address`` is null, else on the workers of the
     Dask scheduler at ``dask_address`` (e.g. ``tcp://host:8786``).
+
+    ``snapshot_at``: a clock time, ``"HH:MM"`` or ``"HH:MM:SS"`` (quoted in YAML), strictly
+    inside the day of a day scenario: each day of the baseline policy (``none``, which must
+    be among the policies) is also written as a snapshot at that time, a file
+    ``scenario.snapshot_file`` can continue from; null: none.
     """
 
     replications: int = 20
@@ -348,6 +359,7 @@ class RunConfig:
     target_precision: float | None = None
     max_replications: int = 200
     allow_large: bool = False  # lift the size limits of sim.config.limits
+    snapshot_at: str | None = None
 
 
 @dataclass

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from sim.core.costs import Costs
+from sim.core.day_state import GROUP_ACTUALS, TYPE_ACTUALS, DayState, not_continuable
 from sim.core.demand_shocks import DemandShocks
 from sim.core.disruptions import Outage, Redials
 from sim.core.distributions import Distribution
@@ -244,6 +245,8 @@ class Scenario:
     costs: Costs = field(default_factory=Costs)
     service_level_target: float = 0.8  # for all contact types together
     empowerment: Empowerment = field(default_factory=Empowerment)
+    # Where the day continues from (a snapshot; None: the day starts at time 0).
+    start: DayState | None = None
 
     def __post_init__(self) -> None:
         if self.interval_seconds <= 0:
@@ -317,6 +320,38 @@ class Scenario:
                     f"demand.surges[{i}]: start and latest_start must fall inside the day "
                     f"(before {n * self.interval_seconds:g} s)"
                 )
+
+        if self.start is not None:
+            self._check_start(self.start, n)
+
+    def _check_start(self, state: DayState, n: int) -> None:
+        if not 0 < state.at_seconds < n * self.interval_seconds:
+            raise ValueError(
+                f"the day continues at {state.at_seconds:g} s: it must fall inside the day "
+                f"(0 to {n * self.interval_seconds:g} s)"
+            )
+        problems = not_continuable(self)
+        if problems:
+            raise ValueError(
+                "a day with " + "; ".join(problems) + " cannot continue from a snapshot"
+            )
+        types, groups = len(self.contact_types), len(self.groups)
+        if state.type_actuals.shape != (len(TYPE_ACTUALS), types, n) or (
+            state.group_actuals.shape != (len(GROUP_ACTUALS), groups, n)
+        ):
+            raise ValueError("the snapshot's figures so far do not match the day's shape")
+        if any(
+            not 0 <= w.contact_type < types or w.arrived_at > state.at_seconds
+            for w in state.waiting
+        ):
+            raise ValueError(
+                "a waiting contact of the snapshot has an unknown type or arrives later"
+            )
+        for a in state.agents:
+            if not 0 <= a.group < groups or any(
+                not 0 <= k < types or e < 0 for k, e in a.in_contact
+            ):
+                raise ValueError("an agent of the snapshot has an unknown group or contact")
 
     @property
     def intervals(self) -> int:

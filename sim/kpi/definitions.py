@@ -133,7 +133,7 @@ import numpy as np
 from sim.core.fatigue import MARK_SECONDS
 from sim.kpi.adherence import SCHEDULE_PERIODS, schedule_periods
 from sim.model.outcome import ReplicationOutcome, time_in_intervals
-from sim.model.states import AfterTalk, Attempt, ContactState
+from sim.model.states import AfterTalk, Attempt, ContactState, Origin
 
 __all__ = [
     "ALL",
@@ -308,9 +308,11 @@ def _interval_sums(
     agents: np.ndarray,
     groups: np.ndarray,
     types: np.ndarray,
+    group_selected: bool = False,
 ) -> dict[str, np.ndarray]:
     """Counts and time totals per interval for the selected contacts and agents (``types``:
-    the contact types whose forecast the selection is compared with)."""
+    the contact types whose forecast the selection is compared with; ``group_selected``:
+    the selection is one group's). A continued day adds its snapshot's figures so far."""
     n = scenario.intervals
     length = scenario.interval_seconds
     arrival = np.nan_to_num(outcome.arrival, nan=0.0)  # unused redial slots: masked out below
@@ -325,19 +327,25 @@ def _interval_sums(
         m = mask & contacts
         return np.bincount(idx[m], weights=values[m], minlength=n)
 
-    answered = state == ContactState.ANSWERED
+    worked = state == ContactState.ANSWERED  # answered, or in hand when a day continued
+    fresh, in_hand = _origins(outcome)
+    answered = worked & ~in_hand
     abandoned = state == ContactState.ABANDONED
     flags = _service_level_flags(outcome, scenario)
     live, short, censored = flags["live"], flags["short"], flags["censored"]
     callback = ~live
     waited = outcome.horizon_seconds - outcome.arrival
+    prior = _prior_sums(scenario, types, groups, group_selected)
     forecast = np.zeros(n)
     forecast_error = np.zeros(n)
     for k, contact_type in enumerate(scenario.contact_types):
         if types[k]:
             planned = np.asarray(contact_type.forecast, dtype=float)
             forecast += planned
-            forecast_error += np.abs(count(outcome.contact_type == k) - planned)
+            offered = count((outcome.contact_type == k) & fresh)
+            if scenario.start is not None:
+                offered = offered + scenario.start.actual("offered")[k]
+            forecast_error += np.abs(offered - planned)
     if outcome.callback_threshold is not None and callback.any():
         callback_threshold = outcome.callback_threshold[outcome.contact_type]
     else:
@@ -348,6 +356,8 @@ def _interval_sums(
     in_queue = contacts & outcome.queued & live
     left_queue = outcome.resolved_at[in_queue]
     left_queue[np.isnan(left_queue)] = outcome.horizon_seconds
+    # A continued day's carried contacts queue from its start (before: the snapshot's).
+    joined_queue = np.maximum(outcome.arrival[in_queue], outcome.start_seconds)
     # What answered contacts' talks led to (unknown for records without it: all open).
     after_talk = (
         outcome.after_talk if outcome.after_talk is not None else np.zeros(len(state), np.uint8)
@@ -355,15 +365,15 @@ def _interval_sums(
     attempt = outcome.attempt if outcome.attempt is not None else np.zeros(len(state), np.int8)
     repeat = attempt == Attempt.REPEAT
     # A customer's first answered contact: its first call or its redial (never both).
-    first = (attempt == Attempt.FIRST) | (attempt == Attempt.REDIAL)
-    return {
-        "offered": count(np.ones_like(answered)),
+    first = ((attempt == Attempt.FIRST) | (attempt == Attempt.REDIAL)) & ~in_hand
+    sums = {
+        "offered": count(fresh),
         "answered": count(answered),
         "abandoned": count(abandoned),
         "blocked": count(state == ContactState.BLOCKED),
         "lost": count(state == ContactState.LOST),
         "outsourced": count(state == ContactState.OUTSOURCED),
-        "callbacks": count(callback),
+        "callbacks": count(callback & fresh),
         "callbacks_in_threshold": count(callback & answered & (wait <= callback_threshold)),
         "callbacks_censored": count(
             callback & (state == ContactState.WAITING) & (waited < callback_threshold)
@@ -379,17 +389,18 @@ def _interval_sums(
         "concession_cost": _concessions(outcome, after_talk, total),
         "decided_first": count((after_talk != AfterTalk.OPEN) & first),
         "resolved_first": count((after_talk == AfterTalk.RESOLVED) & first),
-        **_resolution_sums(outcome, contacts, idx, n),
+        **_resolution_sums(outcome, contacts & ~in_hand, idx, n),
         "waiting_at_end": count(state == ContactState.WAITING),
         "short_abandoned": count(short),
         "censored": count(censored),
-        "answered_in_threshold": count(flags["in_threshold"]),
+        "answered_in_threshold": count(flags["in_threshold"] & ~in_hand),
         "answered_live": count(answered & live),
-        "queued": count(outcome.queued & live),
+        "queued": count(outcome.queued & live & fresh),
         "wait_answered": total(answered & live, wait),
         "wait_abandoned": total(abandoned, wait),
-        "handle_answered": total(answered, outcome.work),
-        "waiting_seconds": time_in_intervals(outcome.arrival[in_queue], left_queue, length, n),
+        "handled": count(worked),
+        "handle_answered": total(worked, outcome.work),
+        "waiting_seconds": time_in_intervals(joined_queue, left_queue, length, n),
         "busy_seconds": time_in_intervals(
             outcome.busy_start[busy], outcome.busy_end[busy], length, n
         ),
@@ -403,6 +414,75 @@ def _interval_sums(
         "forecast_error": forecast_error,
         **_schedule_sums(outcome, scenario, groups),
     }
+    for key, values in prior.items():
+        sums[key] = sums[key] + values
+    return sums
+
+
+def _origins(outcome: ReplicationOutcome) -> tuple[np.ndarray, np.ndarray]:
+    """Per contact: ``fresh`` (the simulated part's own arrival: offered in it) and
+    ``in_hand`` (held by an agent when a continued day started: answered before, only its
+    work belongs to the simulated part)."""
+    if outcome.origin is None:
+        n = len(outcome.state)
+        return np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    return outcome.origin == Origin.NEW, outcome.origin == Origin.IN_HAND
+
+
+#: The snapshot's figures so far per contact type (``DayState.type_actuals``) and per group
+#: (``group_actuals``), and the interval sums each adds to.
+_PRIOR_TYPE_SUMS: dict[str, tuple[str, ...]] = {
+    "offered": ("offered",),
+    "answered": ("answered", "answered_live"),
+    "abandoned": ("abandoned",),
+    "answered_within_threshold": ("answered_in_threshold",),
+    "short_abandoned": ("short_abandoned",),
+    "queued": ("queued",),
+    "wait_answered_seconds": ("wait_answered",),
+    "wait_abandoned_seconds": ("wait_abandoned",),
+    "handled": ("handled",),
+    "handle_seconds": ("handle_answered",),
+    "queue_seconds": ("waiting_seconds",),
+}
+_PRIOR_GROUP_SUMS: dict[str, tuple[str, ...]] = {
+    "answered": ("answered", "answered_live"),
+    "handled": ("handled",),
+    "handle_seconds": ("handle_answered",),
+    "busy_seconds": ("busy_seconds",),
+    "logged_in_seconds": ("logged_in_seconds",),
+    "away_seconds": ("away_seconds",),
+}
+_TIME_SUMS = ("busy_seconds", "logged_in_seconds", "away_seconds")
+
+
+def _prior_sums(
+    scenario, types: np.ndarray, groups: np.ndarray, group_selected: bool
+) -> dict[str, np.ndarray]:
+    """Per interval, the sums a continued day's snapshot adds for the selection (none
+    for a day simulated from its start): a contact type's (or every type's) figures so far
+    and the selected groups' time; for a group's selection, its own figures. The agents'
+    cost so far is their logged-in hours at each group's rate."""
+    state = scenario.start
+    if state is None:
+        return {}
+    out: dict[str, np.ndarray] = {}
+
+    def add(keys: tuple[str, ...], values: np.ndarray) -> None:
+        for key in keys:
+            out[key] = out.get(key, 0.0) + values
+
+    if group_selected:
+        for name, keys in _PRIOR_GROUP_SUMS.items():
+            add(keys, state.group_actual(name)[groups].sum(axis=0))
+    else:
+        for name, keys in _PRIOR_TYPE_SUMS.items():
+            add(keys, state.actual(name)[types].sum(axis=0))
+        for name in _TIME_SUMS:
+            add((name,), state.group_actual(name)[groups].sum(axis=0))
+    logged_in = state.group_actual("logged_in_seconds")
+    rates = np.array([scenario.costs.rate(g.name) for g in scenario.groups])
+    add(("staff_cost",), (rates[groups, None] * logged_in[groups]).sum(axis=0) / 3600.0)
+    return out
 
 
 def _concessions(outcome: ReplicationOutcome, after_talk: np.ndarray, total) -> np.ndarray:
@@ -456,7 +536,9 @@ def _measured_waits(
     answered = state == ContactState.ANSWERED
     if outcome.callback is not None:
         answered &= ~outcome.callback
-    counted = np.flatnonzero(contacts & (answered | (state == ContactState.ABANDONED)))
+    counted = np.flatnonzero(
+        contacts & (answered | (state == ContactState.ABANDONED)) & ~_origins(outcome)[1]
+    )
     # The arrival interval, as for every contact KPI; the warm-up's contacts left out.
     interval = np.minimum(
         (outcome.arrival[counted] // scenario.interval_seconds).astype(np.int64), n - 1
@@ -588,7 +670,7 @@ def _kpis_from_sums(
         "fcr": _ratio(s["resolved_first"], s["decided_first"]),
         "transfer_rate": _ratio(s["escalated"], s["answered"]),
         "asa_seconds": _ratio(s["wait_answered"], s["answered_live"]),
-        "aht_seconds": _ratio(s["handle_answered"], s["answered"]),
+        "aht_seconds": _ratio(s["handle_answered"], s["handled"]),
         "avg_time_to_abandon_seconds": _ratio(s["wait_abandoned"], s["abandoned"]),
         "wait_probability": _ratio(s["queued"], not_blocked),
         "mean_wait_all_seconds": _ratio(s["wait_answered"] + s["wait_abandoned"], resolved),
@@ -733,7 +815,7 @@ def interval_kpis(
     contacts answered by, and the time of, one group (queue KPIs are then NaN).
     """
     contacts, agents, groups, types = _selection(outcome, scenario, contact_type, group)
-    sums = _interval_sums(outcome, scenario, contacts, agents, groups, types)
+    sums = _interval_sums(outcome, scenario, contacts, agents, groups, types, group is not None)
     first = scenario.warmup_intervals
     waits = _interval_wait_statistics(*_measured_waits(outcome, scenario, contacts, group))
     kpis = _kpis_from_sums(
@@ -750,7 +832,7 @@ def replication_kpis(
 ) -> dict[str, float]:
     """Every KPI over the measured part of the day (after the warm-up); see :func:`interval_kpis`."""
     contacts, agents, groups, types = _selection(outcome, scenario, contact_type, group)
-    sums = _interval_sums(outcome, scenario, contacts, agents, groups, types)
+    sums = _interval_sums(outcome, scenario, contacts, agents, groups, types, group is not None)
     first = scenario.warmup_intervals
     totals = {k: np.asarray(v[first:].sum()) for k, v in sums.items()}
     waits = _day_wait_statistics(_measured_waits(outcome, scenario, contacts, group)[0])
@@ -776,7 +858,7 @@ def breakdown(outcome: ReplicationOutcome, scenario):
     first = scenario.warmup_intervals
     for contact_type, group in breakdown_keys(scenario):
         contacts, agents, groups, types = _selection(outcome, scenario, contact_type, group)
-        sums = _interval_sums(outcome, scenario, contacts, agents, groups, types)
+        sums = _interval_sums(outcome, scenario, contacts, agents, groups, types, group is not None)
         sums = {k: v[first:] for k, v in sums.items()}
         rates = _rates(scenario, contact_type)
         wait, counts = _measured_waits(outcome, scenario, contacts, group)

@@ -34,6 +34,7 @@ class Agent:
         "talk_until",
         "doing",
         "absent_until",
+        "leaving_at",
     )
 
     def __init__(self, agent_id: int, group: int, now: float) -> None:
@@ -58,3 +59,4 @@ class Agent:
         self.talk_until = now  # end of talk on the last voice contact taken; wrap-up after
         self.doing: str | None = None  # the break, lunch, activity or aux under way
         self.absent_until: float | None = None  # leaving early: absent from log-out to this
+        self.leaving_at = math.nan  # when it was last told to leave once free (NaN: not)

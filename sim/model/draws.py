@@ -51,6 +51,8 @@ class ContactDraws:
     concession: np.ndarray | None = None
     attempt: np.ndarray | None = None  # Attempt (None: firsts, then redial slots)
     customer: np.ndarray | None = None  # slot of its customer's first contact (None: itself)
+    # A continued day (sim.model.resume): per slot, NEW, WAITING or IN_HAND (None: all new).
+    origin: np.ndarray | None = None
 
     @property
     def first_attempts(self) -> int:

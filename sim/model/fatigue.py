@@ -74,7 +74,8 @@ class RollingOccupancy:
     def _count(self):
         env = self.world.env
         horizon = self.world.scenario.horizon_seconds
-        for m in range(self.occupancy_at_mark.shape[1]):
+        first = int(env.now // MARK_SECONDS)  # 0, or the minute a continued day starts in
+        for m in range(first, self.occupancy_at_mark.shape[1]):
             if (m + 1) * MARK_SECONDS >= horizon:
                 return  # counted by finish()
             yield env.timeout((m + 1) * MARK_SECONDS - env.now)

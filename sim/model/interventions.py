@@ -90,14 +90,17 @@ class Interventions:
             )
         self.env.process(self._policy_checks())
         length = self.scenario.interval_seconds
+        now = self.env.now  # 0, or the moment a continued day starts
         for k in range(1, self.scenario.intervals):
+            if k * length <= now:
+                continue
             # Interval-to-date counters restart at each boundary before anything else happens
             # at that instant (log-ins, answers, a check): an already-triggered event scheduled
             # with URGENT priority, as SimPy itself does for process starts.
             boundary = simpy.Event(self.env)
             boundary._ok, boundary._value = True, None
             boundary.callbacks.append(self._on_boundary)
-            self.env.schedule(boundary, URGENT, k * length)
+            self.env.schedule(boundary, URGENT, k * length - now)
 
     def _on_boundary(self, _event: simpy.Event) -> None:
         self._snapshot_interval()
@@ -115,7 +118,7 @@ class Interventions:
         assert policy.check_interval_seconds is not None
         every, latency = policy.check_interval_seconds, policy.latency_seconds
         horizon = self.scenario.horizon_seconds
-        t = every
+        t = (math.floor(self.env.now / every) + 1) * every  # the first check after the start
         while t < horizon:
             yield self.env.timeout(t - self.env.now)
             now = self.env.now

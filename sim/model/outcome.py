@@ -94,6 +94,12 @@ class ReplicationOutcome:
     # (sim.core.fatigue): the rolling 60-minute occupancy, and the agents logged in.
     rolling_occupancy: np.ndarray | None = None
     logged_in_at_mark: np.ndarray | None = None
+    # A continued day (Scenario.start): when it started, and per contact where it comes from
+    # (sim.model.resume: NEW, WAITING or IN_HAND; None: every contact is the day's own).
+    start_seconds: float = 0.0
+    # Per agent: when it was last told to log out once free (NaN: never, or kept on).
+    leaving_at: np.ndarray | None = None
+    origin: np.ndarray | None = None
 
     @property
     def wait(self) -> np.ndarray:

@@ -288,6 +288,7 @@ class Router:
     def send_home_when_free(self, agent: Agent) -> None:
         """Mark a busy agent to leave once it holds nothing; it takes no new contact."""
         agent.leaving = True
+        agent.leaving_at = self.env.now
         self.unlist(agent)
 
     def go_away(self, agent: Agent) -> None:
@@ -302,6 +303,7 @@ class Router:
     def keep(self, agent: Agent) -> None:
         """Cancel a pending departure."""
         agent.leaving = False
+        agent.leaving_at = math.nan
 
     def log_out(self, agent: Agent) -> None:
         """Remove ``agent`` from its group now."""
@@ -364,6 +366,17 @@ class Router:
                 agent.bucket = -1
             agent.stamp += 1
         return multiplier
+
+    def holds(self, agent: Agent, i: int) -> None:
+        """``agent`` (just logged in, not listed) holds contact ``i`` from the start of a
+        continued day: busy from now; the contact was answered before the day continued, so
+        no answer is counted now."""
+        if not self.is_chat[self.ctype[i]]:
+            agent.exclusive = True
+        if not agent.busy_open:
+            agent.busy_since = self.env.now
+            agent.busy_open = True
+        agent.sessions += 1
 
     def released(self, agent: Agent, i: int) -> bool:
         """``agent`` finished contact ``i`` (wrap-up included); True if it now holds nothing."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["AfterTalk", "Attempt", "AwayKind", "ContactState", "ItemState"]
+__all__ = ["AfterTalk", "Attempt", "AwayKind", "ContactState", "ItemState", "Origin"]
 
 
 class ContactState(IntEnum):
@@ -26,6 +26,15 @@ class Attempt(IntEnum):
     REDIAL = 1  # calling again after hanging up, being blocked or lost
     REPEAT = 2  # calling again because the problem was not resolved
     TRANSFER = 3  # escalated: handed from another type's agent
+
+
+class Origin(IntEnum):
+    """Where a contact of a continued day comes from (``ReplicationOutcome.origin``; see
+    :mod:`sim.model.resume`)."""
+
+    NEW = 0  # arrived from the moment the day continued on: the simulated part's own
+    WAITING = 1  # waiting at that moment: offered before it, its outcome simulated
+    IN_HAND = 2  # in an agent's hands at that moment: answered before it, only its work left
 
 
 class AfterTalk(IntEnum):

@@ -36,10 +36,11 @@ from sim.model.follow_ups import FollowUps
 from sim.model.interventions import Interventions
 from sim.model.outages import Outages
 from sim.model.outcome import ReplicationOutcome
+from sim.model.resume import Continuation, continue_draws
 from sim.model.routing import Router
 from sim.model.scales import IntervalScales
 from sim.model.slots import CountAbsence, plan_count_absence
-from sim.model.states import AfterTalk, ContactState, ItemState
+from sim.model.states import AfterTalk, ContactState, ItemState, Origin
 from sim.model.workdays import AwayLog, DayItem, item_arrays, plan_days
 from sim.policies.api import RealtimePolicy
 
@@ -68,11 +69,16 @@ class ContactCenter:
         contacts: ContactDraws,
         streams: Streams | None = None,
         policy: RealtimePolicy | None = None,
+        continuation: Continuation | None = None,
     ) -> None:
         streams = streams or Streams(0, 0)
         self.streams = streams
         self.scenario = scenario
-        self.env = simpy.Environment()
+        # A continued day (scenario.start) starts its clock at the snapshot's moment.
+        self.continuation = continuation
+        state = scenario.start if continuation is not None else None
+        self.start_seconds = 0.0 if state is None else state.at_seconds
+        self.env = simpy.Environment(initial_time=self.start_seconds)
         self.contacts = contacts
         n = len(contacts.arrival)
         # Arrival times are read often: a list is fastest. Values read once or twice are read
@@ -98,6 +104,8 @@ class ContactCenter:
         self.in_system = 0  # voice contacts holding a line: waiting or talking
         self.is_voice = [t.channel == "voice" for t in scenario.contact_types]
         self.offered_so_far = [0] * len(scenario.contact_types)
+        if state is not None:  # the view's day so far includes the snapshot's figures
+            self.offered_so_far = [int(v) for v in state.actual("offered").sum(axis=1)]
         # Agents and their days.
         self.agents: list[Agent] = []
         self.agent_day: list[int] = []  # index into self.days, -1 for count-staffed agents
@@ -421,9 +429,12 @@ class ContactCenter:
         env = self.env
         scenario = self.scenario
         counted = [g for g, group in enumerate(scenario.groups) if not group.scheduled]
-        for k in range(scenario.intervals):
-            for g in counted:
-                self.set_staff(g, self.current_staffing(g))
+        first = int(env.now // scenario.interval_seconds)
+        for k in range(first, scenario.intervals):
+            # A continued day keeps the snapshot's agents until the next boundary.
+            if self.continuation is None or k > first:
+                for g in counted:
+                    self.set_staff(g, self.current_staffing(g))
             yield env.timeout((k + 1) * scenario.interval_seconds - env.now)
 
     def _absence_changes(self, g: int, absence: CountAbsence):
@@ -431,6 +442,8 @@ class ContactCenter:
         time between interval boundaries."""
         env = self.env
         for t in absence.changes:
+            if t < env.now:  # a continued day: before its start
+                continue
             yield env.timeout(t - env.now)
             self.set_staff(g, self.current_staffing(g))
 
@@ -484,8 +497,68 @@ class ContactCenter:
 
     # -- run --------------------------------------------------------------------------
 
+    def _resume(self, continuation: Continuation) -> None:
+        """A continued day, at its first moment: the snapshot's agents log in with the
+        contacts in their hands (or off the phone for the time left), the waiting contacts
+        queue again with their patience left, then free agents take work."""
+        state = self.scenario.start
+        assert state is not None
+        env, router, now = self.env, self.router, self.env.now
+        horizon = self.scenario.horizon_seconds
+        for agent_state, slots in zip(state.agents, continuation.holders, strict=True):
+            agent = router.new_agent(len(self.agents), agent_state.group)
+            self.agents.append(agent)
+            self.agent_day.append(-1)
+            for i in slots:
+                self.state[i] = ContactState.ANSWERED
+                self.resolved_at[i] = self.arrival[i]  # taken when it arrived: it never waited
+                self.agent_of[i] = agent.id
+                work = float(continuation.work[i])
+                self.work[i] = work
+                end = self.arrival[i] + work
+                self.talk_end[i] = end
+                agent.talk_until = end
+                router.holds(agent, i)
+                env.timeout(end - now, (agent, i)).callbacks.append(self._end)
+            if agent_state.leaving and agent.sessions > 0:
+                router.send_home_when_free(agent)
+            away = agent_state.away_seconds_left
+            if away > 0:
+                router.go_away(agent)
+                agent.doing = "break"
+                self.away_log.add_raw(
+                    agent.id, agent.group, -1, "break", now, now, min(now + away, horizon)
+                )
+                env.timeout(away, agent).callbacks.append(self._back_on_phone)
+        timeout = env.timeout
+        for i in range(continuation.carried):
+            if self.contacts.origin[i] != Origin.WAITING:  # type: ignore[index]
+                continue
+            k = self.ctype[i]
+            waited = now - self.arrival[i]
+            router.enqueue(i)
+            self.queued[i] = 1
+            p = self.patience[i]
+            if p != math.inf:
+                timeout(max(0.0, p - waited), i).callbacks.append(self._abandon)
+            for step, delay in enumerate(router.overflow_delays[k], start=1):
+                timeout(max(0.0, delay - waited), (i, step)).callbacks.append(self._overflow)
+        for agent in self.agents:
+            if not agent.away and not agent.leaving:
+                self.serve_next(agent)
+
+    def _back_on_phone(self, event: simpy.Event) -> None:
+        agent: Agent = event.value  # type: ignore[assignment]
+        agent.doing = None
+        if not agent.logged_out:
+            self.router.come_back(agent)
+            self.serve_next(agent)
+
     def run(self) -> ReplicationOutcome:
         """Simulate the day up to the horizon and return its records."""
+        continuation = self.continuation
+        if continuation is not None:
+            self._resume(continuation)
         self.env.process(self._staffing())
         for g, absence in enumerate(self.count_absence):
             if absence is not None and absence.changes:
@@ -498,7 +571,7 @@ class ContactCenter:
             self.rolling.start()
         for d in range(len(self.days)):
             self.env.process(self._agent_day(d))
-        self._next_arrival(0)
+        self._next_arrival(0 if continuation is None else continuation.carried)
         horizon = self.scenario.horizon_seconds
         self.env.run(until=horizon)
         if self.rolling is not None:
@@ -543,6 +616,7 @@ class ContactCenter:
             agent_group=np.array([a.group for a in self.agents], dtype=np.int32),
             login_at=np.array([a.login_at for a in self.agents], dtype=float),
             logout_at=logout,
+            leaving_at=np.array([a.leaving_at for a in self.agents], dtype=float),
             busy_agent=np.frombuffer(log[0], dtype=np.int32).copy(),
             busy_start=np.frombuffer(log[1], dtype=float).copy(),
             busy_end=np.frombuffer(log[2], dtype=float).copy(),
@@ -573,6 +647,8 @@ class ContactCenter:
             concession=self.contacts.concession,
             rolling_occupancy=None if self.rolling is None else self.rolling.occupancy_at_mark,
             logged_in_at_mark=None if self.rolling is None else self.rolling.logged_in_at_mark,
+            start_seconds=self.start_seconds,
+            origin=self.contacts.origin,
             **self.away_log.arrays(),
             **item_arrays(self.day_items),
         )
@@ -586,7 +662,11 @@ def simulate(
     The result depends only on ``scenario``, ``seed``, ``replication`` and the policy.
     """
     streams = Streams(seed, replication)
-    return ContactCenter(scenario, draw_contacts(scenario, streams), streams, policy).run()
+    draws = draw_contacts(scenario, streams)
+    if scenario.start is None:
+        return ContactCenter(scenario, draws, streams, policy).run()
+    continuation = continue_draws(scenario, streams, scenario.start, draws)
+    return ContactCenter(scenario, continuation.draws, streams, policy, continuation).run()
 
 
 def _surge_windows(scenario: Scenario, streams: Streams) -> np.ndarray:
