@@ -104,6 +104,8 @@ def _run(
 
     def saved(result) -> None:
         folder.save_part(result)
+        if result.day_state is not None:
+            folder.save_snapshot(result.day_state, spec.scenario, result.replication)
         bar.update(1)
 
     def next_round(before: int, after: int) -> None:
@@ -180,6 +182,7 @@ def replicate(
             params=spec.policy_params,
             pool=pool,
             keep=False,  # on_result saves each: memory does not grow with the count
+            snapshot_at=spec.snapshot_at,
         )
         if spec.target_precision is None or len(spec.policies) < 2:
             return

@@ -77,6 +77,7 @@ from sim.config.data_files import NAME_CHARS, DataFileError, quoted
 from sim.config.limits import MAX_AGENTS
 from sim.core.day_state import (
     GROUP_ACTUALS,
+    SNAPSHOT_FORMAT,
     TYPE_ACTUALS,
     AgentState,
     DayState,
@@ -89,15 +90,12 @@ from sim.units import clock_exact, parse_clock
 __all__ = [
     "GROUP_REQUIRED",
     "MAX_SNAPSHOT_BYTES",
-    "SNAPSHOT_FORMAT",
     "COUNT_COLUMNS",
     "TYPE_REQUIRED",
     "cannot_continue",
     "read_snapshot",
 ]
 
-#: The ``format`` a snapshot file must declare.
-SNAPSHOT_FORMAT = "ccsim-snapshot-1"
 #: A snapshot larger than this is refused unread (``run.allow_large=true`` lifts it).
 MAX_SNAPSHOT_BYTES = 50_000_000
 #: The columns of an ``actuals.contact_types`` row that must be given.

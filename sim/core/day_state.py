@@ -20,12 +20,17 @@ import numpy as np
 
 __all__ = [
     "GROUP_ACTUALS",
+    "SNAPSHOT_FORMAT",
     "TYPE_ACTUALS",
     "AgentState",
     "DayState",
     "WaitingContact",
     "not_continuable",
 ]
+
+#: The format a snapshot file declares (its ``"format"``): the document
+#: ``run.snapshot_at`` writes and ``scenario.snapshot_file`` reads.
+SNAPSHOT_FORMAT = "ccsim-snapshot-1"
 
 #: The figures so far per contact type and interval (the interval the contacts arrived
 #: in): contacts offered (including those still waiting), answered, abandoned, answered

@@ -22,10 +22,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.core.day_state import DayState
 from sim.core.scenario import Scenario
 from sim.experiment.executors import LocalPool, Pool
 from sim.kpi.adherence import agent_adherence
 from sim.kpi.definitions import breakdown
+from sim.kpi.snapshot import day_state_at
 from sim.model.world import simulate
 from sim.policies.api import ACTION_COLUMNS
 from sim.policies.registry import make_policy
@@ -50,6 +52,7 @@ class ReplicationResult:
     intervals: dict[str, list]
     agents: list[dict] = field(default_factory=list)
     actions: list[dict] = field(default_factory=list)
+    day_state: DayState | None = None  # the day at run.snapshot_at (the baseline's days)
 
 
 def run_replication(
@@ -58,8 +61,11 @@ def run_replication(
     seed: int,
     replication: int,
     params: dict[str, Any] | None = None,
+    snapshot_at: float | None = None,
 ) -> ReplicationResult:
-    """Simulate one replication under ``policy`` (with ``params``) and reduce it to its KPIs."""
+    """Simulate one replication under ``policy`` (with ``params``) and reduce it to its KPIs;
+    with ``snapshot_at`` (seconds from time 0), the baseline ``none`` also keeps the day's
+    state at that moment (:func:`~sim.kpi.snapshot.day_state_at`)."""
     outcome = simulate(
         scenario, seed=seed, replication=replication, policy=make_policy(policy, params)
     )
@@ -73,8 +79,11 @@ def run_replication(
         for key, values in per_interval.items():
             columns.setdefault(key, []).extend(values.tolist())
     actions = [dict(zip(ACTION_COLUMNS, action, strict=True)) for action in outcome.actions]
+    state = None
+    if snapshot_at is not None and policy == "none":
+        state = day_state_at(outcome, scenario, snapshot_at, f"replication {replication}")
     return ReplicationResult(
-        policy, replication, rows, columns, agent_adherence(outcome, scenario), actions
+        policy, replication, rows, columns, agent_adherence(outcome, scenario), actions, state
     )
 
 
@@ -89,8 +98,9 @@ def _run_batch(
     tasks: list[tuple[str, int]],
     seed: int,
     params: dict[str, dict[str, Any]],
+    snapshot_at: float | None = None,
 ) -> list[ReplicationResult]:
-    return [run_replication(scenario, p, seed, rep, params.get(p)) for p, rep in tasks]
+    return [run_replication(scenario, p, seed, rep, params.get(p), snapshot_at) for p, rep in tasks]
 
 
 def run_replications(
@@ -105,6 +115,7 @@ def run_replications(
     params: dict[str, dict[str, Any]] | None = None,
     pool: Pool | None = None,
     keep: bool = True,
+    snapshot_at: float | None = None,
 ) -> list[ReplicationResult]:
     """Run replications ``0 .. replications-1`` of every policy, sorted by (policy, replication).
 
@@ -116,6 +127,7 @@ def run_replications(
     arrives, so that finished work can be saved. ``params``: each policy's parameters by
     name (defaults for policies not listed). ``keep`` ``False``: hold no result and return
     ``[]`` (each goes to ``on_result`` only), so that memory does not grow with the count.
+    ``snapshot_at``: the baseline's results carry the day's state at that moment.
     """
     params = params or {}
     policies = list(policies)
@@ -140,13 +152,13 @@ def run_replications(
     workers = max(1, min(workers, n_tasks))
     if pool is not None:
         if n_tasks > 0:
-            _run_on(pool, scenario, tasks, n_tasks, seed, params, collect)
+            _run_on(pool, scenario, tasks, n_tasks, seed, params, collect, snapshot_at)
     elif workers == 1:
         for task in tasks:
-            collect(_run_batch(scenario, [task], seed, params))
+            collect(_run_batch(scenario, [task], seed, params, snapshot_at))
     else:
         own = LocalPool(workers)
-        _run_on(own, scenario, tasks, n_tasks, seed, params, collect)
+        _run_on(own, scenario, tasks, n_tasks, seed, params, collect, snapshot_at)
         own.close()
     results.sort(key=lambda r: (r.policy, r.replication))
     return results
@@ -160,6 +172,7 @@ def _run_on(
     seed: int,
     params: dict[str, dict[str, Any]],
     collect: Callable[[list[ReplicationResult]], None],
+    snapshot_at: float | None = None,
 ) -> None:
     """Run ``tasks`` on ``pool`` in batches, submitted lazily; ``collect`` each batch's
     results as it arrives. The pool is stopped at once if this is interrupted or fails."""
@@ -170,7 +183,7 @@ def _run_on(
     try:
         shared = pool.share(scenario)  # sent once, not with every batch
         pending: set[Future] = {
-            pool.submit(_run_batch, shared, batch, seed, params)
+            pool.submit(_run_batch, shared, batch, seed, params, snapshot_at)
             for batch in itertools.islice(batches, AHEAD_PER_WORKER * pool.workers)
         }
         while pending:
@@ -178,7 +191,7 @@ def _run_on(
             for future in finished:
                 collect(future.result())
                 for batch in itertools.islice(batches, 1):
-                    pending.add(pool.submit(_run_batch, shared, batch, seed, params))
+                    pending.add(pool.submit(_run_batch, shared, batch, seed, params, snapshot_at))
     except BaseException:
         # Ctrl-C (or an error): stop at once; what was collected is already saved.
         pool.stop()

@@ -28,10 +28,12 @@ from typing import IO
 
 import pandas as pd
 
+from sim.core.day_state import DayState
 from sim.core.provenance import Provenance
 from sim.core.scenario import Scenario
 from sim.experiment.comparison import compare_policies
 from sim.experiment.replications import ReplicationResult
+from sim.experiment.snapshots import snapshot_document
 from sim.experiment.tables import AGENT_KPIS, KEY_COLUMNS, TableBuilder, summarize
 from sim.kpi.definitions import ALL, INTERVAL_KPI_NAMES, KPI_NAMES
 from sim.policies.api import ACTION_COLUMNS
@@ -570,6 +572,22 @@ class RunFolder:
         }
         name = _part_name(result.policy, result.replication)
         self._write(self.parts / name, json.dumps(doc), real_folder=True)
+
+    def save_snapshot(self, state: DayState, scenario: Scenario, replication: int) -> Path:
+        """Write the day's state at ``run.snapshot_at`` of one replication of the baseline
+        as ``snapshots/replication-<r>.json`` (a ``scenario.snapshot_file``)."""
+        folder = self.path / "snapshots"
+        _refuse_symlink(folder)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise _os_error("write", folder, exc) from exc
+        doc = snapshot_document(state, scenario)
+        return self._write(
+            folder / f"replication-{replication:04d}.json",
+            json.dumps(doc, indent=1),
+            real_folder=True,
+        )
 
     def _corrupt(self, file: Path) -> RunFolderError:
         return RunFolderError(

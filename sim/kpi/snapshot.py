@@ -138,7 +138,8 @@ def _held_when_taken(outcome, agent: int, i: int, resolved, work_end) -> int:
 
 
 def _agents_at(outcome, scenario, at, in_hand, resolved, work_end, login, logout):
-    """The agents logged in at ``at``, in log-in order, with what each was doing."""
+    """The agents logged in at ``at`` with what each was doing: per group, the busy ones,
+    those away, then those available, each in log-in order."""
     holding: dict[int, list[int]] = {}
     for i in np.flatnonzero(in_hand)[np.argsort(resolved[in_hand], kind="stable")]:
         holding.setdefault(int(outcome.agent[i]), []).append(int(i))
@@ -169,4 +170,6 @@ def _agents_at(outcome, scenario, at, in_hand, resolved, work_end, login, logout
                 leaving=leaving,
             )
         )
+    # The order a snapshot file lists them in: per group, busy, away, then available.
+    agents.sort(key=lambda s: (s.group, 0 if s.in_contact else 1 if s.away_seconds_left else 2))
     return tuple(agents)
