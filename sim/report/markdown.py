@@ -37,6 +37,7 @@ from sim.report.formatting import (
 from sim.report.policy_sections import _policy_sections
 from sim.report.provenance import provenance_section, subtitle
 from sim.report.views import views_section
+from sim.units import clock_exact
 
 __all__ = ["render_report"]
 
@@ -93,6 +94,7 @@ def _assumptions(
         f"- {replications} replications (simulated days) from seed {seed}; ranges are 95% confidence "
         "intervals of the mean over days.",
         *forecast_line(scenario, summary, baseline),
+        *_continued_line(scenario),
         "",
         "| contact type | channel | forecast / day | talk time | wrap-up | patience | service level goal |",
         "|---|---|---|---|---|---|---|",
@@ -119,6 +121,26 @@ def _assumptions(
         hours = sum(g.staffing[first:]) * scenario.interval_seconds / 3600
         lines.append(f"| {g.name} | {skills} | {hours:,.1f} |")
     return lines
+
+
+def _continued_line(scenario: Scenario) -> list[str]:
+    """For a day continued from a snapshot (``scenario.snapshot_file``): from when, from
+    what, and what the day's figures are made of."""
+    state = scenario.start
+    if state is None:
+        return []
+    moment = clock_exact(scenario.start_clock_seconds + state.at_seconds)
+    busy = sum(1 for a in state.agents if a.in_contact)
+    source = f" (`{state.source}`)" if state.source else ""
+    return [
+        f"- Continues the day from a snapshot at {moment}{source}: {len(state.waiting):,} "
+        f"contacts waiting, {len(state.agents):,} agents logged in ({busy:,} busy). Before "
+        f"{moment} the day's figures are the snapshot's; from {moment} on they are simulated "
+        f"(what the waiting contacts' patience and the contacts in hand have left is drawn "
+        f"given the time already spent), and policies act from {moment}. The 90th "
+        "percentile and the longest wait, first-contact resolution and the time to "
+        "resolution cover the simulated part only."
+    ]
 
 
 def _by_interval(scale: tuple[float, ...] | None) -> str:
