@@ -69,10 +69,15 @@ GROUP_ACTUALS: tuple[str, ...] = (
 @dataclass(frozen=True)
 class WaitingContact:
     """A contact waiting at the moment: its type (index into ``Scenario.contact_types``)
-    and when it arrived (seconds from time 0; before the moment)."""
+    and when it arrived (seconds from time 0; before the moment; negative for one carried
+    over from an earlier day of a week, counting its open hours only). ``overnight``: carried
+    over from an earlier day (counted there; here only its work and its time in the queue).
+    ``callback``: it accepted a callback (it waits to be called back, not in the queue)."""
 
     contact_type: int
     arrived_at: float
+    overnight: bool = False
+    callback: bool = False
 
 
 @dataclass(frozen=True)

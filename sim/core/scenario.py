@@ -247,6 +247,9 @@ class Scenario:
     empowerment: Empowerment = field(default_factory=Empowerment)
     # Where the day continues from (a snapshot; None: the day starts at time 0).
     start: DayState | None = None
+    # A week's tables (sim.core.week.week_scenario): the days' names, one per day of
+    # intervals laid end to end (empty: one day).
+    day_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.interval_seconds <= 0:
@@ -325,12 +328,14 @@ class Scenario:
             self._check_start(self.start, n)
 
     def _check_start(self, state: DayState, n: int) -> None:
-        if not 0 < state.at_seconds < n * self.interval_seconds:
+        # 0: a day of a week opening on the last day's backlog (no agents, no figures yet).
+        if not 0 <= state.at_seconds < n * self.interval_seconds:
             raise ValueError(
                 f"the day continues at {state.at_seconds:g} s: it must fall inside the day "
                 f"(0 to {n * self.interval_seconds:g} s)"
             )
-        problems = not_continuable(self)
+        # A day opening on the last day's backlog starts as any day does: nothing to carry.
+        problems = not_continuable(self) if state.at_seconds > 0 else []
         if problems:
             raise ValueError(
                 "a day with " + "; ".join(problems) + " cannot continue from a snapshot"
@@ -393,12 +398,20 @@ class Scenario:
         return replace(self, contact_types=tuple(types))
 
     def interval_label(self, k: int) -> str:
-        """Wall-clock start of interval ``k`` as HH:MM (hours may pass 24)."""
-        return clock(self.start_clock_seconds + k * self.interval_seconds)
+        """Wall-clock start of interval ``k`` as HH:MM (hours may pass 24); in a week's
+        tables ``<day> HH:MM``."""
+        return self.clock(k * self.interval_seconds)
 
     def clock(self, seconds: float) -> str:
-        """The wall clock (HH:MM) ``seconds`` after the simulated day's time 0."""
-        return clock(self.start_clock_seconds + seconds)
+        """The wall clock (HH:MM) ``seconds`` after the simulated day's time 0; in a week's
+        tables (``day_names``: its days end to end) ``<day> HH:MM``."""
+        if not self.day_names:
+            return clock(self.start_clock_seconds + seconds)
+        day_length = self.horizon_seconds / len(self.day_names)
+        # The end of a day is its close (the last day's too), not the next day's opening.
+        day = min(int(seconds // day_length), len(self.day_names) - 1)
+        within = seconds - day * day_length
+        return f"{self.day_names[day]} {clock(self.start_clock_seconds + within)}"
 
 
 def single_queue(

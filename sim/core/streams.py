@@ -22,17 +22,21 @@ SOURCES: tuple[str, ...] = ("arrivals", "handle_time", "wrap_up", "patience")
 class Streams:
     """Lazily created, independent generators for one replication, looked up by name."""
 
-    def __init__(self, seed: int, replication: int) -> None:
-        if seed < 0 or replication < 0:
-            raise ValueError("seed and replication must be non-negative integers")
+    def __init__(self, seed: int, replication: int, day: int = 0) -> None:
+        if seed < 0 or replication < 0 or day < 0:
+            raise ValueError("seed, replication and day must be non-negative integers")
         self.seed = int(seed)
         self.replication = int(replication)
+        # Day d > 0 of a week draws from streams of its own; day 0's are a one-day run's.
+        self.day = int(day)
         self._generators: dict[str, np.random.Generator] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
         gen = self._generators.get(name)
         if gen is None:
-            key = (self.replication, zlib.crc32(name.encode()))
+            key: tuple[int, ...] = (self.replication, zlib.crc32(name.encode()))
+            if self.day:
+                key = (self.replication, self.day, zlib.crc32(name.encode()))
             gen = np.random.Generator(
                 np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key))
             )

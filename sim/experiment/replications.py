@@ -24,12 +24,15 @@ from typing import Any
 
 from sim.core.day_state import DayState
 from sim.core.scenario import Scenario
+from sim.core.week import Week, week_scenario
 from sim.experiment.executors import LocalPool, Pool
 from sim.kpi.adherence import agent_adherence
-from sim.kpi.definitions import breakdown
+from sim.kpi.definitions import breakdown, week_breakdown
 from sim.kpi.snapshot import day_state_at
+from sim.model.week import simulate_week
 from sim.model.world import simulate
 from sim.policies.api import ACTION_COLUMNS
+from sim.policies.base import Policy
 from sim.policies.registry import make_policy
 
 __all__ = ["ReplicationResult", "run_replication", "run_replications"]
@@ -53,10 +56,12 @@ class ReplicationResult:
     agents: list[dict] = field(default_factory=list)
     actions: list[dict] = field(default_factory=list)
     day_state: DayState | None = None  # the day at run.snapshot_at (the baseline's days)
+    # A week (scenario.days): one dict per day and (contact_type, group), with ``day``.
+    day_rows: list[dict] = field(default_factory=list)
 
 
 def run_replication(
-    scenario: Scenario,
+    scenario: Scenario | Week,
     policy: str,
     seed: int,
     replication: int,
@@ -65,7 +70,10 @@ def run_replication(
 ) -> ReplicationResult:
     """Simulate one replication under ``policy`` (with ``params``) and reduce it to its KPIs;
     with ``snapshot_at`` (seconds from time 0), the baseline ``none`` also keeps the day's
-    state at that moment (:func:`~sim.kpi.snapshot.day_state_at`)."""
+    state at that moment (:func:`~sim.kpi.snapshot.day_state_at`). A :class:`~sim.core.week.Week` is
+    simulated day by day (:func:`run_week_replication`)."""
+    if isinstance(scenario, Week):
+        return run_week_replication(scenario, policy, seed, replication, params)
     outcome = simulate(
         scenario, seed=seed, replication=replication, policy=make_policy(policy, params)
     )
@@ -91,6 +99,57 @@ def run_replication(
 MAX_BATCH = 16
 #: Batches submitted ahead, per worker.
 AHEAD_PER_WORKER = 2
+
+
+def run_week_replication(
+    week: Week,
+    policy: str,
+    seed: int,
+    replication: int,
+    params: dict[str, Any] | None = None,
+) -> ReplicationResult:
+    """Simulate one replication of ``week`` under ``policy`` (a new instance each day; its
+    weekly overtime budget counts what it asked on the days before) and reduce it to the
+    week's KPIs (``rows``, ``intervals``: the days' intervals end to end) and each day's
+    (``day_rows``). Actions carry the week's time: day ``d``'s seconds plus ``d`` days of
+    open hours, as the week's tables lay the days end to end."""
+    asked = 0.0
+    today: list[Policy] = []
+
+    def policy_for_day(d: int) -> Policy:
+        nonlocal asked
+        if today:
+            asked += today[-1].overtime_hours_asked()
+        made = make_policy(policy, params)
+        made.continue_week(asked)
+        today.append(made)
+        return made
+
+    outcomes = simulate_week(week, seed, replication, policy_for_day)
+    scenario = week_scenario(week)
+    rows: list[dict] = []
+    columns: dict[str, list] = {"contact_type": [], "group": []}
+    for contact_type, group, day, per_interval in week_breakdown(outcomes, week.days, scenario):
+        rows.append({"contact_type": contact_type, "group": group, **day})
+        n = len(per_interval["interval"])
+        columns["contact_type"] += [contact_type] * n
+        columns["group"] += [group] * n
+        for key, values in per_interval.items():
+            columns.setdefault(key, []).extend(values.tolist())
+    day_rows = [
+        {"day": name, "contact_type": contact_type, "group": group, **kpis}
+        for name, outcome, day in zip(week.names, outcomes, week.days, strict=True)
+        for contact_type, group, kpis, _ in breakdown(outcome, day)
+    ]
+    actions = []
+    for d, outcome in enumerate(outcomes):
+        shift = d * week.days[d].horizon_seconds
+        for action in outcome.actions:
+            row = dict(zip(ACTION_COLUMNS, action, strict=True))
+            row["decided_at"] += shift
+            row["applied_at"] += shift
+            actions.append(row)
+    return ReplicationResult(policy, replication, rows, columns, [], actions, None, day_rows)
 
 
 def _run_batch(

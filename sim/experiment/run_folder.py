@@ -347,6 +347,14 @@ def _part(doc: dict) -> ReplicationResult | None:
         return None
     if not all(_is_number(a["applied_at"]) for a in actions):
         return None
+    day_rows = doc.get("day_rows", [])
+    if not isinstance(day_rows, list) or not all(
+        isinstance(r, dict)
+        and {"day", "contact_type", "group", *KPI_NAMES} <= r.keys()
+        and all(_is_number_or_none(r[k]) for k in KPI_NAMES)
+        for r in day_rows
+    ):
+        return None
     return ReplicationResult(
         doc["policy"],
         doc["replication"],
@@ -354,6 +362,7 @@ def _part(doc: dict) -> ReplicationResult | None:
         {k: _from_json(v) for k, v in intervals.items()},
         agents,
         actions,
+        day_rows=[{k: _from_json(v) for k, v in row.items()} for row in day_rows],
     )
 
 
@@ -410,6 +419,9 @@ def run_tables(scenario: Scenario, results: Iterable[ReplicationResult]) -> dict
     agents = builder.agents()
     if agents is not None:
         tables["agents"] = agents
+    days = builder.days()
+    if days is not None:
+        tables["days"] = days
     return tables
 
 
@@ -570,6 +582,8 @@ class RunFolder:
             "actions": [{k: _jsonable(v) for k, v in a.items()} for a in result.actions],
             "intervals": {k: _jsonable(v) for k, v in result.intervals.items()},
         }
+        if result.day_rows:
+            doc["day_rows"] = [{k: _jsonable(v) for k, v in row.items()} for row in result.day_rows]
         name = _part_name(result.policy, result.replication)
         self._write(self.parts / name, json.dumps(doc), real_folder=True)
 

@@ -283,6 +283,7 @@ class TableBuilder:
         self._intervals = RunningSummary(INTERVAL_KEYS, kpis)
         self._agents = RunningSummary(["policy", "group", "agent"], AGENT_KPIS)
         self._agent_rows = 0
+        self._day_rows: list[dict] = []  # a week's (scenario.days): few, kept as they are
 
     def add(self, result: ReplicationResult) -> None:
         """Add one replication (each (policy, replication) once)."""
@@ -294,6 +295,10 @@ class TableBuilder:
             self._chunks.append(_replication_frame(self._rows).copy())
             self._rows = []
         self._actions += _action_rows(result)
+        self._day_rows += [
+            {"policy": result.policy, "replication": result.replication, **row}
+            for row in result.day_rows
+        ]
         columns = result.intervals
         n = len(columns["interval"])
         keys = [[result.policy] * n, columns["contact_type"], columns["group"], columns["interval"]]
@@ -319,6 +324,18 @@ class TableBuilder:
         """:func:`summarize` of their :func:`agent_table` by policy, group and agent, with
         :data:`AGENT_KPIS`; None if no agent is on an individual shift."""
         return self._agents.frame(level) if self._agent_rows else None
+
+    def days(self, level: float = 0.95) -> pd.DataFrame | None:
+        """A week's per-day table (``days.csv``): :func:`summarize` of the days' KPIs by
+        policy, day, contact type and group, days in the week's order; None for a run of
+        one day."""
+        if not self._day_rows:
+            return None
+        frame = pd.DataFrame(
+            self._day_rows,
+            columns=["policy", "replication", "day", "contact_type", "group", *KPI_NAMES],
+        )
+        return summarize(frame, ["policy", "day", "contact_type", "group"], level)
 
     def actions(self, scenario: Scenario) -> pd.DataFrame:
         """:func:`action_table` of the replications added."""

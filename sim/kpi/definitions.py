@@ -149,6 +149,7 @@ __all__ = [
     "interval_kpis",
     "recovery_minutes",
     "replication_kpis",
+    "week_breakdown",
 ]
 
 
@@ -316,7 +317,9 @@ def _interval_sums(
     n = scenario.intervals
     length = scenario.interval_seconds
     arrival = np.nan_to_num(outcome.arrival, nan=0.0)  # unused redial slots: masked out below
-    idx = np.minimum((arrival // length).astype(np.int64), n - 1)
+    # (a contact carried over from an earlier day of a week arrived before time 0: its work
+    # falls in the first interval)
+    idx = np.clip((arrival // length).astype(np.int64), 0, n - 1)
     state = outcome.state
     wait = outcome.wait
 
@@ -328,11 +331,11 @@ def _interval_sums(
         return np.bincount(idx[m], weights=values[m], minlength=n)
 
     worked = state == ContactState.ANSWERED  # answered, or in hand when a day continued
-    fresh, in_hand = _origins(outcome)
-    answered = worked & ~in_hand
-    abandoned = state == ContactState.ABANDONED
+    fresh, elsewhere = _origins(outcome)
+    answered = worked & ~elsewhere
+    abandoned = (state == ContactState.ABANDONED) & ~elsewhere
     flags = _service_level_flags(outcome, scenario)
-    live, short, censored = flags["live"], flags["short"], flags["censored"]
+    live, short, censored = flags["live"], flags["short"], flags["censored"] & ~elsewhere
     callback = ~live
     waited = outcome.horizon_seconds - outcome.arrival
     prior = _prior_sums(scenario, types, groups, group_selected)
@@ -365,7 +368,7 @@ def _interval_sums(
     attempt = outcome.attempt if outcome.attempt is not None else np.zeros(len(state), np.int8)
     repeat = attempt == Attempt.REPEAT
     # A customer's first answered contact: its first call or its redial (never both).
-    first = ((attempt == Attempt.FIRST) | (attempt == Attempt.REDIAL)) & ~in_hand
+    first = ((attempt == Attempt.FIRST) | (attempt == Attempt.REDIAL)) & ~elsewhere
     sums = {
         "offered": count(fresh),
         "answered": count(answered),
@@ -376,7 +379,7 @@ def _interval_sums(
         "callbacks": count(callback & fresh),
         "callbacks_in_threshold": count(callback & answered & (wait <= callback_threshold)),
         "callbacks_censored": count(
-            callback & (state == ContactState.WAITING) & (waited < callback_threshold)
+            callback & (state == ContactState.WAITING) & (waited < callback_threshold) & ~elsewhere
         ),
         "dropped": count(
             outcome.dropped if outcome.dropped is not None else np.zeros_like(answered)
@@ -389,11 +392,11 @@ def _interval_sums(
         "concession_cost": _concessions(outcome, after_talk, total),
         "decided_first": count((after_talk != AfterTalk.OPEN) & first),
         "resolved_first": count((after_talk == AfterTalk.RESOLVED) & first),
-        **_resolution_sums(outcome, contacts & ~in_hand, idx, n),
-        "waiting_at_end": count(state == ContactState.WAITING),
+        **_resolution_sums(outcome, contacts & ~elsewhere, idx, n),
+        "waiting_at_end": count((state == ContactState.WAITING) & ~elsewhere),
         "short_abandoned": count(short),
         "censored": count(censored),
-        "answered_in_threshold": count(flags["in_threshold"] & ~in_hand),
+        "answered_in_threshold": count(flags["in_threshold"] & ~elsewhere),
         "answered_live": count(answered & live),
         "queued": count(outcome.queued & live & fresh),
         "wait_answered": total(answered & live, wait),
@@ -421,12 +424,14 @@ def _interval_sums(
 
 def _origins(outcome: ReplicationOutcome) -> tuple[np.ndarray, np.ndarray]:
     """Per contact: ``fresh`` (the simulated part's own arrival: offered in it) and
-    ``in_hand`` (held by an agent when a continued day started: answered before, only its
-    work belongs to the simulated part)."""
+    ``elsewhere`` (counted before the simulated part, only its work belongs to it: in an
+    agent's hands when a continued day started, answered before; or carried over from an
+    earlier day of a week, judged on that day)."""
     if outcome.origin is None:
         n = len(outcome.state)
         return np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
-    return outcome.origin == Origin.NEW, outcome.origin == Origin.IN_HAND
+    origin = outcome.origin
+    return origin == Origin.NEW, (origin == Origin.IN_HAND) | (origin == Origin.OVERNIGHT)
 
 
 #: The snapshot's figures so far per contact type (``DayState.type_actuals``) and per group
@@ -870,3 +875,52 @@ def breakdown(outcome: ReplicationOutcome, scenario):
         day = _day_kpis(outcome, scenario, contact_type, group, totals, groups, day_waits)
         per_interval["interval"] = np.arange(first, scenario.intervals)
         yield contact_type or ALL, group or ALL, day, per_interval
+
+
+def week_breakdown(outcomes, days, week):
+    """:func:`breakdown` of a week (``scenario.days``): ``outcomes[d]`` are day ``d``'s
+    records, ``days[d]`` its scenario, ``week`` the days laid end to end
+    (:func:`~sim.core.week.week_scenario`). Each selection's interval sums are the days'
+    joined, so a week's KPIs are a long day's: per interval, and over the week from the
+    sums of every day (its wait percentiles over every day's waits; no
+    ``recovery_minutes``: a day's figure)."""
+    for contact_type, group in breakdown_keys(week):
+        sums: dict[str, list[np.ndarray]] = {}
+        waits: list[np.ndarray] = []
+        counts: list[np.ndarray] = []
+        groups = None
+        for outcome, day in zip(outcomes, days, strict=True):
+            contacts, agents, groups, types = _selection(outcome, day, contact_type, group)
+            first = day.warmup_intervals
+            day_sums = _interval_sums(
+                outcome, day, contacts, agents, groups, types, group is not None
+            )
+            for key, values in day_sums.items():
+                sums.setdefault(key, []).append(values[first:])
+            wait, count = _measured_waits(outcome, day, contacts, group)
+            waits.append(wait)
+            counts.append(count)
+        assert groups is not None
+        joined = {k: np.concatenate(v) for k, v in sums.items()}
+        rates = _rates(week, contact_type)
+        every_wait, every_count = np.concatenate(waits), np.concatenate(counts)
+        per_interval = _blank_undefined(
+            _kpis_from_sums(
+                joined, *rates, waits=_interval_wait_statistics(every_wait, every_count)
+            ),
+            week,
+            contact_type,
+            group,
+            groups,
+        )
+        totals = {k: np.asarray(v.sum()) for k, v in joined.items()}
+        day = _kpis_from_sums(totals, *rates, waits=_day_wait_statistics(every_wait))
+        day["recovery_minutes"] = np.asarray(math.nan)
+        day = _blank_undefined(day, week, contact_type, group, groups)
+        per_interval["interval"] = np.arange(week.intervals)
+        yield (
+            contact_type or ALL,
+            group or ALL,
+            {k: float(day[k]) for k in KPI_NAMES},
+            per_interval,
+        )

@@ -45,13 +45,14 @@ class Continuation:
     the contacts it holds, in the order it took them. ``work``: per carried slot, the agent
     time a contact in hand takes in all (talk times the group's proficiency, chat stretch
     and handle-time scale, plus wrap-up times its scale; seconds since it was taken); NaN
-    for the waiting ones.
+    for the waiting ones. ``callbacks``: the carried slots waiting for a callback.
     """
 
     draws: ContactDraws
     carried: int
     holders: tuple[tuple[int, ...], ...]
     work: np.ndarray
+    callbacks: tuple[int, ...] = ()
 
 
 def continue_draws(
@@ -63,6 +64,7 @@ def continue_draws(
     scales = IntervalScales.of(scenario)
     # Per carried contact: arrival, type, talk draw, wrap-up draw, patience, origin, work.
     rows: list[tuple[float, int, float, float, float, int, float]] = []
+    called_back: list[int] = []  # rows of waiting contacts that accepted a callback
     for w in state.waiting:
         t = types[w.contact_type]
         waited = at - w.arrived_at
@@ -73,9 +75,11 @@ def continue_draws(
         wrap = 0.0
         if t.wrap_up:
             wrap = float(t.wrap_up.sample(streams[f"carried_wrap_up:{t.name}"], 1)[0])
-        rows.append(
-            (w.arrived_at, w.contact_type, handle, wrap, patience, Origin.WAITING, math.nan)
-        )
+        if w.callback:  # called back: no patience runs out
+            patience = math.inf
+            called_back.append(len(rows))
+        origin = Origin.OVERNIGHT if w.overnight else Origin.WAITING
+        rows.append((w.arrived_at, w.contact_type, handle, wrap, patience, origin, math.nan))
     owners: list[tuple[int, int]] = []  # (agent, order taken) of each in-hand row
     for a, agent in enumerate(state.agents):
         group = scenario.groups[agent.group]
@@ -121,7 +125,8 @@ def continue_draws(
         ),
     )
     work = np.array([c[6] for c in carried], dtype=float)
-    return Continuation(draws, len(carried), tuple(tuple(h) for h in holders), work)
+    callbacks = tuple(sorted(slot_of[r] for r in called_back))
+    return Continuation(draws, len(carried), tuple(tuple(h) for h in holders), work, callbacks)
 
 
 def _beyond(law: Distribution, elapsed: float, rng: np.random.Generator) -> float:

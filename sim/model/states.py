@@ -35,6 +35,7 @@ class Origin(IntEnum):
     NEW = 0  # arrived from the moment the day continued on: the simulated part's own
     WAITING = 1  # waiting at that moment: offered before it, its outcome simulated
     IN_HAND = 2  # in an agent's hands at that moment: answered before it, only its work left
+    OVERNIGHT = 3  # waiting at an earlier day's close (counted there): only its work is today's
 
 
 class AfterTalk(IntEnum):

@@ -431,8 +431,8 @@ class ContactCenter:
         counted = [g for g, group in enumerate(scenario.groups) if not group.scheduled]
         first = int(env.now // scenario.interval_seconds)
         for k in range(first, scenario.intervals):
-            # A continued day keeps the snapshot's agents until the next boundary.
-            if self.continuation is None or k > first:
+            # A day continued mid-day keeps the snapshot's agents until the next boundary.
+            if self.start_seconds == 0 or k > first:
                 for g in counted:
                     self.set_staff(g, self.current_staffing(g))
             yield env.timeout((k + 1) * scenario.interval_seconds - env.now)
@@ -531,13 +531,20 @@ class ContactCenter:
                 )
                 env.timeout(away, agent).callbacks.append(self._back_on_phone)
         timeout = env.timeout
+        called_back = set(continuation.callbacks)
+        origin = self.contacts.origin
+        assert origin is not None
         for i in range(continuation.carried):
-            if self.contacts.origin[i] != Origin.WAITING:  # type: ignore[index]
+            if origin[i] == Origin.IN_HAND:
                 continue
             k = self.ctype[i]
             waited = now - self.arrival[i]
-            router.enqueue(i)
-            self.queued[i] = 1
+            if i in called_back:
+                self.callback[i] = 1
+                router.enqueue_callback(i)
+            else:
+                router.enqueue(i)
+                self.queued[i] = 1
             p = self.patience[i]
             if p != math.inf:
                 timeout(max(0.0, p - waited), i).callbacks.append(self._abandon)

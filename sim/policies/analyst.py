@@ -71,6 +71,7 @@ class Params(PolicyParams):
     min_paid_hours: float = 2.0
     max_hours: float = 3.0
     max_agent_hours_per_day: float = 24.0
+    max_agent_hours_per_week: float = 120.0
     callback_wait_seconds: float = 180.0
     callback_acceptance: float = 0.5
     callback_threshold_minutes: float = 60.0
@@ -97,6 +98,7 @@ class Params(PolicyParams):
             min_paid_hours=self.min_paid_hours,
             max_hours=self.max_hours,
             max_agent_hours_per_day=self.max_agent_hours_per_day,
+            max_agent_hours_per_week=self.max_agent_hours_per_week,
         )
 
     def vto_params(self) -> vto.Params:
@@ -160,6 +162,12 @@ class Analyst(Policy):
         self.long_wait = Persistence(p.persistence_checks)
         self.short_wait = Persistence(p.persistence_checks)
         self.callback_hold = Hold(3600.0)
+
+    def overtime_hours_asked(self) -> float:
+        return self.overtime.asked_hours
+
+    def continue_week(self, hours_asked_before: float) -> None:
+        self.overtime.asked_before = hours_asked_before
 
     def decide(self, view: RealtimeView) -> list[Action]:
         p = self.params

@@ -110,6 +110,15 @@ class Policy:
         self.params = params if params is not None else self.Params()
         self.situation = Situation()
 
+    def overtime_hours_asked(self) -> float:
+        """Agent-hours of overtime this policy asked for today, accepted or not (a week's
+        budget counts them: :meth:`continue_week`); 0 for a policy that asks none."""
+        return 0.0
+
+    def continue_week(self, hours_asked_before: float) -> None:
+        """Today is a later day of a week on whose earlier days this policy asked for
+        ``hours_asked_before`` agent-hours of overtime (a weekly budget spends them)."""
+
     def read(self, view: RealtimeView) -> Situation:
         """The day's signals and outlook as of ``view`` (shared with the other steps of a
         playbook: see :class:`~sim.policies.outlook.Situation`)."""

@@ -48,6 +48,7 @@ class Params(PolicyParams):
     min_paid_hours: float = 2.0
     max_hours: float = 3.0
     max_agent_hours_per_day: float = 24.0
+    max_agent_hours_per_week: float = 120.0
 
     def problems(self) -> list[tuple[str, Any, str]]:
         found = super().problems()
@@ -63,9 +64,10 @@ class Params(PolicyParams):
             found.append(("max_hours", self.max_hours, "must be >= 0.5"))
         if math.isfinite(self.min_short_agents) and self.min_short_agents <= 0:
             found.append(("min_short_agents", self.min_short_agents, "must be > 0"))
-        budget = self.max_agent_hours_per_day  # not caught by the generic *_hours rule
-        if math.isfinite(budget) and budget < 0:
-            found.append(("max_agent_hours_per_day", budget, "must be >= 0"))
+        for name in ("max_agent_hours_per_day", "max_agent_hours_per_week"):
+            budget = getattr(self, name)  # not caught by the generic *_hours rule
+            if math.isfinite(budget) and budget < 0:
+                found.append((name, budget, "must be >= 0"))
         return found
 
     def terms(self) -> OvertimeTerms:
@@ -89,6 +91,7 @@ class OvertimeAsker:
         self.check_seconds = check_seconds
         self.persistence = Persistence(params.persistence_checks)
         self.asked_hours = 0.0
+        self.asked_before = 0.0  # on the earlier days of a week (scenario.days)
         self.quiet_until: dict[str, float] = {}  # group -> no new call before (in flight)
 
     def short_groups(self, policy: Policy, view: RealtimeView) -> dict[str, Any]:
@@ -122,7 +125,10 @@ class OvertimeAsker:
             f"{group} short {window.agents:.1f} agents from "
             f"{plan.clock(start)} for {window.intervals} interval(s){extra}"
         )
-        budget = p.max_agent_hours_per_day - self.asked_hours
+        budget = min(
+            p.max_agent_hours_per_day - self.asked_hours,
+            p.max_agent_hours_per_week - self.asked_before - self.asked_hours,
+        )
         action = overtime_call(
             view, outlook, group, window, p.terms(), self.latency_seconds, budget, reason
         )
@@ -159,6 +165,12 @@ class Overtime(Policy):
     def dropped(self, action: Action) -> None:
         """A playbook dropped ``action``: the call was never made."""
         self.asker.dropped(action)
+
+    def overtime_hours_asked(self) -> float:
+        return self.asker.asked_hours
+
+    def continue_week(self, hours_asked_before: float) -> None:
+        self.asker.asked_before = hours_asked_before
 
     def decide(self, view: RealtimeView) -> list[Action]:
         self.read(view)

@@ -125,6 +125,13 @@ class PlaybookPolicy(Policy):
             acted |= mine
         return kept
 
+    def overtime_hours_asked(self) -> float:
+        return sum(policy.overtime_hours_asked() for _, policy in self.steps)
+
+    def continue_week(self, hours_asked_before: float) -> None:
+        for _, policy in self.steps:  # one rung at most calls overtime
+            policy.continue_week(hours_asked_before)
+
     def check(self, scenario: Scenario) -> list[tuple[str, Any, str]]:
         """Its own names, and each step's (reported as ``overrides.<step>.<field>``)."""
         found = super().check(scenario)

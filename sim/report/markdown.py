@@ -143,6 +143,39 @@ def _continued_line(scenario: Scenario) -> list[str]:
     ]
 
 
+def _days_section(scenario: Scenario, days: pd.DataFrame | None, order: list[str]) -> list[str]:
+    """A week's days, one row each per policy (``days.csv``): offered, service level,
+    abandoned and cost over all contacts, and the email backlog left at each close (carried
+    into the next day)."""
+    if days is None:
+        return []
+    every = days[(days["contact_type"] == ALL) & (days["group"] == ALL)]
+    emails = [t.name for t in scenario.contact_types if t.channel == "email"]
+    backlog = days[days["contact_type"].isin(emails) & (days["group"] == ALL)]
+    carried = backlog.groupby(["policy", "day"], sort=False)["waiting_at_end"].sum()
+    lines = [
+        "",
+        "## Per day",
+        "The week's figures above join its days; each day alone (95% CIs). Emails and "
+        "promised callbacks still waiting at a close open the next day (their waits count "
+        "open hours); a contact counts on the day it arrived.",
+        "",
+        "| policy | day | offered | service level | abandoned | cost | emails left at close |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for policy in order:
+        for _, row in every[every["policy"] == policy].iterrows():
+            left = carried.get((policy, row["day"]), float("nan")) if emails else float("nan")
+            lines.append(
+                f"| {policy} | {row['day']} | {_with_ci(row, 'offered', 'num')} | "
+                f"{_with_ci(row, 'service_level', 'pct')} | "
+                f"{_with_ci(row, 'abandon_rate', 'pct')} | {_with_ci(row, 'cost', 'num')} | "
+                + ("-" if left != left else f"{left:,.1f}")
+                + " |"
+            )
+    return lines
+
+
 def _by_interval(scale: tuple[float, ...] | None) -> str:
     """How a per-interval handle-time scale varies, for the assumptions table ("" if none)."""
     if scale is None:
@@ -294,6 +327,7 @@ def render_report(
     provenance: Provenance | None = None,
     alerts: pd.DataFrame | None = None,
     figures: bool = True,
+    days: pd.DataFrame | None = None,
 ) -> str:
     """A short Markdown report a manager can read: assumptions, results with CIs, weak spots.
 
@@ -316,7 +350,9 @@ def render_report(
 
     With ``alerts`` (:func:`sim.report.alerts.alerts_table`) the report opens with a view per
     reader (:mod:`sim.report.views`): executives, supervisors, the realtime analyst.
-    ``figures``: whether ``figures/*.png`` were drawn (``report.figures``).
+    ``figures``: whether ``figures/*.png`` were drawn (``report.figures``). ``days``: a
+    week's per-day table (``days.csv``, ``scenario.days``): the report's figures are the
+    week's, and a section gives each day's.
     """
     several = summary["policy"].nunique() > 1
     baseline = _baseline_policy(summary, comparison)
@@ -345,6 +381,7 @@ def render_report(
     else:
         lines += [*headlines, "", _overall(scenario, summary)] if headlines else []
         lines += [*recovery, *schedule]
+    lines += _days_section(scenario, days, order)
     lines += _results(scenario, summary, by_channel)
     lines += empowerment_section(scenario, summary)
     lines += _theory(scenario, summary)

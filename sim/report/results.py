@@ -199,6 +199,7 @@ class RunResults:
             provenance=self.provenance,
             alerts=self.alerts,
             figures=self.draw_figures,
+            days=self.tables.get("days"),
         )
 
     def write(self, folder: RunFolder) -> None:
