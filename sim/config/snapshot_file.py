@@ -34,7 +34,10 @@ writes)::
 - ``groups`` (required): every agent group of the scenario, no other: ``logged_in``
   (required, a whole number >= 0); ``busy`` (optional): the agents in contact, each
   ``{"contacts": [...]}`` with at least one contact ``{contact_type, seconds_in_contact}``
-  (>= 0, at most the time since the day began) of a type the group serves, and optionally
+  (>= 0, at most the time since the day began) of a type the group serves, optionally
+  with ``chats_before`` (the other chats the agent held when it took this one, from 0 to
+  ``chat_concurrency`` - 1: a chat's handle time stretches with them; given for all of an
+  agent's contacts or none; default: its place in the list), and optionally
   ``"leaving": true`` (it logs out once they are done; default false); an agent holds
   one contact, or several chats up to the group's ``chat_concurrency``; ``away``
   (optional): agents off the phone, each ``{kind, seconds_left}`` (``kind``: a string,
