@@ -172,7 +172,7 @@ def replicate(
     replications = spec.replications
     while True:
         run_replications(
-            spec.scenario,
+            spec.week if spec.week is not None else spec.scenario,  # a week: day by day
             spec.policies,
             replications,
             spec.seed,

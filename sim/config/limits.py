@@ -12,7 +12,8 @@ numbers, and building it would already allocate its intervals) and :func:`check_
   plus one per repeat and escalation each contact may lead to (drawn up front too);
 - agents at the peak: each count-staffed group's largest staffing, plus one agent per
   scheduled shift (or the agents logged in at a snapshot's clock, if more);
-- intervals, and memory: :data:`BYTES_PER_CONTACT` per contact slot,
+- intervals (a week of ``scenario.days``: days x the day's intervals, its contacts
+  the days' forecasts together), and memory: :data:`BYTES_PER_CONTACT` per contact slot,
   :data:`BYTES_PER_AGENT` per agent and :data:`BYTES_PER_INTERVAL` per interval and
   breakdown (all contacts, each contact type, each group);
 
@@ -184,6 +185,9 @@ def scenario_size(scenario: Scenario, cfg_scenario: Any = None) -> DaySize:
     by_type = [math.fsum(t.forecast) for t in scenario.contact_types]
     expected = math.fsum(by_type)
     contacts_keys = [key(day_file, "forecast.csv")]
+    # A week (sim.core.week.week_scenario): the days' intervals end to end.
+    days = [("scenario.days", f"{len(scenario.day_names)} days")] if scenario.day_names else []
+    contacts_keys += days
     notes = []
     if len(by_type) > 1 or n > 1:
         k = max(range(len(by_type)), key=by_type.__getitem__)
@@ -203,7 +207,8 @@ def scenario_size(scenario: Scenario, cfg_scenario: Any = None) -> DaySize:
             if not surge.contact_types or t.name in surge.contact_types
         ]
         peak = max(math.fsum(t.forecast[j] for t in hit) for j in range(n))
-        surge_extra += peak * math.fsum(max(0.0, m - 1.0) for m in surge.profile)
+        extra = peak * math.fsum(max(0.0, m - 1.0) for m in surge.profile)
+        surge_extra += extra * max(1, len(scenario.day_names))  # a week: on every day
     if surge_extra > 0:
         expected += surge_extra
         contacts_keys.append(("scenario.demand.surges", f"{len(scenario.demand.surges)} surge(s)"))
@@ -244,10 +249,11 @@ def scenario_size(scenario: Scenario, cfg_scenario: Any = None) -> DaySize:
         selections=1 + len(scenario.contact_types) + len(scenario.groups),
         contacts_keys=_keys(*contacts_keys),
         agents_keys=_keys(*agents_keys),
-        intervals_keys=_keys(key(day_file, "forecast.csv")),
+        intervals_keys=_keys(key(day_file, "forecast.csv"), *days),
         contacts_note=f" ({'; '.join(notes)})" if notes else "",
         agents_note=agents_note,
-        intervals_note=f" of {scenario.interval_seconds / 60:g} minutes (forecast rows)",
+        intervals_note=f" of {scenario.interval_seconds / 60:g} minutes (forecast rows"
+        + (" x days)" if days else ")"),
     )
 
 

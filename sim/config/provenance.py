@@ -39,7 +39,8 @@ def checksum(path: Path) -> tuple[int, str]:
 def data_files(scenario: Any, root: Path) -> tuple[DataFile, ...]:
     """Every data file the (valid) scenario config ``scenario`` reads, in config order:
     forecast, staffing, skills, schedule, activities, WFM export (which replaces the
-    forecast), then the files of empirical distributions. Paths are shown as given
+    forecast), snapshot, the days' own forecast and staffing files (``scenario.days``),
+    then the files of empirical distributions. Paths are shown as given
     (``data_dir`` joined with the file name) and read relative to ``root`` like
     :func:`sim.config.day.build_day` reads them. An Erlang scenario reads none.
 

@@ -4,7 +4,8 @@ The schema (the structured-config dataclasses) is in :mod:`sim.config.schema`;
 :mod:`sim.cli.app` registers it with Hydra (this module does not import Hydra). Hydra rejects misspelt keys and wrong types; every other check is done by
 :func:`build_run`, which reports all problems together, each naming the config key, the
 bad value and what is allowed, before anything is simulated. Day scenarios are checked
-and built by :mod:`sim.config.day`.
+and built by :mod:`sim.config.day`, their days in a row (``scenario.days``) by
+:mod:`sim.config.week`.
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ from sim.config.schema import (
     StaffingConfig,
 )
 from sim.config.snapshot_file import cannot_continue
+from sim.config.week import build_week
 from sim.core.alerts import AlertThresholds
 from sim.core.costs import Costs
 from sim.core.planning import REFERENCE_SCALE, PlanTerms, StaffingTerms
 from sim.core.scenario import Scenario, ServiceLevel, erlang_scenario
+from sim.core.week import Week, week_scenario
 from sim.policies.base import Policy, build_params
 from sim.policies.registry import POLICIES
 from sim.units import clock_exact, parse_clock
@@ -65,7 +68,12 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class RunSpec:
-    """A validated run: what to simulate, under which policies, how often."""
+    """A validated run: what to simulate, under which policies, how often.
+
+    With ``scenario.days``, ``week`` holds the days (what is simulated) and ``scenario``
+    is the week laid end to end (:func:`~sim.core.week.week_scenario`: what the tables and
+    the report read); without, ``week`` is ``None`` and ``scenario`` is the day.
+    """
 
     scenario: Scenario
     policies: tuple[str, ...]
@@ -86,12 +94,16 @@ class RunSpec:
     figures: bool = True  # report.figures
     # run.snapshot_at: seconds from the day's time 0 (None: no snapshots are written)
     snapshot_at: float | None = None
+    week: Week | None = None  # scenario.days: the days simulated in a row
 
     def fingerprint(self) -> str:
-        """What must match for a run to resume another: scenario, policies, their
-        parameters and seed."""
+        """What must match for a run to resume another: scenario (and the week's days),
+        policies, their parameters and seed."""
         params = sorted((k, sorted(v.items())) for k, v in self.policy_params.items())
-        text = repr((self.scenario, self.policies, self.seed, params))
+        if self.week is None:  # as before weeks existed: a one-day run resumes its folder
+            text = repr((self.scenario, self.policies, self.seed, params))
+        else:
+            text = repr((self.scenario, self.week, self.policies, self.seed, params))
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -573,10 +585,18 @@ def build_run(cfg: Any) -> RunSpec:
         costs = _costs(c, cfg.costs, scenario.group_names)
         scenario = replace(scenario, costs=costs, service_level_target=sl.target)
         _check_policies_against(c, policies, scenario)
+    days = getattr(cfg.scenario, "days", None)  # a day scenario's key only
+    week = None
+    if days is not None:  # each day is the checked base day with its forecast and staffing
+        week = build_week(
+            c, cfg.scenario, scenario, PROJECT_ROOT, mode=mode, snapshot_at=cfg.run.snapshot_at
+        )
+        scenario = None if week is None else week_scenario(week)
+    if scenario is not None:
         check_built(c, cfg, scenario, chosen)
     snapshot_at = _snapshot_at(
         c,
-        cfg.run.snapshot_at,
+        None if days is not None else cfg.run.snapshot_at,  # with days: refused above
         chosen,
         mode,
         scenario,
@@ -604,4 +624,5 @@ def build_run(cfg: Any) -> RunSpec:
         alerts=alerts,
         figures=bool(cfg.report.figures),
         snapshot_at=snapshot_at,
+        week=week,
     )

@@ -42,6 +42,7 @@ from sim.config.schema import DayScenarioConfig, DistributionConfig
 
 __all__ = [
     "ALLOWED_CALLBACKS",
+    "DAY_FILE_KEYS",
     "FILE_KEYS",
     "LABEL_CHARS",
     "OUTSIDE",
@@ -473,11 +474,25 @@ FILE_KEYS = (
 )
 
 
+#: The data-file keys of a day of ``scenario.days`` (``scenario.days[<i>].<key>``).
+DAY_FILE_KEYS = ("forecast_file", "staffing_file")
+
+
 def named_files(s: Any) -> list[tuple[str, Any]]:
     """``(key, file)`` of the :data:`FILE_KEYS` files the day scenario config ``s`` reads:
-    with an ``export_file``, the forecast file is not read (the export replaces it)."""
+    with an ``export_file``, the forecast file is not read (the export replaces it); then
+    the :data:`DAY_FILE_KEYS` files of each day of ``scenario.days`` (``s.days``, as given:
+    mappings or :class:`~sim.config.schema.DayProfileConfig`) that names one."""
     skip = "forecast_file" if getattr(s, "export_file", None) else None
-    return [(f"scenario.{k}", getattr(s, k, None)) for k in FILE_KEYS if k != skip]
+    found = [(f"scenario.{k}", getattr(s, k, None)) for k in FILE_KEYS if k != skip]
+    days = getattr(s, "days", None)
+    if isinstance(days, (list, tuple)):
+        for i, day in enumerate(days):
+            for k in DAY_FILE_KEYS:
+                value = day.get(k) if isinstance(day, dict) else getattr(day, k, None)
+                if value is not None:
+                    found.append((f"scenario.days[{i}].{k}", value))
+    return found
 
 
 def paths_inside(c: Checker, s: DayScenarioConfig, data_dir: Path | None, root: Path) -> bool:

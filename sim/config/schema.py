@@ -22,6 +22,7 @@ __all__ = [
     "ContactServiceLevelConfig",
     "ContactTypeConfig",
     "CostsConfig",
+    "DayProfileConfig",
     "DayScenarioConfig",
     "DemandConfig",
     "DistributionConfig",
@@ -277,6 +278,26 @@ class RedialsConfig:
 
 
 @dataclass
+class DayProfileConfig:
+    """One day of ``scenario.days`` (checked and converted by :mod:`sim.config.week`).
+
+    ``name``: letters, digits, ``_`` and ``-``, unique among the days (e.g. ``mon``).
+    ``forecast_file`` / ``staffing_file``: the day's own tables, in the scenario's data
+    folder, in the shapes of ``scenario.forecast_file`` / ``scenario.staffing_file`` (the
+    same intervals and columns); null: the scenario's own. ``forecast_scale`` (>= 0)
+    multiplies the day's forecast (every type, every interval); ``staffing_scale`` (>= 0)
+    the day's staffing, rounded half up to whole agents per interval and group (as the
+    variants of ``plan.scales``).
+    """
+
+    name: str = MISSING
+    forecast_file: str | None = None
+    staffing_file: str | None = None
+    forecast_scale: float = 1.0
+    staffing_scale: float = 1.0
+
+
+@dataclass
 class DayScenarioConfig:
     """A day of intervals: forecast, staffing and skills tables read from ``data_dir``.
 
@@ -297,6 +318,10 @@ class DayScenarioConfig:
     writes them): the day continues from it. Like the other files, relative to
     ``data_dir`` (an absolute path is taken as it is) and inside the project folder unless
     ``allow_outside_paths``.
+    ``days`` (optional): several days in a row (a week), each a :class:`DayProfileConfig`
+    (``{name, forecast_file, staffing_file, forecast_scale, staffing_scale}``): the scenario
+    as configured with that day's forecast and staffing; the backlog of emails and callbacks
+    carries from one day's close to the next day's opening. Null: one day.
     """
 
     name: str = MISSING
@@ -325,6 +350,10 @@ class DayScenarioConfig:
     export_weekday: str | None = None
     empowerment: EmpowermentConfig = field(default_factory=EmpowermentConfig)
     snapshot_file: str | None = None
+    # Items are DayProfileConfig, checked and converted by sim.config.week: typed here as
+    # Any so that a misspelt key of a day is reported with its index (scenario.days[2].x)
+    # among the other problems, not by OmegaConf alone.
+    days: list[Any] | None = field(default=None, metadata={"items": DayProfileConfig})
 
 
 @dataclass

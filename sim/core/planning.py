@@ -4,9 +4,16 @@ data; :mod:`sim.experiment.hiring_plan` and :mod:`sim.experiment.staffing_solver
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-__all__ = ["REFERENCE_SCALE", "PlanTerms", "StaffingTerms", "StaffingVariant"]
+__all__ = [
+    "REFERENCE_SCALE",
+    "PlanTerms",
+    "StaffingTerms",
+    "StaffingVariant",
+    "scaled_staffing",
+]
 
 #: The scale of the reference plan (the staffing as given) every variant is paired against.
 REFERENCE_SCALE = 1.0
@@ -66,3 +73,10 @@ class StaffingTerms:
     shrinkage: float = 0.0
     occupancy_cap: float | None = None
     verify_replications: int = 20
+
+
+def scaled_staffing(staffing: tuple[float, ...], scale: float) -> tuple[int, ...]:
+    """A staffing table times ``scale``, each interval rounded half up to whole agents
+    (``floor(n x scale + 0.5)``): the rule of ``plan.scales`` variants and of a week's
+    ``staffing_scale``."""
+    return tuple(int(math.floor(n * scale + 0.5)) for n in staffing)

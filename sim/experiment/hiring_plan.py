@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.planning import REFERENCE_SCALE, PlanTerms, StaffingVariant
+from sim.core.planning import REFERENCE_SCALE, PlanTerms, StaffingVariant, scaled_staffing
 from sim.core.scenario import Scenario
 from sim.experiment.comparison import compare_policies
 from sim.experiment.executors import Pool
@@ -122,7 +122,7 @@ def scaled_scenario(scenario: Scenario, scale: float) -> Scenario:
     groups = tuple(
         g
         if g.scheduled
-        else replace(g, staffing=tuple(float(math.floor(n * scale + 0.5)) for n in g.staffing))
+        else replace(g, staffing=tuple(float(n) for n in scaled_staffing(g.staffing, scale)))
         for g in scenario.groups
     )
     return replace(scenario, groups=groups)

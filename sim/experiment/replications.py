@@ -153,7 +153,7 @@ def run_week_replication(
 
 
 def _run_batch(
-    scenario: Scenario,
+    scenario: Scenario | Week,
     tasks: list[tuple[str, int]],
     seed: int,
     params: dict[str, dict[str, Any]],
@@ -163,7 +163,7 @@ def _run_batch(
 
 
 def run_replications(
-    scenario: Scenario,
+    scenario: Scenario | Week,
     policies: Iterable[str],
     replications: int,
     seed: int,
@@ -186,7 +186,8 @@ def run_replications(
     arrives, so that finished work can be saved. ``params``: each policy's parameters by
     name (defaults for policies not listed). ``keep`` ``False``: hold no result and return
     ``[]`` (each goes to ``on_result`` only), so that memory does not grow with the count.
-    ``snapshot_at``: the baseline's results carry the day's state at that moment.
+    ``snapshot_at``: the baseline's results carry the day's state at that moment. A
+    :class:`~sim.core.week.Week` runs its days in a row in each replication.
     """
     params = params or {}
     policies = list(policies)
@@ -225,7 +226,7 @@ def run_replications(
 
 def _run_on(
     pool: Pool,
-    scenario: Scenario,
+    scenario: Scenario | Week,
     tasks: Iterator[tuple[str, int]],
     n_tasks: int,
     seed: int,
