@@ -22,6 +22,7 @@ from sim.report.formatting import (
     _isnan,
     _totals,
     _with_ci,
+    periods,
 )
 
 __all__ = [
@@ -74,7 +75,7 @@ def forecast_line(scenario: Scenario, summary: pd.DataFrame, baseline: str) -> l
     row = (own if not own.empty else totals).iloc[0]
     text = (
         "- Demand against the forecast (WAPE: the sum over intervals of |offered - forecast| "
-        "over the forecast, a mean over days): "
+        f"over the forecast, a mean over {periods(scenario)}): "
         f"{_with_ci(row, 'forecast_wape', 'pct')} over all contacts"
     )
     by_channel = channel_forecast_wape(scenario, summary, str(row["policy"]))

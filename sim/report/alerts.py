@@ -17,6 +17,9 @@ often a threshold is crossed on a single day.
   offered contacts against the forecast's total, offered / forecast - 1, redials and
   repeats included; at the day's level, not per interval, where Poisson noise alone makes
   a small queue's error large).
+
+In a week run (``scenario.days``) the tables are the week's: its day-level alerts speak of
+the week (``time`` ``week``).
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ from sim.core.alerts import AlertThresholds
 from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
 from sim.report.against_plan import demand_forecast
+from sim.report.formatting import period
 
 __all__ = ["ALERT_COLUMNS", "alerts_table"]
 
-#: The columns of ``alerts.csv``, in order (``time``: the interval's start, or ``day``).
+#: The columns of ``alerts.csv``, in order (``time``: the interval's start, or ``day``;
+#: ``week`` in a week run, whose figures are the week's).
 ALERT_COLUMNS = [
     "policy",
     "time",
@@ -122,7 +127,7 @@ def _supervisor(scenario: Scenario, summary: pd.DataFrame, limits: AlertThreshol
             found.append(
                 _alert(
                     row.policy,
-                    "day",
+                    period(scenario),
                     "supervisor",
                     "adherence_below_floor",
                     ALL,
@@ -139,7 +144,7 @@ def _supervisor(scenario: Scenario, summary: pd.DataFrame, limits: AlertThreshol
             found.append(
                 _alert(
                     row.policy,
-                    "day",
+                    period(scenario),
                     "supervisor",
                     "occupancy_above_ceiling",
                     ALL,
@@ -154,6 +159,7 @@ def _supervisor(scenario: Scenario, summary: pd.DataFrame, limits: AlertThreshol
 
 def _executive(scenario: Scenario, summary: pd.DataFrame, limits: AlertThresholds) -> list[dict]:
     found = []
+    day = period(scenario)  # a week run's figures are the week's
     totals = summary[(summary["contact_type"] == ALL) & (summary["group"] == ALL)]
     for row in totals.itertuples(index=False):
         chance = float(row.missed_target)
@@ -161,15 +167,15 @@ def _executive(scenario: Scenario, summary: pd.DataFrame, limits: AlertThreshold
             found.append(
                 _alert(
                     row.policy,
-                    "day",
+                    day,
                     "executive",
                     "missed_target_chance_above",
                     ALL,
                     ALL,
                     chance,
                     limits.missed_target_chance,
-                    f"the day misses the {scenario.service_level_target:.0%} target on "
-                    f"{chance:.0%} of days (limit {limits.missed_target_chance:.0%})",
+                    f"the {day} misses the {scenario.service_level_target:.0%} target on "
+                    f"{chance:.0%} of {day}s (limit {limits.missed_target_chance:.0%})",
                 )
             )
     forecast = demand_forecast(scenario)
@@ -183,14 +189,14 @@ def _executive(scenario: Scenario, summary: pd.DataFrame, limits: AlertThreshold
             found.append(
                 _alert(
                     row.policy,
-                    "day",
+                    day,
                     "executive",
                     "forecast_error_above_band",
                     row.contact_type,
                     ALL,
                     error,
                     limits.forecast_error_band,
-                    f"{row.contact_type}: {float(row.offered):,.0f} contacts a day against "
+                    f"{row.contact_type}: {float(row.offered):,.0f} contacts a {day} against "
                     f"{expected:,.0f} forecast ({error:+.0%}, band ±"
                     f"{limits.forecast_error_band:.0%})",
                 )

@@ -27,6 +27,7 @@ from sim.report.formatting import (
     _signed,
     _wait_unit,
     _with_ci,
+    periods,
 )
 
 __all__ = [
@@ -230,7 +231,7 @@ def headline_section(
         "",
         "## Headlines per channel",
         f"Each channel as its customers see it: {described}. Means over the {days} simulated "
-        f"days; {how}.",
+        f"{periods(scenario)}; {how}.",
         "",
         "| policy | " + " | ".join(f"{c} {label}" for c, (_, label, _) in columns) + " |",
         "|---|" + "---|" * len(columns),

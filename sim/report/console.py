@@ -22,6 +22,7 @@ from sim.report.formatting import (
     _signed,
     _totals,
     _with_ci,
+    period,
 )
 
 __all__ = ["console_summary"]
@@ -67,7 +68,8 @@ def console_summary(
     """The end-of-run lines: the baseline (the day's service level over all contacts with
     its CI, the cost per day, then each channel's headline on its own line), the policies
     ranked as in the report with their change from the baseline and each channel's
-    headline in one line, and the path of ``report``.
+    headline in one line, and the path of ``report``. In a week run (``scenario.day_names``)
+    the figures are the week's and say so ("a week").
 
     ``summary``, ``per_replication`` and ``comparison`` are the run's summary, replication
     and comparison tables (``comparison`` ``None`` with one policy). Channel headlines are
@@ -80,7 +82,8 @@ def console_summary(
     by_channel = channel_summary(channel_replications(scenario, per_replication))
     baseline = _baseline_policy(summary, comparison)
     base = totals[totals["policy"] == baseline].iloc[0]
-    cost = f"; {_fmt(base['cost'], 'money')} {currency} a day" if costs else ""
+    day = period(scenario)  # a week's figures are the week's
+    cost = f"; {_fmt(base['cost'], 'money')} {currency} a {day}" if costs else ""
     lines = [
         f"baseline {baseline}: service level {_with_ci(base, 'service_level', 'pct')} over all "
         f"contacts{cost}"
@@ -93,7 +96,7 @@ def console_summary(
             for c in dict.fromkeys(by_channel["contact_type"])
         )
         lines.append(
-            f"policies ranked by the day's service level over all contacts (change from "
+            f"policies ranked by the {day}'s service level over all contacts (change from "
             f"{baseline} in brackets); per channel, {legend}"
         )
         for rank, (_, row) in enumerate(_ranked(totals).iterrows(), start=1):
@@ -101,7 +104,7 @@ def console_summary(
             text = f"  {rank}. {policy}: {_fmt(row['service_level'], 'pct')}"
             text += _change(comparison, policy, "service_level", "pts", " points")
             if costs:
-                text += f", {_fmt(row['cost'], 'money')} {currency} a day"
+                text += f", {_fmt(row['cost'], 'money')} {currency} a {day}"
                 text += _change(comparison, policy, "cost", "money")
             mine = by_channel[by_channel["policy"] == policy]
             lines.append(text + " | " + " | ".join(_channel_short(r) for _, r in mine.iterrows()))

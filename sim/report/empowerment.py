@@ -14,7 +14,7 @@ import pandas as pd
 
 from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
-from sim.report.formatting import _fmt, _totals
+from sim.report.formatting import _fmt, _totals, period
 
 __all__ = [
     "AUTHORITY_COLUMN",
@@ -41,18 +41,19 @@ def lowest_cost_authority(
     return float(means.index[means.to_numpy().argmin()])
 
 
-def authority_sweep_report(table: pd.DataFrame, currency: str = "") -> str:
+def authority_sweep_report(table: pd.DataFrame, currency: str = "", period: str = "day") -> str:
     """``sweep_report.md`` of a sweep over ``scenario.empowerment.authority`` (a sweep
     summary): per policy, each authority's escalations, repeats, concession cost and total
-    cost a day, and the authority with the lowest total cost (:func:`lowest_cost_authority`)."""
+    cost a day (``period``: a week, for jobs of a week scenario), and the authority with the
+    lowest total cost (:func:`lowest_cost_authority`)."""
     lines = ["# Empowerment sweep: the authority with the lowest total cost", ""]
     money = f" ({currency})" if currency else ""
     for policy, rows in table.groupby("policy", sort=False):
         best = lowest_cost_authority(rows)
         lines += [
-            f"Policy `{policy}`: the lowest total cost a day is at authority **{best:,.0f}**.",
+            f"Policy `{policy}`: the lowest total cost a {period} is at authority **{best:,.0f}**.",
             "",
-            f"| authority | escalated a day | repeats a day | concession cost{money} "
+            f"| authority | escalated a {period} | repeats a {period} | concession cost{money} "
             f"| total cost{money} | service level |",
             "|---|---|---|---|---|---|",
         ]
@@ -68,7 +69,7 @@ def authority_sweep_report(table: pd.DataFrame, currency: str = "") -> str:
     lines.append(
         "Total cost: the `cost` KPI, agents' hours plus concessions, repeats "
         "(`costs.repeat_contact`) and abandoned contacts (`costs.abandoned_contact`) at the "
-        "prices set; the same simulated days (and problems) for every authority."
+        f"prices set; the same simulated {period}s (and problems) for every authority."
     )
     return "\n".join(lines) + "\n"
 
@@ -90,7 +91,7 @@ def empowerment_section(scenario: Scenario, summary: pd.DataFrame) -> list[str]:
         f"value and {power.extra_handle_seconds:g} s more talk; a problem worth more is "
         f"escalated to {', '.join(f'`{n}`' for n in tier2)}. Raising the authority trades "
         "concessions for fewer escalations (tier-2 load) and fewer repeats; sweep it "
-        "(`scenario.empowerment.authority=0,500,2000`) to find the cheapest. Per day:",
+        f"(`scenario.empowerment.authority=0,500,2000`) to find the cheapest. Per {period(scenario)}:",
         "",
         "| policy | escalated | repeats | concession cost | service level "
         + " | ".join(f"`{t.name}`" for t in valued)

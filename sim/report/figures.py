@@ -35,6 +35,8 @@ from sim.report.formatting import (
     _replications_by_policy,
     _totals,
     analytic_reference,
+    period,
+    periods,
 )
 
 __all__ = [
@@ -157,7 +159,8 @@ def service_level_figure(
     types = scenario.contact_types
     fig, axes = _panels(
         len(types),
-        "Service level per interval, mean over days (answered within threshold / offered)",
+        f"Service level per interval, mean over {periods(scenario)} "
+        "(answered within threshold / offered)",
     )
     ref = analytic_reference(scenario)
     order = _policy_order(intervals)
@@ -184,7 +187,8 @@ def occupancy_figure(
     :func:`service_level_figure` draws the service level."""
     groups = scenario.groups
     fig, axes = _panels(
-        len(groups), "Occupancy per interval, mean over days (busy / logged-in time)"
+        len(groups),
+        f"Occupancy per interval, mean over {periods(scenario)} (busy / logged-in time)",
     )
     ref = analytic_reference(scenario)
     order = _policy_order(intervals)
@@ -206,7 +210,9 @@ def queue_length_figure(
     per contact type, drawn as :func:`service_level_figure` draws the service level."""
     types = scenario.contact_types
     fig, axes = _panels(
-        len(types), "Queue length per interval, mean over days (time-averaged contacts waiting)"
+        len(types),
+        f"Queue length per interval, mean over {periods(scenario)} "
+        "(time-averaged contacts waiting)",
     )
     order = _policy_order(intervals)
     shown = list(policies) if policies is not None else figure_policies(intervals)
@@ -290,7 +296,8 @@ _LABEL_OFFSETS = ((7, 6), (7, -12), (-7, 6), (-7, -12))
 
 def cost_figure(scenario: Scenario, summary: pd.DataFrame) -> Figure:
     """One point per policy: cost per day (x, in the scenario's currency) against the day's
-    service level (y), with 95% CIs; the target as a dashed line."""
+    service level (y), with 95% CIs; the target as a dashed line. A week run's figures are
+    the week's (``cost per week``)."""
     fig = Figure(figsize=(7.5, 5.2), layout="constrained")
     ax = fig.add_subplot()
     totals = _totals(summary)
@@ -322,7 +329,7 @@ def cost_figure(scenario: Scenario, summary: pd.DataFrame) -> Figure:
     ax.axhline(target, color="black", linestyle="--", linewidth=1.2, label=f"target {target:.0%}")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set_xlabel(f"cost per day ({scenario.costs.currency}): mean and 95% CI")
+    ax.set_xlabel(f"cost per {period(scenario)} ({scenario.costs.currency}): mean and 95% CI")
     ax.set_ylabel("service level, all contact types: mean and 95% CI")
     ax.set_title("Cost against service level per policy (up and to the left is better)")
     ax.margins(x=0.15, y=0.15)
@@ -344,11 +351,11 @@ def _action_counts(scenario: Scenario, actions: pd.DataFrame, reps: dict) -> dic
     return out
 
 
-def _no_actions_figure() -> Figure:
+def _no_actions_figure(day: str = "day") -> Figure:
     """A valid, nearly empty figure: no policy applied any action."""
     fig = Figure(figsize=(8, 2.5), layout="constrained")
     ax = fig.add_subplot()
-    ax.text(0.5, 0.5, "no actions: no policy intervened on any simulated day", ha="center")
+    ax.text(0.5, 0.5, f"no actions: no policy intervened on any simulated {day}", ha="center")
     ax.set_axis_off()
     fig.suptitle("Applied actions per interval")
     return fig
@@ -363,8 +370,10 @@ def actions_figure(
     reps = _replications_by_policy(summary, actions)
     counts = _action_counts(scenario, actions, reps)
     if not counts:
-        return _no_actions_figure()
-    fig, axes = _panels(len(counts), "Applied actions per interval (mean per simulated day)")
+        return _no_actions_figure(period(scenario))
+    fig, axes = _panels(
+        len(counts), f"Applied actions per interval (mean per simulated {period(scenario)})"
+    )
     kinds = sorted(set(actions["action"]))
     colors = {k: _PALETTE[i % len(_PALETTE)] for i, k in enumerate(kinds)}
     top = max(float(grid.sum(axis=1).max()) for grid in counts.values()) * 1.1
@@ -467,7 +476,8 @@ def heatmap_figure(
         bar.set_ticklabels(words, fontsize="small")
         bar.set_label("service level against each type's own target", fontsize="small")
     ax.set_title(
-        f"Service level per interval and contact type (%), policy {policy}, mean over days",
+        f"Service level per interval and contact type (%), policy {policy}, "
+        f"mean over {periods(scenario)}",
         fontsize="medium",
     )
     return fig

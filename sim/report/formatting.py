@@ -15,7 +15,19 @@ from sim import analytic
 from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
 
-__all__ = ["analytic_reference"]
+__all__ = ["analytic_reference", "period", "periods"]
+
+
+def period(scenario: Scenario) -> str:
+    """What one replication simulates, in words: ``week`` for a week's tables (its days
+    laid end to end, ``scenario.day_names``), else ``day``. The report says "a day" or
+    "a week" with it wherever a figure is one replication's."""
+    return "week" if scenario.day_names else "day"
+
+
+def periods(scenario: Scenario) -> str:
+    """The plural of :func:`period`: ``days`` or ``weeks``."""
+    return period(scenario) + "s"
 
 
 def analytic_reference(scenario: Scenario) -> dict[str, Any] | None:

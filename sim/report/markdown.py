@@ -33,25 +33,27 @@ from sim.report.formatting import (
     _totals,
     _with_ci,
     analytic_reference,
+    period,
+    periods,
 )
 from sim.report.policy_sections import _policy_sections
 from sim.report.provenance import provenance_section, subtitle
 from sim.report.views import views_section
-from sim.units import clock_exact
+from sim.units import clock, clock_exact
 
 __all__ = ["render_report"]
 
 
 _TYPE_COLUMNS = (
-    ("offered", "offered / day", "num"),
+    ("offered", "offered / {day}", "num"),
     ("service_level", "service level", "pct"),
     ("asa_seconds", "ASA", "wait"),
     ("abandon_rate", "abandoned", "pct"),
-    ("waiting_at_end", "left waiting at close", "num"),
+    ("waiting_at_end", "left waiting at close{closes}", "num"),
 )
 _GROUP_COLUMNS = (
     ("agents_logged_in", "agents logged in (avg)", "num"),
-    ("answered", "answered / day", "num"),
+    ("answered", "answered / {day}", "num"),
     ("aht_seconds", "AHT", "sec"),
     ("occupancy", "occupancy", "pct"),
 )
@@ -64,9 +66,11 @@ _SCHEDULE_COLUMNS = (
 )
 
 
-def _table(rows: pd.DataFrame, label: str, key: str, columns) -> list[str]:
+def _table(rows: pd.DataFrame, label: str, key: str, columns, day: str = "day") -> list[str]:
+    # A week's waiting at close sums its days' closes (voice and chat left at a close are gone).
+    words = {"day": day, "closes": " (the days' sum)" if day == "week" else ""}
     lines = [
-        f"| policy | {label} | " + " | ".join(c[1] for c in columns) + " |",
+        f"| policy | {label} | " + " | ".join(c[1].format(**words) for c in columns) + " |",
         "|---|---" * 1 + "|---" * len(columns) + "|",
     ]
     for _, row in rows.iterrows():
@@ -81,22 +85,20 @@ def _assumptions(
     """The scenario as simulated: the measured day, routing, replications, the demand
     against the forecast (:func:`forecast_line`), the contact types and the groups."""
     first = scenario.warmup_intervals
-    measured = scenario.intervals - first
+    day, days = period(scenario), periods(scenario)
     lines = [
         "## Assumptions",
-        f"- Measured day: {measured} intervals of {scenario.interval_seconds / 60:g} min, "
-        f"{scenario.interval_label(first)} to {scenario.interval_label(scenario.intervals)}"
-        + (f", after a warm-up of {first} intervals (simulated, not counted)" if first else "")
-        + ".",
+        _measured_line(scenario),
         f"- Routing: new contacts go to the {scenario.routing.agent_selection.replace('_', ' ')} agent; "
         f"freed agents choose by {scenario.routing.contact_selection.replace('_', ' ')}"
         + (f"; {scenario.trunks} voice lines." if scenario.trunks else "; no line limit."),
-        f"- {replications} replications (simulated days) from seed {seed}; ranges are 95% confidence "
-        "intervals of the mean over days.",
+        f"- {replications} replications (simulated {days}) from seed {seed}; ranges are 95% "
+        f"confidence intervals of the mean over {days}.",
         *forecast_line(scenario, summary, baseline),
         *_continued_line(scenario),
         "",
-        "| contact type | channel | forecast / day | talk time | wrap-up | patience | service level goal |",
+        f"| contact type | channel | forecast / {day} | talk time | wrap-up | patience "
+        "| service level goal |",
         "|---|---|---|---|---|---|---|",
     ]
     for t in scenario.contact_types:
@@ -121,6 +123,29 @@ def _assumptions(
         hours = sum(g.staffing[first:]) * scenario.interval_seconds / 3600
         lines.append(f"| {g.name} | {skills} | {hours:,.1f} |")
     return lines
+
+
+def _measured_line(scenario: Scenario) -> str:
+    """The measured day (its intervals, clock and warm-up), or a week's days."""
+    first = scenario.warmup_intervals
+    minutes = f"{scenario.interval_seconds / 60:g} min"
+    if scenario.day_names:  # a week: its days end to end, each the same clock
+        names = scenario.day_names
+        per_day = scenario.intervals // len(names)
+        start = scenario.start_clock_seconds
+        span = f"{names[0]} to {names[-1]}" if len(names) > 1 else names[0]
+        return (
+            f"- Measured week: {len(names)} day{'s' if len(names) > 1 else ''} ({span}) of "
+            f"{per_day} intervals of {minutes}, {clock(start)} to "
+            f"{clock(start + per_day * scenario.interval_seconds)}."
+        )
+    measured = scenario.intervals - first
+    return (
+        f"- Measured day: {measured} intervals of {minutes}, "
+        f"{scenario.interval_label(first)} to {scenario.interval_label(scenario.intervals)}"
+        + (f", after a warm-up of {first} intervals (simulated, not counted)" if first else "")
+        + "."
+    )
 
 
 def _continued_line(scenario: Scenario) -> list[str]:
@@ -160,7 +185,8 @@ def _days_section(scenario: Scenario, days: pd.DataFrame | None, order: list[str
         "promised callbacks still waiting at a close open the next day (their waits count "
         "open hours); a contact counts on the day it arrived.",
         "",
-        "| policy | day | offered | service level | abandoned | cost | emails left at close |",
+        f"| policy | day | offered | service level | abandoned | cost ({scenario.costs.currency}) "
+        "| emails left at close |",
         "|---|---|---|---|---|---|---|",
     ]
     for policy in order:
@@ -169,7 +195,7 @@ def _days_section(scenario: Scenario, days: pd.DataFrame | None, order: list[str
             lines.append(
                 f"| {policy} | {row['day']} | {_with_ci(row, 'offered', 'num')} | "
                 f"{_with_ci(row, 'service_level', 'pct')} | "
-                f"{_with_ci(row, 'abandon_rate', 'pct')} | {_with_ci(row, 'cost', 'num')} | "
+                f"{_with_ci(row, 'abandon_rate', 'pct')} | {_with_ci(row, 'cost', 'money')} | "
                 + ("-" if left != left else f"{left:,.1f}")
                 + " |"
             )
@@ -183,8 +209,15 @@ def _by_interval(scale: tuple[float, ...] | None) -> str:
     return f", x{min(scale):.2f} to x{max(scale):.2f} by interval"
 
 
-def _files(several: bool, cost_figure: bool, action_figure: bool, drawn: bool = True) -> list[str]:
-    """The Files section: what the run folder holds (``drawn``: the figures were drawn)."""
+def _files(
+    several: bool,
+    cost_figure: bool,
+    action_figure: bool,
+    drawn: bool = True,
+    day: str = "day",
+) -> list[str]:
+    """The Files section: what the run folder holds (``drawn``: the figures were drawn;
+    ``day``: ``week`` in a week run, whose tables are the week's, with ``days.csv``)."""
     figures = "service level per contact type, occupancy per group, demand and staffing"
     figures += ", the baseline's service level by interval and contact type (heatmap)"
     figures += ", queue length per contact type"
@@ -194,14 +227,20 @@ def _files(several: bool, cost_figure: bool, action_figure: bool, drawn: bool = 
         "## Files",
         "- `summary.csv`: one row per policy, contact type (`all` = every type) and group "
         "(`all` = every group); each KPI with `_ci_low` / `_ci_high`.",
-        "- `replications.csv`: the same per replication (simulated day); `intervals.csv`: per interval.",
+        f"- `replications.csv`: the same per replication (simulated {day}); `intervals.csv`: "
+        "per interval.",
         *(
-            ["- `comparison.csv`: each policy minus the baseline, paired by day, with CIs."]
+            ["- `days.csv`: the same for each day of the week (means over the weeks, with CIs)."]
+            if day == "week"
+            else []
+        ),
+        *(
+            [f"- `comparison.csv`: each policy minus the baseline, paired by {day}, with CIs."]
             if several
             else []
         ),
         "- `actions.csv`: one row per action a policy applied; `alerts.csv`: where the "
-        "expected day crosses the alert thresholds, and who is told.",
+        f"expected {day} crosses the alert thresholds, and who is told.",
         "- `agents.csv` (agents on shifts): adherence and shrinkage per agent.",
         f"- `figures/`: {figures}{', applied actions per interval' if action_figure else ''}."
         if drawn
@@ -241,19 +280,20 @@ def _type_rows(
 def _results(
     scenario: Scenario, summary: pd.DataFrame, by_channel: pd.DataFrame | None
 ) -> list[str]:
-    """Per-day results per policy: by channel and contact type, then by group."""
+    """Per-day (a week run: per-week) results per policy: by channel and contact type,
+    then by group."""
     by_group = summary[(summary["contact_type"] == ALL) & (summary["group"] != ALL)]
     scheduled = any(g.scheduled for g in scenario.groups)
     group_columns = _GROUP_COLUMNS + (_SCHEDULE_COLUMNS if scheduled else ())
+    day = period(scenario)
+    types = _type_rows(scenario, summary, by_channel)
     return [
         "",
-        "## Results per day: contact types",
-        *_table(
-            _type_rows(scenario, summary, by_channel), "contact type", "contact_type", _TYPE_COLUMNS
-        ),
+        f"## Results per {day}: contact types",
+        *_table(types, "contact type", "contact_type", _TYPE_COLUMNS, day),
         "",
-        "## Results per day: groups",
-        *_table(by_group, "group", "group", group_columns),
+        f"## Results per {day}: groups",
+        *_table(by_group, "group", "group", group_columns, day),
     ]
 
 
@@ -305,12 +345,13 @@ def _below_target(scenario: Scenario, intervals: pd.DataFrame) -> list[str]:
 
 
 def _overall(scenario: Scenario, summary: pd.DataFrame) -> str:
-    """One policy's day over all contacts: the service level the day's target is judged on."""
-    day = _totals(summary).iloc[0]
+    """One policy's day (or week) over all contacts: the service level its target is
+    judged on."""
+    row, day = _totals(summary).iloc[0], period(scenario)
     return (
-        f"Over all contacts (each judged against its own type's goal) the day's service level "
-        f"is {_with_ci(day, 'service_level', 'pct')}; the {scenario.service_level_target:.0%} "
-        f"target is missed on {_fmt(day['missed_target'], 'pct')} of the simulated days."
+        f"Over all contacts (each judged against its own type's goal) the {day}'s service level "
+        f"is {_with_ci(row, 'service_level', 'pct')}; the {scenario.service_level_target:.0%} "
+        f"target is missed on {_fmt(row['missed_target'], 'pct')} of the simulated {day}s."
     )
 
 
@@ -386,5 +427,7 @@ def render_report(
     lines += empowerment_section(scenario, summary)
     lines += _theory(scenario, summary)
     lines += _below_target(scenario, intervals)
-    lines += _files(several, _draws_cost_figure(summary), actions is not None, figures)
+    lines += _files(
+        several, _draws_cost_figure(summary), actions is not None, figures, period(scenario)
+    )
     return "\n".join(lines)

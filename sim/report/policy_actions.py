@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.scenario import Scenario
+from sim.report.formatting import period
 from sim.units import HOUR, clock
 
 __all__ = ["action_paragraphs", "preference_moves"]
@@ -43,10 +44,22 @@ _DID = {
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
+def _day_seconds(scenario: Scenario) -> float | None:
+    """A week's day length in seconds (its days laid end to end), ``None`` for a day."""
+    if not scenario.day_names:
+        return None
+    return scenario.horizon_seconds / len(scenario.day_names)
+
+
 def _hours(scenario: Scenario, seconds: pd.Series) -> np.ndarray:
     """The wall-clock hour (0-23, or past 24 for a day that runs past midnight) of times
-    given in seconds after the simulated day's time 0."""
-    return ((scenario.start_clock_seconds + seconds.to_numpy(dtype=float)) // HOUR).astype(int)
+    given in seconds after the simulated day's time 0; in a week, of the time within its
+    day (every day's hours together)."""
+    at = seconds.to_numpy(dtype=float)
+    day = _day_seconds(scenario)
+    if day is not None:
+        at = at - day * np.clip(at // day, 0, len(scenario.day_names) - 1)
+    return ((scenario.start_clock_seconds + at) // HOUR).astype(int)
 
 
 def _busiest_hours(hours: np.ndarray) -> tuple[int, int, float]:
@@ -101,7 +114,10 @@ def _reasons(rows: pd.DataFrame, shown: int = 2) -> str:
 
 
 def preference_moves(
-    actions: pd.DataFrame, horizon_seconds: float, days: dict[str, int]
+    actions: pd.DataFrame,
+    horizon_seconds: float,
+    days: dict[str, int],
+    day_seconds: float | None = None,
 ) -> pd.DataFrame:
     """Per policy with skill-priority changes: how many a day, and how much they moved.
 
@@ -109,7 +125,9 @@ def preference_moves(
     ``agents`` is the group's agents on the phone when it starts serving the contact type
     first (a move, ``agents`` > 0) and 0 when it goes back to the plan; ``target`` is
     ``group/contact_type``. ``horizon_seconds`` is the end of the day; ``days`` the simulated
-    days per policy (figures are means over them, days without a change counting 0).
+    days per policy (figures are means over them, days without a change counting 0). In a
+    week (its days end to end, each ``day_seconds`` long, each opening on the plan) a move
+    ends at the latest at the close of its day; the figures are then a week's.
 
     One row per policy (in the order of ``days``) with:
 
@@ -136,7 +154,10 @@ def preference_moves(
             at = ordered["applied_at"].to_numpy(dtype=float)
             agents = ordered["agents"].to_numpy(dtype=float)
             ends = np.append(at[1:], horizon_seconds)
-            held = np.clip(np.minimum(ends, horizon_seconds) - at, 0.0, None)
+            close = np.full_like(at, horizon_seconds)
+            if day_seconds is not None:  # a week: each day opens on the plan
+                close = np.minimum((np.floor(at / day_seconds) + 1) * day_seconds, close)
+            held = np.clip(np.minimum(ends, close) - at, 0.0, None)
             minutes += float(np.sum(np.where(agents > 0, agents * held, 0.0))) / 60.0
         moves = own[own["agents"] > 0]
         group = moves["target"].astype(str).str.partition("/")[0]
@@ -145,15 +166,16 @@ def preference_moves(
     return pd.DataFrame(out, columns=columns)
 
 
-def _moves_sentence(moves: pd.Series) -> str:
+def _moves_sentence(moves: pd.Series, day: str = "day") -> str:
     """`` Moves: 1,234 agent-minutes (20.6 agent-hours) a day serving another queue first,
-    ...; up to 12.5 agents moved a day ...``"""
+    ...; up to 12.5 agents moved a day ...`` (``day``: ``week`` for a week's figures)."""
     minutes = moves["agent_minutes_a_day"]
     return (
-        f" Moves: {minutes:,.0f} agent-minutes ({minutes / 60:,.1f} agent-hours) a day serving "
-        "another queue first, counting the group's agents on the phone at each move until it "
-        f"goes back to plan or the day ends; up to {moves['agents_at_most_a_day']:,.1f} agents "
-        "moved a day (each group's largest move, summed)."
+        f" Moves: {minutes:,.0f} agent-minutes ({minutes / 60:,.1f} agent-hours) a {day} "
+        "serving another queue first, counting the group's agents on the phone at each move "
+        "until it goes back to plan or the day ends; up to "
+        f"{moves['agents_at_most_a_day']:,.1f} agents moved a {day} (each group's largest "
+        "move, summed)."
     )
 
 
@@ -164,16 +186,16 @@ def _kind_line(
     for skill-priority changes, with ``moves`` (the policy's row of
     :func:`preference_moves`)."""
     verb, agents = _DID.get(kind, (f"applied `{kind}`", "per_day"))
-    times = len(rows)
-    text = f"- {verb} {times / days:,.1f} times a day"
+    times, day = len(rows), period(scenario)
+    text = f"- {verb} {times / days:,.1f} times a {day}"
     reached = float(rows["agents"].sum())
     if agents == "per_day" and reached:
-        text += f" ({reached / days:,.1f} agents a day)"
+        text += f" ({reached / days:,.1f} agents a {day})"
     targets = _counts(rows["target"].astype(str))
     target = f"`{targets.index[0]}`" if len(targets) == 1 else _share_list(targets, times)
     text += f", {_when(scenario, rows['decided_at'])}, for {target}{_reasons(rows)}."
     if agents == "moves" and moves is not None and moves["agent_minutes_a_day"] > 0:
-        text += _moves_sentence(moves)
+        text += _moves_sentence(moves, day)
     return text
 
 
@@ -195,7 +217,7 @@ def _money(scenario: Scenario, rows: pd.DataFrame, days: int) -> str:
             continue
         amount = abs(float(own["cost"].sum())) / days
         parts.append(
-            f"{amount:,.0f} {currency} a day {words}, half of it decided by "
+            f"{amount:,.0f} {currency} a {period(scenario)} {words}, half of it decided by "
             f"{_money_by(scenario, own)}"
         )
     return (" " + "; ".join(parts) + ".") if parts else ""
@@ -215,11 +237,15 @@ def action_paragraphs(scenario: Scenario, actions: pd.DataFrame, days: dict[str,
     actions). Skill-priority changes are not counted as agents reached but by
     :func:`preference_moves` (agent-minutes a day serving another queue first, counting the
     agents on the phone at each move, and the most agents moved a day), up to the end of
-    the scenario's day. Policies without actions are named in one closing line.
+    the scenario's day. Policies without actions are named in one closing line. In a week
+    (``scenario.day_names``) the figures are a week's and the hours are those of its days
+    taken together.
     """
     lines: list[str] = []
     acted = set(actions["policy"])
-    moves = preference_moves(actions, scenario.horizon_seconds, days).set_index("policy")
+    moves = preference_moves(
+        actions, scenario.horizon_seconds, days, _day_seconds(scenario)
+    ).set_index("policy")
     for policy, n_days in days.items():
         if policy not in acted:
             continue
@@ -228,7 +254,7 @@ def action_paragraphs(scenario: Scenario, actions: pd.DataFrame, days: dict[str,
         kinds = _counts(rows["action"]).index
         # With one kind of action its bullet already says when.
         when = f", {_when(scenario, rows['decided_at'])}" if len(kinds) > 1 else ""
-        heading = f"**{policy}**: {len(rows) / per:,.1f} actions a day{when}."
+        heading = f"**{policy}**: {len(rows) / per:,.1f} actions a {period(scenario)}{when}."
         lines += ["", heading + _money(scenario, rows, per), ""]
         own_moves = moves.loc[policy] if policy in moves.index else None
         lines += [_kind_line(scenario, k, rows[rows["action"] == k], per, own_moves) for k in kinds]

@@ -122,12 +122,13 @@ class RunResults:
 
     @property
     def replications(self) -> pd.DataFrame:
-        """``replications.csv``: every KPI per replication (simulated day)."""
+        """``replications.csv``: every KPI per replication (simulated day; a week run's:
+        simulated week)."""
         return self.tables["replications"]
 
     @property
     def comparison(self) -> pd.DataFrame:
-        """``comparison.csv``: each policy minus the baseline, paired by day, with CIs;
+        """``comparison.csv``: each policy minus the baseline, paired by day (or week), with CIs;
         empty (no rows, no columns) when one policy ran."""
         return self.tables.get("comparison", pd.DataFrame())
 

@@ -141,6 +141,7 @@ def sweep_figure(
     target: float | None = None,
     reference: pd.DataFrame | None = None,
     currency: str | None = None,
+    period: str = "day",
 ) -> Figure:
     """Service level (and cost, if in the table) per policy against the first swept parameter.
 
@@ -148,7 +149,8 @@ def sweep_figure(
     point is the mean over replications with its 95% CI. ``target``: a horizontal line on
     the service-level panel. ``reference`` (:func:`erlang_reference`): the Erlang C or A
     service level of each job, drawn as a black line at the swept values. ``currency``:
-    named on the cost axis. Without a swept parameter, the x axis is the job number.
+    named on the cost axis; ``period``: what a replication is (``week``: jobs of a week
+    scenario, ``scenario.days``). Without a swept parameter, the x axis is the job number.
     """
     params = swept_columns(table)
     x, others = (params[0], params[1:]) if params else ("job", [])
@@ -156,7 +158,7 @@ def sweep_figure(
     positions = None if numeric else {v: float(k) for k, v in enumerate(table[x].unique())}
     panels = [("service_level", "Service level (answered within threshold / offered)")]
     if "cost" in table.columns and table["cost"].notna().any():
-        panels.append(("cost", "Cost per day"))
+        panels.append(("cost", f"Cost per {period}"))
     fig = Figure(figsize=(6.4 * len(panels), 4.6), layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False).ravel().tolist()
     for ax, (kpi, title) in zip(axes, panels, strict=True):
@@ -169,7 +171,7 @@ def sweep_figure(
         axes[0].axhline(target, color="black", linestyle="--", linewidth=1.2, label="target")
     if len(panels) > 1:
         axes[1].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        axes[1].set_ylabel(f"cost per day{f' ({currency})' if currency else ''}")
+        axes[1].set_ylabel(f"cost per {period}{f' ({currency})' if currency else ''}")
     reps = table["replications"].dropna()
     fig.suptitle(
         f"Sweep over {x}: means over {_label(reps.min()) if len(reps) else '?'}"
@@ -187,6 +189,12 @@ def _currency(configs: Mapping[int, Mapping[str, Any]]) -> str | None:
     found = {str((c.get("costs") or {}).get("currency")) for c in configs.values()}
     found.discard("None")
     return found.pop() if len(found) == 1 else None
+
+
+def _period(configs: Mapping[int, Mapping[str, Any]]) -> str:
+    """``week`` when every job is a week (``scenario.days``), else ``day``."""
+    weeks = [bool((c.get("scenario") or {}).get("days")) for c in configs.values()]
+    return "week" if weeks and all(weeks) else "day"
 
 
 def write_sweep_summary(
@@ -214,11 +222,15 @@ def write_sweep_summary(
         target = None
     configs = job_configs(sweep_dir)
     figure = sweep_figure(
-        table, target, reference=erlang_reference(table, configs), currency=_currency(configs)
+        table,
+        target,
+        reference=erlang_reference(table, configs),
+        currency=_currency(configs),
+        period=_period(configs),
     )
     save_png(figure, sweep_dir / "figures" / "sweep.png")
     if AUTHORITY_COLUMN in table.columns and "cost" in table.columns:
-        report = authority_sweep_report(table, _currency(configs) or "")
+        report = authority_sweep_report(table, _currency(configs) or "", _period(configs))
         atomic_write(sweep_dir / "sweep_report.md", report, real_folder=False)
         for line in report.splitlines():
             if line.startswith("Policy `"):

@@ -1,4 +1,4 @@
-"""The report's opening views, one per reader: the executive's (the day's cost, service
+"""The report's opening views, one per reader: the executive's (the day's, or week's, cost, service
 level, chance of missing the target, demand against the forecast), the supervisor's (per group:
 adherence, handle time, shrinkage, occupancy, fatigue) and the analyst's (the alerts by interval).
 
@@ -15,7 +15,7 @@ import pandas as pd
 from sim.core.scenario import Scenario
 from sim.kpi.definitions import ALL
 from sim.report.against_plan import demand_forecast
-from sim.report.formatting import _fmt, _ranked, _totals, _with_ci
+from sim.report.formatting import _fmt, _ranked, _totals, _with_ci, period
 
 __all__ = ["ANALYST_ALERTS_SHOWN", "views_section"]
 
@@ -29,7 +29,7 @@ def _alert_lines(alerts: pd.DataFrame, who: str, policy: str) -> list[str]:
 
 
 def _day_alerts(alerts: pd.DataFrame, who: str, policy: str) -> list[str]:
-    """The day's alerts for ``who`` under ``policy``, or a line saying there are none."""
+    """The day's (week's) alerts for ``who`` under ``policy``, or a line saying there are none."""
     said = _alert_lines(alerts, who, policy)
     return ["", *(said or [f"No {who} alert for `{policy}`."]), ""]
 
@@ -37,11 +37,11 @@ def _day_alerts(alerts: pd.DataFrame, who: str, policy: str) -> list[str]:
 def _executive(
     scenario: Scenario, summary: pd.DataFrame, alerts: pd.DataFrame, baseline: str
 ) -> list[str]:
-    money = scenario.costs.currency
+    money, day = scenario.costs.currency, period(scenario)
     lines = [
         "## For executives",
         "",
-        f"| policy | cost a day ({money}) | service level, all contacts (95% CI) | chance a day "
+        f"| policy | cost a {day} ({money}) | service level, all contacts (95% CI) | chance a {day} "
         f"misses the {scenario.service_level_target:.0%} target | demand against forecast |",
         "|---|---|---|---|---|",
     ]
@@ -78,7 +78,7 @@ def _supervisor(
         f"Per group, policy `{baseline}` (adherence and shrinkage: agents on shifts only):",
         "",
         "| group | adherence | AHT | shrinkage (planned + unplanned) | occupancy "
-        "| fatigue (agent-minutes a day above its threshold) |",
+        f"| fatigue (agent-minutes a {period(scenario)} above its threshold) |",
         "|---|---|---|---|---|---|",
     ]
     for _, row in groups.iterrows():
@@ -94,13 +94,17 @@ def _supervisor(
     return [*lines, *_day_alerts(alerts, "supervisor", baseline)]
 
 
-def _analyst(alerts: pd.DataFrame, baseline: str) -> list[str]:
+def _analyst(scenario: Scenario, alerts: pd.DataFrame, baseline: str) -> list[str]:
     said = _alert_lines(alerts, "analyst", baseline)
     lines = ["## For the realtime analyst", ""]
     if not said:
         return [*lines, f"No interval alert for `{baseline}`.", ""]
     shown = said[:ANALYST_ALERTS_SHOWN]
-    lines += [f"Alerts by interval for `{baseline}` on the expected day:", "", *shown]
+    lines += [
+        f"Alerts by interval for `{baseline}` on the expected {period(scenario)}:",
+        "",
+        *shown,
+    ]
     if len(said) > len(shown):
         lines.append(f"- ... and {len(said) - len(shown)} more in `alerts.csv`")
     others = alerts[(alerts["who"] == "analyst") & (alerts["policy"] != baseline)]
@@ -123,5 +127,5 @@ def views_section(
     return [
         *_executive(scenario, summary, alerts, baseline),
         *_supervisor(scenario, summary, alerts, baseline),
-        *_analyst(alerts, baseline),
+        *_analyst(scenario, alerts, baseline),
     ]
