@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import ccsim_process
 import pandas as pd
 import pytest
 
@@ -23,14 +23,7 @@ EXAMPLE = PROJECT / "docs" / "examples" / "contact_log.csv"
 def _sim(tmp: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     env["MPLBACKEND"] = "Agg"
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args],
-        cwd=tmp,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return ccsim_process.run(args, cwd=tmp, env=env, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,10 @@
 """End-to-end tests of ``python -m sim``: the files a run writes, reproducibility, run folders
 of simultaneous runs, and the error (never a traceback) that each kind of bad input gets.
 
-Every run is a real subprocess in its own temp folder with 2-3 replications. To keep the file
-fast, the runs a group of tests needs are started together, a few at a time, by a module
-fixture; each test then checks its own run.
+Every run is a real process of its own (``python -m sim``, forked from a process that has
+already imported what it needs: :mod:`ccsim_process`) in its own temp folder with 2-3
+replications. To keep the file fast, the runs a group of tests needs are started together, a
+few at a time, by a module fixture; each test then checks its own run.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import ccsim_process
 import pandas as pd
 import pytest
 from omegaconf import OmegaConf
@@ -81,18 +81,11 @@ def _env() -> dict[str, str]:
     return env
 
 
-def command(*overrides: str) -> list[str]:
-    """The ccsim command line with ``overrides``."""
-    return [sys.executable, "-m", "sim", *overrides]
-
-
 def ccsim(cwd: Path, *overrides: str, run_dir: bool = True) -> Run:
     """Run ccsim in ``cwd`` (writing into ``cwd/out`` if ``run_dir``) and wait for it."""
     if run_dir:
         overrides = (*overrides, f"hydra.run.dir='{cwd / 'out'}'")
-    proc = subprocess.run(
-        command(*overrides), cwd=cwd, env=_env(), capture_output=True, text=True, timeout=300
-    )
+    proc = ccsim_process.run(overrides, cwd=cwd, env=_env(), timeout=300)
     return Run(cwd, proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -119,6 +112,10 @@ GOOD = {
     "erlang_c": ("scenario=erlang", *FAST),
     "erlang_a": ("scenario=erlang", "scenario.patience_seconds=300", *FAST),
 }
+
+
+#: A run of the baseline policy only, without figures.
+ONE_POLICY = (*FAST, "policies=[none]", "report.figures=false")
 
 
 @pytest.fixture(scope="module")
@@ -263,20 +260,10 @@ def test_workers_do_not_change_the_tables(good):
 
 def test_simultaneous_runs_get_their_own_folders(tmp_path):
     """Two runs started at the same moment without hydra.run.dir land in two results/ folders."""
-    procs = [
-        subprocess.Popen(
-            command(*FAST, "policies=[none]", "report.figures=false"),
-            cwd=tmp_path,
-            env=_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    for proc in procs:
-        _, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
+    with ThreadPoolExecutor(2) as pool:
+        both = [pool.submit(ccsim, tmp_path, *ONE_POLICY, run_dir=False) for _ in range(2)]
+        for run in both:
+            assert run.result().returncode == 0, run.result().output
     summaries = sorted((tmp_path / "results").rglob("summary.csv"))
     assert len(summaries) == 2, summaries
     assert summaries[0].parent != summaries[1].parent

@@ -1,17 +1,18 @@
 """``python -m sim`` on a shared project folder: a planted config file never runs code (it is
 refused before Hydra instantiates anything), data paths stay inside the project, and no
-message quotes a data file's content. Every run is a subprocess in its own temp folder,
-started together by a module fixture."""
+message quotes a data file's content. Every run is a process of its own (forked from one that
+has imported what a run needs: :mod:`ccsim_process`) in its own temp folder, started together
+by a module fixture."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import ccsim_process
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -89,18 +90,8 @@ def _run(name: str, tmp: Path) -> subprocess.CompletedProcess:
     args = CASES[name](tmp)
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     env |= {"MPLBACKEND": "Agg", "CCSIM_TEST_SECRET": SECRET}
-    command = [
-        sys.executable,
-        "-m",
-        "sim",
-        *args,
-        "run.replications=1",
-        "run.workers=1",
-        f"hydra.run.dir={tmp / 'out'}",
-    ]
-    return subprocess.run(
-        command, cwd=tmp, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    command = [*args, "run.replications=1", "run.workers=1", f"hydra.run.dir={tmp / 'out'}"]
+    return ccsim_process.run(command, cwd=tmp, env=env, timeout=300)
 
 
 @pytest.fixture(scope="module")

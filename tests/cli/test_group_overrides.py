@@ -3,8 +3,7 @@ lists them: ``scenario.groups.<group>...=value`` is read as Hydra's ``++`` (add 
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import ccsim_process
 
 from sim.cli.app import group_overrides
 
@@ -30,13 +29,7 @@ def test_plain_group_overrides_become_add_or_override():
 
 def test_a_plain_group_override_reaches_the_config_and_a_wrong_group_is_named(tmp_path):
     def sim(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "sim", *args],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return ccsim_process.run(args, cwd=tmp_path, timeout=120)
 
     shown = sim("scenario.groups.sales.absenteeism.no_show_probability=0.1", "--cfg", "job")
     assert shown.returncode == 0, shown.stderr

@@ -1,4 +1,9 @@
-"""An interrupted run (Ctrl-C) keeps every finished replication and writes its tables."""
+"""An interrupted run (Ctrl-C) keeps every finished replication and writes its tables.
+
+The run that gets Ctrl-C is started with :mod:`subprocess` (the signal comes from outside);
+the runs that stop or resume without a signal are processes forked from one that has already
+imported what a run needs (:mod:`ccsim_process`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import subprocess
 import sys
 import time
 
+import ccsim_process
 import pandas as pd
 import pytest
 
@@ -56,9 +62,7 @@ def test_ctrl_c_keeps_finished_replications(tmp_path, workers):
 
 
 def _run(args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return ccsim_process.run(args, cwd=cwd, timeout=300)
 
 
 def test_resume_completes_an_interrupted_run_identically(tmp_path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+import ccsim_process
 import pandas as pd
 
 from sim.experiment.hiring_plan import PLAN_COLUMNS
@@ -18,8 +18,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 def _sim(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     env["MPLBACKEND"] = "Agg"
-    args = [sys.executable, "-m", "sim", "scenario=erlang", *overrides]
-    return subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    return ccsim_process.run(["scenario=erlang", *overrides], cwd=tmp_path, env=env, timeout=120)
 
 
 def test_plan_mode_writes_the_frontier(tmp_path):

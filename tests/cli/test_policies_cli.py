@@ -4,9 +4,7 @@ and run.target_precision adds replications until the paired service-level CI is 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
+import ccsim_process
 import pandas as pd
 
 COMMON = (
@@ -23,13 +21,7 @@ COMMON = (
 
 def _run(tmp_path, *args):
     out = tmp_path / "run"
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", *COMMON, *args, f"hydra.run.dir={out}"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = ccsim_process.run([*COMMON, *args, f"hydra.run.dir={out}"], cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr + done.stdout
     return out, done.stdout + done.stderr
 
@@ -65,19 +57,14 @@ def test_a_policy_naming_an_unknown_queue_is_refused_before_the_first_event(tmp_
     """Checked against the scenario up front: exit 2, the key named, no traceback, no
     replication simulated (no parts/)."""
     out = tmp_path / "run"
-    done = subprocess.run(
+    done = ccsim_process.run(
         [
-            sys.executable,
-            "-m",
-            "sim",
             "scenario=erlang",
             "policies=[none,callback]",
             "policy.callback.contact_types=[nope]",
             f"hydra.run.dir={out}",
         ],
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     text = done.stdout + done.stderr

@@ -3,6 +3,10 @@ links, a second writer, a stale lock, a folder that already holds a run, the ``c
 marker, corrupt parts and manifests, failed writes. Each refusal is one line, no traceback.
 
 One finished run is made once; each case works on its own copy, the cases run in parallel.
+Each run is a process of its own, forked from one that has imported what a run needs
+(:mod:`ccsim_process`); a case replacing a function does so in its run's process alone. The
+runs whose process is the point (a writer holding the lock; one without write permission,
+started through ``setpriv``) are started with :mod:`subprocess`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import ccsim_process
 import pytest
 
 FAST = ("scenario=erlang", "scenario.hours=1", "run.replications=2", "run.workers=1")
@@ -95,14 +100,7 @@ def _command(overrides, inject: str | None = None) -> list[str]:
 
 
 def ccsim(cwd: Path, *overrides: str, inject: str | None = None, **env: str) -> Run:
-    done = subprocess.run(
-        _command(overrides, inject),
-        cwd=cwd,
-        env=_env(**env),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = ccsim_process.run(overrides, cwd=cwd, env=_env(**env), timeout=300, inject=inject)
     return Run(done.returncode, done.stdout, done.stderr)
 
 

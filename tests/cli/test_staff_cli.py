@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+import ccsim_process
 import pandas as pd
 
 from sim.experiment.staffing_solver import REQUIRED_COLUMNS, VERIFICATION_COLUMNS
@@ -21,9 +20,6 @@ def test_staff_mode_writes_its_files(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     env["MPLBACKEND"] = "Agg"
     args = [
-        sys.executable,
-        "-m",
-        "sim",
         "mode=staff",
         "scenario=erlang",
         "scenario.hours=1",
@@ -34,7 +30,7 @@ def test_staff_mode_writes_its_files(tmp_path):
         "run.workers=1",
         f"hydra.run.dir={out}",
     ]
-    proc = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    proc = ccsim_process.run(args, cwd=tmp_path, env=env, timeout=120)
     output = proc.stderr + proc.stdout
     assert proc.returncode == 0, output
     assert "Traceback" not in output

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+import ccsim_process
 import pandas as pd
 import pytest
 
@@ -22,9 +21,6 @@ def test_multirun_writes_sweep_summary_and_figure(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     env["MPLBACKEND"] = "Agg"
     args = [
-        sys.executable,
-        "-m",
-        "sim",
         "-m",
         "scenario=erlang",
         "scenario.agents=9,11",
@@ -33,7 +29,7 @@ def test_multirun_writes_sweep_summary_and_figure(tmp_path):
         "run.workers=1",
         f"hydra.sweep.dir={sweep}",
     ]
-    proc = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    proc = ccsim_process.run(args, cwd=tmp_path, env=env, timeout=120)
     output = proc.stderr + proc.stdout
     assert proc.returncode == 0, output
     assert "Traceback" not in output

@@ -5,10 +5,9 @@ writes, through the same code)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+import ccsim_process
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -177,13 +176,8 @@ def _files(folder: Path) -> set[str]:
 def test_save_writes_the_files_the_command_line_writes(results, tmp_path):
     cli = tmp_path / "cli"
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "scenario=erlang", *TWO, f"hydra.run.dir={cli}"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = ccsim_process.run(
+        ["scenario=erlang", *TWO, f"hydra.run.dir={cli}"], cwd=tmp_path, env=env, timeout=300
     )
     assert done.returncode == 0, done.stderr
     saved = results.save(tmp_path / "notebook")
