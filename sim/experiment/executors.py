@@ -32,6 +32,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -89,6 +90,11 @@ class Pool(ABC):
         tasks (the scenario): the value itself, or a handle to a copy sent once to every
         worker."""
         return value
+
+    def check_workers(self) -> None:
+        """Raise if a worker has died (the pool cannot be relied on to notice every death):
+        called while waiting for results. Nothing to check by default."""
+        return None
 
     @abstractmethod
     def stop(self) -> None:
@@ -169,6 +175,15 @@ class LocalPool(Pool):
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future:
         """Run ``fn(*args)`` in a worker process."""
         return self._pool.submit(fn, *args)
+
+    def check_workers(self) -> None:
+        """Raise :class:`BrokenProcessPool` if a worker process has ended (killed by the
+        system, e.g. for lack of memory). The pool notices a death itself, except when the
+        worker is killed while sending a result: its manager thread then waits for ever for
+        the rest of the message, and no future would ever complete."""
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            if process.exitcode is not None:
+                raise BrokenProcessPool(f"worker process {process.pid} ended ({process.exitcode})")
 
     def stop(self) -> None:
         """End the pool's workers now, in the middle of their tasks.

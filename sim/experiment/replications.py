@@ -99,6 +99,8 @@ def run_replication(
 MAX_BATCH = 16
 #: Batches submitted ahead, per worker.
 AHEAD_PER_WORKER = 2
+#: Seconds between two checks that every worker is alive, while none has finished a batch.
+WATCH_SECONDS = 1.0
 
 
 def run_week_replication(
@@ -247,7 +249,9 @@ def _run_on(
             for batch in itertools.islice(batches, AHEAD_PER_WORKER * pool.workers)
         }
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, pending = wait(pending, WATCH_SECONDS, return_when=FIRST_COMPLETED)
+            if not finished:
+                pool.check_workers()  # a worker killed mid-message stalls the pool silently
             for future in finished:
                 collect(future.result())
                 for batch in itertools.islice(batches, 1):
