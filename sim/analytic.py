@@ -199,6 +199,14 @@ def _queue_log_weights(
         size *= 2
 
 
+def _log_sum_exp(values: np.ndarray) -> float:
+    """log(sum(exp(values))) of a non-empty 1-d array, without overflow. Not
+    ``scipy.special.logsumexp``: its generality costs ~0.2 ms a call, three quarters of
+    an Erlang A evaluation, which the realtime outlook makes thousands of times a day."""
+    top = float(values.max())
+    return top + math.log(float(np.exp(values - top).sum()))
+
+
 def _erlang_a_no_patience(n: int, load: float, aht: float, threshold: float) -> ErlangAResult:
     if load >= n:
         return ErlangAResult(1.0, 0.0, 0.0, math.inf, math.inf, 1.0)
@@ -228,7 +236,7 @@ def erlang_a_metrics(
         return _erlang_a_no_patience(n, load, aht, threshold)
 
     # scipy is imported here, not at module top, so that importing this module stays cheap.
-    from scipy.special import betainc, expit, gammaln, logsumexp
+    from scipy.special import betainc, expit, gammaln
 
     mu, theta = 1.0 / aht, 1.0 / patience
     k = np.arange(n)
@@ -236,7 +244,7 @@ def erlang_a_metrics(
     log_at_n = n * math.log(load) - float(gammaln(n + 1))
     log_queue = _queue_log_weights(n, rate, mu, theta, log_at_n, float(log_below.max()))
     # The logistic form keeps p_wait and 1 - p_wait both accurate and within [0, 1].
-    log_odds = float(logsumexp(log_queue) - logsumexp(log_below))
+    log_odds = _log_sum_exp(log_queue) - _log_sum_exp(log_below)
     p_wait, p_no_wait = float(expit(log_odds)), float(expit(-log_odds))
     p_queue = np.exp(log_queue - log_queue.max())  # P(n + j in system) = P(arrival finds j waiting)
     p_queue *= p_wait / p_queue.sum()
