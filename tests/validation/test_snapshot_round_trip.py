@@ -1,15 +1,16 @@
 """A day continued from a snapshot has the distribution of the uninterrupted day.
 
-ccsim simulates the default day (policy ``none``) R = 120 times, takes each day's state
+ccsim simulates the default day (policy ``none``) R = 80 times, takes each day's state
 at 11:20 (:func:`~sim.kpi.snapshot.day_state_at`: what an analyst sees then), and
 continues each from its snapshot on fresh streams (seed + 1). Day r's uninterrupted KPIs
 and its continuation share the morning and differ only in the rest of the day, whose
 law must be the same: the contacts waiting have waited, the agents are in the middle of
 their contacts, and what is left of patience and work is drawn given the time already
 spent. So the paired difference of every day KPI has mean 0. Tolerance: 4 standard errors
-of the mean paired difference, estimated from the 120 pairs (seeds fixed: the same numbers
+of the mean paired difference, estimated from the 80 pairs (seeds fixed: the same numbers
 on every run; a correct model misses one KPI with probability about 6e-5, about 0.5% for
-the 88 checked together). Measured with these seeds: every |z| below 2.3.
+the 88 checked together). Measured with these seeds: every |z| below 2.3 (with 120 pairs:
+below 2.3 too).
 
 The test can fail: a continuation that forgets the contacts waiting and in hand at the
 moment (everything else the same) is off by more than 4 standard errors, asserted below.
@@ -33,7 +34,7 @@ from sim.model.world import simulate
 
 pytestmark = pytest.mark.validation
 
-SEED, REPLICATIONS, AT = 20261123, 120, "11:20"
+SEED, REPLICATIONS, AT = 20261123, 80, "11:20"
 #: The day KPIs compared, on the all-contacts row, each contact type's and each group's.
 TYPE_KPIS = (
     "offered",
@@ -70,7 +71,7 @@ def pairs():
         full.append(_day(outcome, scenario))
         resumed = dataclasses.replace(scenario, start=state)
         continued.append(_day(simulate(resumed, SEED + 1, r), resumed))
-        if r < 40:  # the wrong continuation is found far sooner
+        if r < 20:  # the wrong continuation is found far sooner
             blank = dataclasses.replace(
                 state,
                 waiting=(),
@@ -94,7 +95,7 @@ def _z_scores(a: list[dict], b: list[dict]) -> dict[tuple[str, str, str], float]
 def test_the_continued_day_has_the_uninterrupted_days_law(pairs):
     _, states, full, continued, _ = pairs
     assert sum(len(s.waiting) for s in states) > 1000  # the snapshots carry real queues...
-    assert sum(len(a.in_contact) for s in states for a in s.agents) > 5000  # ...and work
+    assert sum(len(a.in_contact) for s in states for a in s.agents) > 3000  # ...and work
     z = _z_scores(full, continued)
     worst = sorted(z.items(), key=lambda kv: -abs(kv[1]))[:5]
     assert all(abs(v) <= 4 for v in z.values()), f"beyond 4 SE: {worst}"
@@ -103,7 +104,7 @@ def test_the_continued_day_has_the_uninterrupted_days_law(pairs):
 def test_a_continuation_that_forgets_the_queue_and_the_work_in_hand_is_caught(pairs):
     _, _, full, _, forgetful = pairs
     z = _z_scores(full[: len(forgetful)], forgetful)
-    # Measured: 8.7 and 9.5 standard errors.
+    # Measured: 6.3 and 5.4 standard errors on 20 days (8.7 and 9.5 on 40).
     assert abs(z[("email", "all", "answered")]) > 4  # the emails waiting are missing
     assert abs(z[("all", "digital", "occupancy")]) > 4  # the chats in hand are missing
 
