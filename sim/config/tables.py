@@ -33,7 +33,7 @@ from sim.config.wfm_export import (
 from sim.config.workforce import Day, Schedule, check_schedule_groups, read_workforce
 from sim.units import WEEKDAYS, clock_exact
 
-__all__ = ["Tables", "escalation_targets", "read_tables"]
+__all__ = ["Tables", "escalation_targets", "read_table", "read_tables"]
 
 
 @dataclass
@@ -63,9 +63,11 @@ def escalation_targets(s: DayScenarioConfig) -> set[str]:
     }
 
 
-def _read_table(
+def read_table(
     c: Checker, data_dir: Path, key: str, file: str, *, integer: bool, minutes: int
 ) -> IntervalTable | None:
+    """The interval table ``file`` of ``data_dir`` (config key ``key``), or None with its
+    problems added to ``c``."""
     try:
         return read_interval_table(data_dir / file, key, integer=integer, interval_minutes=minutes)
     except DataFileError as exc:
@@ -87,7 +89,7 @@ def read_tables(
     export_ok = _check_export_keys(c, s)
     if s.interval_minutes in ALLOWED_INTERVAL_MINUTES:  # the tables are checked against it
         if s.export_file is None:
-            t.forecast = _read_table(
+            t.forecast = read_table(
                 c,
                 data_dir,
                 "scenario.forecast_file",
@@ -99,7 +101,7 @@ def read_tables(
             t.export = _read_export(c, s, data_dir, type_names, allow_large)
             t.forecast = None if t.export is None else t.export.forecast
         if s.staffing_file is not None:
-            t.staffing = _read_table(
+            t.staffing = read_table(
                 c,
                 data_dir,
                 "scenario.staffing_file",

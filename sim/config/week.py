@@ -29,9 +29,9 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config.checks import Checker
-from sim.config.data_files import DataFileError, IntervalTable, quoted_list, read_interval_table
+from sim.config.data_files import IntervalTable, quoted_list
 from sim.config.schema import DayProfileConfig, DayScenarioConfig
-from sim.config.tables import escalation_targets
+from sim.config.tables import escalation_targets, read_table
 from sim.core.planning import scaled_staffing
 from sim.core.scenario import Scenario
 from sim.core.week import Week, week_unsupported
@@ -208,7 +208,9 @@ def _day(
     labels = [base.interval_label(k) for k in range(base.intervals)]
     forecast = {t.name: t.forecast for t in base.contact_types}
     if p.forecast_file is not None:
-        table = _read(c, data_dir, f"{key}.forecast_file", p.forecast_file, False, minutes)
+        table = read_table(
+            c, data_dir, f"{key}.forecast_file", p.forecast_file, integer=False, minutes=minutes
+        )
         if table is None:
             return None
         optional = escalation_targets(s)  # reached by escalation only: may have no column
@@ -228,7 +230,9 @@ def _day(
         forecast = {n: table.columns.get(n, (0.0,) * base.intervals) for n in base.type_names}
     staffing = {g.name: g.staffing for g in base.groups}
     if p.staffing_file is not None:
-        table = _read(c, data_dir, f"{key}.staffing_file", p.staffing_file, True, minutes)
+        table = read_table(
+            c, data_dir, f"{key}.staffing_file", p.staffing_file, integer=True, minutes=minutes
+        )
         if table is None:
             return None
         if not _matches(
@@ -257,16 +261,6 @@ def _day(
         return dataclasses.replace(base, contact_types=types, groups=groups)
     except ValueError as exc:  # a safety net: the checks above should have caught it
         c.fail(key, p.name, str(exc))
-        return None
-
-
-def _read(
-    c: Checker, data_dir: Path, key: str, file: str, integer: bool, minutes: int
-) -> IntervalTable | None:
-    try:
-        return read_interval_table(data_dir / file, key, integer=integer, interval_minutes=minutes)
-    except DataFileError as exc:
-        c.problems.extend(exc.problems)
         return None
 
 
