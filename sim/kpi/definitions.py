@@ -336,6 +336,9 @@ def _interval_sums(
     abandoned = (state == ContactState.ABANDONED) & ~elsewhere
     flags = _service_level_flags(outcome, scenario)
     live, short, censored = flags["live"], flags["short"], flags["censored"] & ~elsewhere
+    # Carried over from a week's earlier day whose close left it unjudged (waiting less than
+    # its threshold): judged today, once its outcome is known.
+    late = _judged_late(outcome, scenario, live)
     callback = ~live
     waited = outcome.horizon_seconds - outcome.arrival
     prior = _prior_sums(scenario, types, groups, group_selected)
@@ -396,7 +399,8 @@ def _interval_sums(
         "waiting_at_end": count((state == ContactState.WAITING) & ~elsewhere),
         "short_abandoned": count(short),
         "censored": count(censored),
-        "answered_in_threshold": count(flags["in_threshold"] & ~elsewhere),
+        "judged_late": count(late & ~flags["censored"]),
+        "answered_in_threshold": count(flags["in_threshold"] & (~elsewhere | late)),
         "answered_live": count(answered & live),
         "queued": count(outcome.queued & live & fresh),
         "wait_answered": total(answered & live, wait),
@@ -420,6 +424,22 @@ def _interval_sums(
     for key, values in prior.items():
         sums[key] = sums[key] + values
     return sums
+
+
+def _judged_late(outcome: ReplicationOutcome, scenario, live: np.ndarray) -> np.ndarray:
+    """Per contact: carried over from a week's earlier day (``Origin.OVERNIGHT``) having
+    waited less than its threshold at that day's close, so left out of that day's service
+    level (its outcome unknown then): today's service level judges it, its wait counting
+    open hours (its arrival lies before today's time 0 by the wait at that close)."""
+    if outcome.origin is None:
+        return np.zeros(len(outcome.state), dtype=bool)
+    threshold = np.array([t.service_level.threshold_seconds for t in scenario.contact_types])
+    waited_at_close = -outcome.arrival
+    return (
+        (outcome.origin == Origin.OVERNIGHT)
+        & live
+        & (waited_at_close < threshold[outcome.contact_type])
+    )
 
 
 def _origins(outcome: ReplicationOutcome) -> tuple[np.ndarray, np.ndarray]:
@@ -640,7 +660,8 @@ def _kpis_from_sums(
     live = s["offered"] - s["callbacks"]
     not_blocked = live - s["blocked"]
     resolved = s["answered_live"] + s["abandoned"]
-    service_level = _ratio(s["answered_in_threshold"], live - s["short_abandoned"] - s["censored"])
+    judged = live - s["short_abandoned"] - s["censored"] + s["judged_late"]
+    service_level = _ratio(s["answered_in_threshold"], judged)
     cost = (
         s["staff_cost"]
         + costs.outsourced_contact * s["outsourced"]

@@ -8,7 +8,9 @@ night had not been (their waits count open hours), their arrival before its time
 and chat contacts still waiting at close are gone (the center has closed): they stay the
 closing day's ``waiting_at_end``. A carried contact counts on the day it arrived (offered,
 and judged against its threshold at that day's close as in a one-day run); on later days
-only its work and its time in the queue count (``Origin.OVERNIGHT``).
+its work and its time in the queue count (``Origin.OVERNIGHT``), and one left unjudged at
+its day's close (waiting less than its threshold) is judged on the day its outcome is
+known (:mod:`sim.kpi.definitions`).
 """
 
 from __future__ import annotations

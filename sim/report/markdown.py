@@ -183,7 +183,8 @@ def _days_section(scenario: Scenario, days: pd.DataFrame | None, order: list[str
         "## Per day",
         "The week's figures above join its days; each day alone (95% CIs). Emails and "
         "promised callbacks still waiting at a close open the next day (their waits count "
-        "open hours); a contact counts on the day it arrived.",
+        "open hours); a contact counts on the day it arrived, and one its day's close left "
+        "unjudged is judged in the service level of the day it is answered.",
         "",
         f"| policy | day | offered | service level | abandoned | cost ({scenario.costs.currency}) "
         "| emails left at close |",

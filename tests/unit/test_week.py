@@ -110,3 +110,29 @@ def test_the_weeks_totals_are_its_days(week):
                 assert row[kpi] == pytest.approx(sum(d[kpi] for d in days), rel=1e-12), kpi
     assert scenario.interval_label(24) == "tue 08:00"
     assert scenario.clock(2 * scenario.horizon_seconds / 3 + 1800) == "wed 08:30"
+
+
+def test_an_email_left_unjudged_at_a_close_is_judged_the_next_day(week):
+    """An email still waiting at Monday's close that had waited less than its threshold is
+    left out of Monday's service level (its outcome unknown then) and judged on Tuesday, by
+    its wait in open hours; Tuesday's own emails as in a one-day run."""
+    from sim.kpi.definitions import replication_kpis
+
+    outcomes = simulate_week(week, SEED, 0)
+    tuesday, day = outcomes[1], week.days[1]
+    email = day.type_names.index("email")
+    threshold = day.contact_types[email].service_level.threshold_seconds
+    mine = tuesday.contact_type == email
+    answered = tuesday.state == ContactState.ANSWERED
+    waiting = tuesday.state == ContactState.WAITING
+    wait = tuesday.resolved_at - tuesday.arrival
+    waited_at_close = tuesday.horizon_seconds - tuesday.arrival
+    own = mine & (tuesday.origin == Origin.NEW)
+    late = mine & (tuesday.origin == Origin.OVERNIGHT) & (-tuesday.arrival < threshold)
+    assert late.sum() > 0  # Monday left some unjudged
+    unknown = waiting & (waited_at_close < threshold)
+    judged = (own & ~unknown).sum() + (late & ~unknown).sum()
+    within = ((own | late) & answered & (wait <= threshold)).sum()
+    kpis = replication_kpis(tuesday, day, "email")
+    assert kpis["service_level"] == within / judged
+    assert kpis["offered"] == own.sum()  # the carried emails were offered on Monday
