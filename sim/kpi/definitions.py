@@ -127,6 +127,8 @@ with each contact judged against its own type's service-level threshold.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -898,7 +900,9 @@ def breakdown(outcome: ReplicationOutcome, scenario):
         yield contact_type or ALL, group or ALL, day, per_interval
 
 
-def week_breakdown(outcomes, days, week):
+def week_breakdown(
+    outcomes: Sequence[ReplicationOutcome], days: Sequence[Any], week: Any
+) -> Iterator[tuple[str, str, dict[str, float], dict[str, np.ndarray]]]:
     """:func:`breakdown` of a week (``scenario.days``): ``outcomes[d]`` are day ``d``'s
     records, ``days[d]`` its scenario, ``week`` the days laid end to end
     (:func:`~sim.core.week.week_scenario`). Each selection's interval sums are the days'

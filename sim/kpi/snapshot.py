@@ -137,7 +137,16 @@ def _held_when_taken(outcome, agent: int, i: int, resolved, work_end) -> int:
     return int(np.count_nonzero(mine & (resolved < taken) & (work_end > taken)))
 
 
-def _agents_at(outcome, scenario, at, in_hand, resolved, work_end, login, logout):
+def _agents_at(
+    outcome: ReplicationOutcome,
+    scenario,
+    at: float,
+    in_hand: np.ndarray,
+    resolved: np.ndarray,
+    work_end: np.ndarray,
+    login: np.ndarray,
+    logout: np.ndarray,
+) -> tuple[AgentState, ...]:
     """The agents logged in at ``at`` with what each was doing: per group, the busy ones,
     those away, then those available, each in log-in order."""
     holding: dict[int, list[int]] = {}
