@@ -79,6 +79,7 @@ from sim.config.contact_log import SHOWN_PROBLEMS, check_input_file
 from sim.config.data_files import NAME_CHARS, DataFileError, quoted
 from sim.config.limits import MAX_AGENTS
 from sim.core.day_state import (
+    COUNT_ACTUALS,
     GROUP_ACTUALS,
     SNAPSHOT_FORMAT,
     TYPE_ACTUALS,
@@ -93,7 +94,6 @@ from sim.units import clock_exact, parse_clock
 __all__ = [
     "GROUP_REQUIRED",
     "MAX_SNAPSHOT_BYTES",
-    "COUNT_COLUMNS",
     "TYPE_REQUIRED",
     "cannot_continue",
     "read_snapshot",
@@ -105,18 +105,6 @@ MAX_SNAPSHOT_BYTES = 50_000_000
 TYPE_REQUIRED = ("offered", "answered", "abandoned", "answered_within_threshold")
 #: The columns of an ``actuals.groups`` row that must be given.
 GROUP_REQUIRED = ("logged_in_seconds",)
-#: The columns (of either kind of row) that count contacts: whole numbers; the rest are seconds.
-COUNT_COLUMNS = frozenset(
-    {
-        "offered",
-        "answered",
-        "abandoned",
-        "answered_within_threshold",
-        "short_abandoned",
-        "queued",
-        "handled",
-    }
-)
 
 _TOP_REQUIRED = ("format", "clock", "groups")
 _TOP_OPTIONAL = ("scenario", "waiting", "actuals")
@@ -706,7 +694,7 @@ class _Reader:
             for column in columns:
                 if column not in row:
                     figures[column] = 0.0
-                elif column in COUNT_COLUMNS:
+                elif column in COUNT_ACTUALS:
                     if p.number(f"{at}.{column}", row[column], low=0, strict=False, whole=True):
                         figures[column] = float(row[column])
                 else:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
+    "COUNT_ACTUALS",
     "GROUP_ACTUALS",
     "SNAPSHOT_FORMAT",
     "TYPE_ACTUALS",
@@ -63,6 +64,11 @@ GROUP_ACTUALS: tuple[str, ...] = (
     "busy_seconds",
     "logged_in_seconds",
     "away_seconds",
+)
+
+#: The figures (of either kind) that count contacts, whole numbers; the others are seconds.
+COUNT_ACTUALS = frozenset(
+    name for name in TYPE_ACTUALS + GROUP_ACTUALS if not name.endswith("_seconds")
 )
 
 

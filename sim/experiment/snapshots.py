@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.core.day_state import GROUP_ACTUALS, SNAPSHOT_FORMAT, TYPE_ACTUALS, DayState
+from sim.core.day_state import (
+    COUNT_ACTUALS,
+    GROUP_ACTUALS,
+    SNAPSHOT_FORMAT,
+    TYPE_ACTUALS,
+    DayState,
+)
 from sim.core.scenario import Scenario
 from sim.units import clock_exact
 
 __all__ = ["snapshot_document"]
-
-# Figures that count contacts: written as whole numbers.
-_COUNTS = {"offered", "answered", "abandoned", "answered_within_threshold", "short_abandoned"}
-_COUNTS |= {"queued", "handled"}
 
 
 def snapshot_document(state: DayState, scenario: Scenario) -> dict[str, Any]:
@@ -78,6 +80,6 @@ def snapshot_document(state: DayState, scenario: Scenario) -> dict[str, Any]:
 
 def _figures(names: tuple[str, ...], values) -> dict[str, float | int]:
     return {
-        name: int(round(value)) if name in _COUNTS else float(value)
+        name: int(round(value)) if name in COUNT_ACTUALS else float(value)
         for name, value in zip(names, values.tolist(), strict=True)
     }

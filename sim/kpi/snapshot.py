@@ -113,7 +113,7 @@ def day_state_at(
             WaitingContact(int(kind[i]), float(arrival[i]))
             for i in np.flatnonzero(waiting)[np.argsort(arrival[waiting], kind="stable")]
         ),
-        agents=_agents_at(outcome, scenario, at, in_hand, resolved, work_end, login, logout),
+        agents=_agents_at(outcome, at, in_hand, resolved, work_end, login, logout),
         type_actuals=np.stack([type_values[name] for name in TYPE_ACTUALS]),
         group_actuals=np.stack([group_values[name] for name in GROUP_ACTUALS]),
         source=source,
@@ -139,7 +139,6 @@ def _held_when_taken(outcome, agent: int, i: int, resolved, work_end) -> int:
 
 def _agents_at(
     outcome: ReplicationOutcome,
-    scenario,
     at: float,
     in_hand: np.ndarray,
     resolved: np.ndarray,
